@@ -1,0 +1,59 @@
+# tenant_guard: PGXS build of the extension and its pg_regress suites.
+#   make demo    install missing packages, build, show the main job end to end
+#   make test    install missing packages, build, run every suite
+# Both use a throwaway cluster of their own (scripts/cluster.sh).
+
+EXTENSION = tenant_guard
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big = tenant_guard
+OBJS = \
+	extension/tenant_guard.o \
+	extension/guc.o \
+	extension/boundary/pg_boundary.o \
+	extension/boundary/spi.o \
+	extension/boundary/sql_text.o \
+	extension/boundary/selftest.o \
+	extension/tenant/tenant_value.o \
+	extension/tenant/current_tenant.o \
+	extension/policy/catalog.o \
+	extension/policy/registry.o \
+	extension/policy/generator.o \
+	extension/policy/fk_guard.o \
+	extension/policy/partition_sync.o
+
+DATA = $(wildcard extension/sql/$(EXTENSION)--*.sql)
+
+# pg_regress: sql/<area>_<topic>.sql against expected/<area>_<topic>.out,
+# run by `make installcheck` against the cluster that scripts/test.sh starts.
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --inputdir=.
+
+PG_CXXFLAGS = -std=c++17 -Iextension -Wno-register -Wno-missing-field-initializers
+SHLIB_LINK = -lstdc++ -lcrypto
+
+# LLVM bitcode is disabled on purpose: our entry points are C++ with exception
+# handling around every PostgreSQL call, and inlining them into JIT-compiled
+# expressions would put C++ unwinding inside LLVM-generated code for no
+# measurable gain (they are a handful of instructions). JIT itself still works;
+# it calls our functions instead of inlining them.
+override with_llvm = no
+
+PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+
+# On a fresh machine PGXS is not installed yet; `make demo` and `make test`
+# install it first, so only they may run without it.
+ifneq ($(wildcard $(PGXS)),)
+include $(PGXS)
+else ifeq ($(filter demo test deps,$(MAKECMDGOALS)),)
+$(error PGXS not found (postgresql-server-dev-15 missing): run `make test` or `make demo`, which install it)
+endif
+
+.PHONY: demo test deps
+demo:
+	scripts/demo.sh
+test:
+	scripts/test.sh
+deps:
+	scripts/deps.sh

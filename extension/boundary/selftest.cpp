@@ -1,0 +1,71 @@
+/*
+ * selftest.cpp — tenant_guard._boundary_selftest(mode): forces errors through
+ * pg_boundary.h in both directions so the regression suite can prove that
+ * SQLSTATE, detail and hint survive and that C++ destructors run. Internal:
+ * EXECUTE is revoked from PUBLIC.
+ */
+#include "boundary/pg_boundary.h"
+#include "boundary/spi.h"
+
+extern "C" {
+#include "utils/builtins.h"
+}
+
+#include <stdexcept>
+#include <string>
+
+namespace tg {
+
+/* Counts destructor runs, so a test can see that unwinding happened. */
+static int64 destructors_run = 0;
+
+struct DestructorProbe {
+	std::string payload = std::string(64, 'x'); /* owns heap memory, like real code */
+	~DestructorProbe() { destructors_run++; }
+};
+
+static std::string RunSelftest(const std::string &mode)
+{
+	if (mode == "destructors")
+		return std::to_string(destructors_run);
+	DestructorProbe probe;
+	if (mode == "pg-error") {
+		/* PostgreSQL -> C++ -> PostgreSQL: int4in raises 22P02 inside PgCall. */
+		PgCall(DirectFunctionCall1Coll, int4in, InvalidOid, CStringGetDatum("not a number"));
+	} else if (mode == "spi-error") {
+		SpiSession spi;
+		spi.Execute("SELECT 1 / 0");
+	} else if (mode == "cpp-error") {
+		throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "selftest error raised in C++",
+					"Detail travels with the error.", "Hints travel too.");
+	} else if (mode == "std-exception") {
+		throw std::runtime_error("selftest std::runtime_error");
+	} else if (mode == "bad-alloc") {
+		throw std::bad_alloc();
+	} else if (mode == "recover") {
+		/* A caught PgError leaves PostgreSQL usable: the error state was flushed. */
+		try {
+			PgCall(DirectFunctionCall1Coll, int4in, InvalidOid, CStringGetDatum("12x"));
+		} catch (const PgError &e) {
+			char code[6];
+			const char *raw = PgCall(unpack_sql_state, e.sqlstate());
+			memcpy(code, raw, sizeof(code));
+			return std::string("recovered from SQLSTATE ") + code;
+		}
+	} else {
+		throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "unknown selftest mode \"" + mode + "\"", "",
+					"Use pg-error, spi-error, cpp-error, std-exception, bad-alloc, recover or "
+					"destructors.");
+	}
+	return "no error";
+}
+
+} // namespace tg
+
+TG_FUNCTION(tg_boundary_selftest)
+{
+	const char *mode_text = tg::PgCall([fcinfo] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
+	std::string const result = tg::RunSelftest(mode_text);
+	const char *raw = result.c_str();
+	return tg::PgCall([raw] { return CStringGetTextDatum(raw); });
+}

@@ -1,0 +1,96 @@
+#include "boundary/spi.h"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+}
+
+namespace tg {
+
+SpiSession::SpiSession()
+{
+	int const rc = PgCall(SPI_connect);
+	if (rc != SPI_OK_CONNECT)
+		throw Error(ERRCODE_INTERNAL_ERROR, "SPI_connect failed: " + std::to_string(rc));
+}
+
+/*
+ * On the error path the transaction is aborted anyway and AtEOXact_SPI cleans
+ * up; SPI_finish here keeps the SPI stack balanced when C++ code recovers.
+ */
+SpiSession::~SpiSession()
+{
+	CaughtError ignored;
+	try {
+		PgCall(SPI_finish);
+	} catch (...) {
+		CatchCurrentException(ignored);
+	}
+}
+
+uint64_t SpiSession::Run(const std::string &sql, const std::vector<SqlParam> &params)
+{
+	int const nargs = static_cast<int>(params.size());
+	std::vector<Oid> types(params.size(), TEXTOID);
+	std::vector<Datum> values(params.size(), 0);
+	std::string nulls(params.size(), ' ');
+	for (size_t i = 0; i < params.size(); i++) {
+		if (!params[i]) {
+			nulls[i] = 'n';
+			continue;
+		}
+		const char *text = params[i]->c_str();
+		values[i] = PgCall([text] { return CStringGetTextDatum(text); });
+	}
+
+	const char *query = sql.c_str();
+	int const rc = PgCall(SPI_execute_with_args, query, nargs, types.data(), values.data(),
+						  nulls.c_str(), false, 0L);
+	if (rc < 0)
+		throw Error(ERRCODE_INTERNAL_ERROR,
+					"SPI failed with code " + std::to_string(rc) + " running: " + sql);
+	return SPI_processed;
+}
+
+uint64_t SpiSession::Execute(const std::string &sql, const std::vector<SqlParam> &params)
+{
+	return Run(sql, params);
+}
+
+std::vector<SqlRow> SpiSession::Query(const std::string &sql, const std::vector<SqlParam> &params)
+{
+	uint64_t const count = Run(sql, params);
+	SPITupleTable *table = SPI_tuptable;
+	std::vector<SqlRow> rows;
+	if (table == nullptr)
+		return rows;
+	int const ncols = table->tupdesc->natts;
+	rows.reserve(count);
+	for (uint64_t r = 0; r < count; r++) {
+		SqlRow row;
+		row.reserve(ncols);
+		for (int c = 1; c <= ncols; c++) {
+			HeapTuple tuple = table->vals[r];
+			TupleDesc desc = table->tupdesc;
+			char *text = PgCall(SPI_getvalue, tuple, desc, c);
+			if (text == nullptr)
+				row.emplace_back(std::nullopt);
+			else
+				row.emplace_back(std::string(text));
+		}
+		rows.push_back(std::move(row));
+	}
+	return rows;
+}
+
+std::optional<std::string> SpiSession::Value(const std::string &sql,
+											 const std::vector<SqlParam> &params)
+{
+	std::vector<SqlRow> rows = Query(sql, params);
+	if (rows.empty() || rows[0].empty())
+		return std::nullopt;
+	return rows[0][0];
+}
+
+} // namespace tg

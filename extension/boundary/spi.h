@@ -1,0 +1,44 @@
+/*
+ * spi.h — SPI for C++ code: a connection that closes itself, statements with
+ * text parameters, results copied out as std::string before SPI_finish frees
+ * them. Every PostgreSQL call goes through PgCall.
+ */
+#pragma once
+
+#include "boundary/pg_boundary.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tg {
+
+/* A statement parameter: SQL text or NULL. Statements cast $n as they need. */
+using SqlParam = std::optional<std::string>;
+
+/* One result row: each column's text output, or nullopt for NULL. */
+using SqlRow = std::vector<std::optional<std::string>>;
+
+class SpiSession {
+public:
+	SpiSession();
+	~SpiSession();
+	SpiSession(const SpiSession &) = delete;
+	SpiSession &operator=(const SpiSession &) = delete;
+
+	/* Runs a statement that returns no rows we need; returns rows processed. */
+	uint64_t Execute(const std::string &sql, const std::vector<SqlParam> &params = {});
+
+	/* Runs a query and returns all its rows as text. */
+	std::vector<SqlRow> Query(const std::string &sql, const std::vector<SqlParam> &params = {});
+
+	/* The single value of a one-row, one-column query (nullopt: no row or NULL). */
+	std::optional<std::string> Value(const std::string &sql,
+									 const std::vector<SqlParam> &params = {});
+
+private:
+	uint64_t Run(const std::string &sql, const std::vector<SqlParam> &params);
+};
+
+} // namespace tg

@@ -1,0 +1,22 @@
+/*
+ * sql_text.h — spelling SQL for generated statements and messages: quoting as
+ * PostgreSQL does, and relation names as users see them.
+ */
+#pragma once
+
+#include "boundary/pg_boundary.h"
+
+#include <string>
+
+namespace tg {
+
+std::string QuoteIdent(const std::string &name);
+std::string QuoteLiteral(const std::string &value);
+
+/* "schema.table", quoted where needed; the OID in brackets if it is gone. */
+std::string RelationDisplayName(Oid relid);
+
+/* A regclass literal that survives renames and dump/restore: 'schema.table'::regclass */
+std::string RegclassLiteral(Oid relid);
+
+} // namespace tg

@@ -1,0 +1,109 @@
+#include "policy/registry.h"
+
+extern "C" {
+#include "miscadmin.h"
+}
+
+namespace tg {
+
+static const char *const kColumns =
+	"table_oid, tenant_column, tenant_type, parent, previous_default, column_was_not_null,"
+	" rls_was_enabled, rls_was_forced, created_index";
+
+static Oid ToOid(const std::optional<std::string> &v)
+{
+	return v ? static_cast<Oid>(std::stoul(*v)) : InvalidOid;
+}
+
+static SqlParam OidParam(Oid oid)
+{
+	return oid == InvalidOid ? SqlParam{} : SqlParam{std::to_string(oid)};
+}
+
+static std::string BoolText(bool b) { return b ? "true" : "false"; }
+
+std::optional<ProtectionRecord> Registry::Find(Oid table)
+{
+	std::vector<SqlRow> rows = spi_.Query(
+		std::string("SELECT table_oid::pg_catalog.oid, tenant_column, tenant_type::pg_catalog.text,"
+					" parent::pg_catalog.oid, previous_default, column_was_not_null,"
+					" rls_was_enabled, rls_was_forced, created_index"
+					" FROM tenant_guard.protection"
+					" WHERE table_oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid"),
+		{std::to_string(table)});
+	if (rows.empty())
+		return std::nullopt;
+	const SqlRow &r = rows[0];
+	ProtectionRecord rec;
+	rec.table = ToOid(r[0]);
+	rec.tenant_column = *r[1];
+	rec.tenant_type = *r[2];
+	rec.parent = ToOid(r[3]);
+	rec.previous_default = r[4];
+	rec.column_was_not_null = *r[5] == "t";
+	rec.rls_was_enabled = *r[6] == "t";
+	rec.rls_was_forced = *r[7] == "t";
+	rec.created_index = r[8];
+	return rec;
+}
+
+std::vector<Oid> Registry::ProtectedChildren(Oid parent)
+{
+	std::vector<Oid> children;
+	for (const SqlRow &r : spi_.Query("SELECT table_oid::pg_catalog.oid FROM tenant_guard.protection"
+									  " WHERE parent OPERATOR(pg_catalog.=) $1::pg_catalog.oid"
+									  " ORDER BY 1",
+									  {std::to_string(parent)}))
+		children.push_back(ToOid(r[0]));
+	return children;
+}
+
+void Registry::Insert(const ProtectionRecord &record)
+{
+	ExecuteAsExtensionOwner(
+		std::string("INSERT INTO tenant_guard.protection (") + kColumns +
+			") VALUES ($1::pg_catalog.oid, $2, $3::pg_catalog.regtype, $4::pg_catalog.oid, $5,"
+			" $6::boolean, $7::boolean, $8::boolean, $9)",
+		{std::to_string(record.table), record.tenant_column, record.tenant_type,
+		 OidParam(record.parent), record.previous_default, BoolText(record.column_was_not_null),
+		 BoolText(record.rls_was_enabled), BoolText(record.rls_was_forced), record.created_index});
+}
+
+void Registry::Remove(Oid table)
+{
+	ExecuteAsExtensionOwner("DELETE FROM tenant_guard.protection"
+							" WHERE table_oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid",
+							{std::to_string(table)});
+}
+
+/* Restores the caller's identity on every exit, exceptions included. */
+class UserSwitch {
+public:
+	explicit UserSwitch(Oid user)
+	{
+		GetUserIdAndSecContext(&saved_user_, &saved_context_);
+		SetUserIdAndSecContext(user, saved_context_ | SECURITY_LOCAL_USERID_CHANGE);
+	}
+	~UserSwitch() { SetUserIdAndSecContext(saved_user_, saved_context_); }
+	UserSwitch(const UserSwitch &) = delete;
+	UserSwitch &operator=(const UserSwitch &) = delete;
+
+private:
+	Oid saved_user_ = InvalidOid;
+	int saved_context_ = 0;
+};
+
+void Registry::ExecuteAsExtensionOwner(const std::string &sql, const std::vector<SqlParam> &params)
+{
+	std::optional<std::string> owner = spi_.Value(
+		"SELECT extowner FROM pg_catalog.pg_extension"
+		" WHERE extname OPERATOR(pg_catalog.=) 'tenant_guard'");
+	if (!owner)
+		throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+					"extension \"tenant_guard\" is not installed in this database", "",
+					"Run CREATE EXTENSION tenant_guard.");
+	UserSwitch as_owner(ToOid(owner));
+	spi_.Execute(sql, params);
+}
+
+} // namespace tg

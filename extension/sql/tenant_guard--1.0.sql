@@ -1,0 +1,314 @@
+-- tenant_guard 1.0: RLS policy generator and in-database isolation check.
+\echo Use "CREATE EXTENSION tenant_guard" to load this file. \quit
+
+-- Functions here are for everyone (policies, applications); what must not be
+-- is revoked one by one below.
+GRANT USAGE ON SCHEMA tenant_guard TO PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- What protect() changed, so that unprotect() can undo exactly that.
+-- Written only by the extension's C++ code (as the extension owner); dumped
+-- by pg_dump with the rest of the database.
+-- ---------------------------------------------------------------------------
+CREATE TABLE tenant_guard.protection (
+	table_oid           pg_catalog.regclass PRIMARY KEY,
+	tenant_column       pg_catalog.name NOT NULL,
+	tenant_type         pg_catalog.regtype NOT NULL,
+	parent              pg_catalog.regclass,
+	previous_default    pg_catalog.text,
+	column_was_not_null pg_catalog.bool NOT NULL,
+	rls_was_enabled     pg_catalog.bool NOT NULL,
+	rls_was_forced      pg_catalog.bool NOT NULL,
+	created_index       pg_catalog.text,
+	protected_at        pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	protected_by        pg_catalog.name NOT NULL DEFAULT CURRENT_USER
+);
+COMMENT ON TABLE tenant_guard.protection IS
+	'Tables protected by tenant_guard.protect() and what it changed on each; read tenant_guard.protected_tables instead';
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.protection', '');
+REVOKE ALL ON tenant_guard.protection FROM PUBLIC;
+GRANT SELECT ON tenant_guard.protection TO PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- The current tenant. Policies and column defaults call the typed functions;
+-- each raises SQLSTATE 42501 naming the table when no valid tenant is set.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION tenant_guard.tenant_uuid(tbl pg_catalog.regclass) RETURNS pg_catalog.uuid
+	AS 'MODULE_PATHNAME', 'tg_tenant_uuid' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION tenant_guard.tenant_bigint(tbl pg_catalog.regclass) RETURNS pg_catalog.int8
+	AS 'MODULE_PATHNAME', 'tg_tenant_bigint' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION tenant_guard.tenant_integer(tbl pg_catalog.regclass) RETURNS pg_catalog.int4
+	AS 'MODULE_PATHNAME', 'tg_tenant_integer' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION tenant_guard.tenant_text(tbl pg_catalog.regclass) RETURNS pg_catalog.text
+	AS 'MODULE_PATHNAME', 'tg_tenant_text' LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION tenant_guard.current_tenant() RETURNS pg_catalog.text
+	AS 'MODULE_PATHNAME', 'tg_current_tenant' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION tenant_guard.current_tenant() IS
+	'The current tenant as text, or NULL when none is set';
+
+CREATE FUNCTION tenant_guard.is_preloaded() RETURNS pg_catalog.bool
+	AS 'MODULE_PATHNAME', 'tg_is_preloaded' LANGUAGE C STABLE PARALLEL SAFE;
+
+-- ---------------------------------------------------------------------------
+-- The policy generator.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION tenant_guard.protect(
+	tbl pg_catalog.regclass,
+	tenant_column pg_catalog.name DEFAULT 'tenant_id',
+	keep_other_policies pg_catalog.bool DEFAULT false,
+	create_index pg_catalog.bool DEFAULT false)
+RETURNS pg_catalog.bool
+	AS 'MODULE_PATHNAME', 'tg_protect' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION tenant_guard.protect(pg_catalog.regclass, pg_catalog.name, pg_catalog.bool, pg_catalog.bool) IS
+	'Turn a table with a tenant column into a forced-RLS table keyed on the current tenant';
+
+CREATE FUNCTION tenant_guard.unprotect(tbl pg_catalog.regclass) RETURNS pg_catalog.bool
+	AS 'MODULE_PATHNAME', 'tg_unprotect' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION tenant_guard.unprotect(pg_catalog.regclass) IS
+	'Remove exactly what tenant_guard.protect() added';
+
+CREATE FUNCTION tenant_guard.protect_schema(
+	schema_name pg_catalog.name,
+	tenant_column pg_catalog.name DEFAULT 'tenant_id',
+	keep_other_policies pg_catalog.bool DEFAULT false,
+	create_index pg_catalog.bool DEFAULT false)
+RETURNS SETOF pg_catalog.regclass
+LANGUAGE plpgsql STRICT VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	tbl regclass;
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = schema_name) THEN
+		RAISE EXCEPTION 'schema "%" does not exist', schema_name
+			USING ERRCODE = 'invalid_schema_name',
+			      HINT = 'Pass the name of an existing schema; names are case-sensitive.';
+	END IF;
+	-- Partitions are protected through their parent.
+	FOR tbl IN
+		SELECT c.oid::regclass
+		  FROM pg_class c
+		  JOIN pg_namespace n ON n.oid = c.relnamespace
+		  JOIN pg_attribute a ON a.attrelid = c.oid
+		 WHERE n.nspname = schema_name
+		   AND c.relkind IN ('r', 'p') AND c.relpersistence = 'p' AND NOT c.relispartition
+		   AND a.attname = tenant_column AND a.attnum > 0 AND NOT a.attisdropped
+		 ORDER BY c.relname
+	LOOP
+		PERFORM tenant_guard.protect(tbl, tenant_column, keep_other_policies, create_index);
+		RETURN NEXT tbl;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION tenant_guard.protect_schema(pg_catalog.name, pg_catalog.name, pg_catalog.bool, pg_catalog.bool) IS
+	'Protect every table of a schema that has the tenant column';
+
+CREATE VIEW tenant_guard.protected_tables AS
+SELECT p.table_oid AS table_name,
+       n.nspname AS schema_name,
+       c.relname AS relation_name,
+       p.tenant_column,
+       p.tenant_type,
+       p.parent,
+       c.relrowsecurity AS rls_enabled,
+       c.relforcerowsecurity AS rls_forced,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.pg_policy pol
+         WHERE pol.polrelid OPERATOR(pg_catalog.=) c.oid
+           AND pol.polname OPERATOR(pg_catalog.~~) 'tenant\_guard\_%') AS policies,
+       p.protected_at,
+       p.protected_by
+  FROM tenant_guard.protection p
+  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) p.table_oid
+  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace;
+GRANT SELECT ON tenant_guard.protected_tables TO PUBLIC;
+
+-- Tenant-safe foreign keys (see docs/functions/protect.md).
+CREATE FUNCTION tenant_guard.fk_tenant_check() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'tg_fk_tenant_check' LANGUAGE C;
+
+-- Partitions created or attached under a protected table are protected too.
+CREATE FUNCTION tenant_guard.protect_new_partitions() RETURNS event_trigger
+	AS 'MODULE_PATHNAME', 'tg_protect_new_partitions' LANGUAGE C;
+CREATE EVENT TRIGGER tenant_guard_protect_new_partitions ON ddl_command_end
+	WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+	EXECUTE FUNCTION tenant_guard.protect_new_partitions();
+
+-- A dropped table leaves the registry; SECURITY DEFINER because the dropping
+-- role may not write tenant_guard.protection, and it only forgets tables that
+-- this very command dropped.
+CREATE FUNCTION tenant_guard.forget_dropped_tables() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM tenant_guard.protection p
+	 USING pg_event_trigger_dropped_objects() d
+	 WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0
+	   AND p.table_oid::oid = d.objid;
+END
+$$;
+REVOKE ALL ON FUNCTION tenant_guard.forget_dropped_tables() FROM PUBLIC;
+CREATE EVENT TRIGGER tenant_guard_forget_dropped_tables ON sql_drop
+	EXECUTE FUNCTION tenant_guard.forget_dropped_tables();
+
+-- ---------------------------------------------------------------------------
+-- tenant_guard.check(): every isolation gap, one row each. The codes are
+-- documented in docs/functions/check.md.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION tenant_guard.check(tenant_column pg_catalog.name DEFAULT 'tenant_id')
+RETURNS TABLE (severity pg_catalog.text, code pg_catalog.text, object pg_catalog.text,
+               message pg_catalog.text, hint pg_catalog.text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+WITH protected AS (
+	SELECT p.table_oid::oid AS relid, p.table_oid::text AS name, p.tenant_column AS col
+	  FROM tenant_guard.protection p
+	  JOIN pg_class c ON c.oid = p.table_oid
+),
+bypass_roles AS (
+	SELECT oid, rolname, rolsuper FROM pg_roles WHERE rolsuper OR rolbypassrls
+),
+user_tables AS (
+	SELECT c.oid, c.oid::regclass::text AS name, c.relkind, c.relispartition
+	  FROM pg_class c
+	 WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'p'
+	   AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace,
+	                              'pg_toast'::regnamespace, 'tenant_guard'::regnamespace)
+),
+findings AS (
+	SELECT 'error' AS severity, 'unprotected-table' AS code, t.name AS object,
+	       format('table %s has tenant column %I but is not protected', t.name, a.attname) AS message,
+	       format('SELECT tenant_guard.protect(%L, %L);', t.name, a.attname) AS hint
+	  FROM user_tables t
+	  JOIN pg_attribute a ON a.attrelid = t.oid AND a.attname = $1
+	                     AND a.attnum > 0 AND NOT a.attisdropped
+	 WHERE NOT t.relispartition
+	   AND NOT EXISTS (SELECT FROM protected p WHERE p.relid = t.oid)
+	UNION ALL
+	SELECT 'error', 'unprotected-partition', c.oid::regclass::text,
+	       format('table %s is a partition or child of protected table %s but is not protected',
+	              c.oid::regclass, p.name),
+	       format('SELECT tenant_guard.protect(%L, %L);', p.name, p.col)
+	  FROM pg_inherits i
+	  JOIN protected p ON p.relid = i.inhparent
+	  JOIN pg_class c ON c.oid = i.inhrelid
+	 WHERE NOT EXISTS (SELECT FROM protected pc WHERE pc.relid = i.inhrelid)
+	UNION ALL
+	SELECT 'error', 'rls-not-forced', p.name,
+	       CASE WHEN NOT c.relrowsecurity
+	            THEN format('row-level security is disabled on protected table %s', p.name)
+	            ELSE format('row-level security is not forced on protected table %s, so its owner bypasses it', p.name)
+	       END,
+	       format('SELECT tenant_guard.protect(%L, %L); -- repairs it', p.name, p.col)
+	  FROM protected p JOIN pg_class c ON c.oid = p.relid
+	 WHERE NOT (c.relrowsecurity AND c.relforcerowsecurity)
+	UNION ALL
+	SELECT 'error', 'policy-missing', p.name,
+	       format('protected table %s lacks tenant_guard policy %I', p.name, want.polname),
+	       format('SELECT tenant_guard.protect(%L, %L); -- repairs it', p.name, p.col)
+	  FROM protected p
+	 CROSS JOIN (VALUES ('tenant_guard_select'), ('tenant_guard_insert'),
+	                    ('tenant_guard_update'), ('tenant_guard_delete')) AS want(polname)
+	 WHERE NOT EXISTS (SELECT FROM pg_policy pol
+	                    WHERE pol.polrelid = p.relid AND pol.polname = want.polname)
+	UNION ALL
+	SELECT 'error', 'foreign-permissive-policy', format('%I on %s', pol.polname, p.name),
+	       format('permissive policy %I on protected table %s was not created by tenant_guard and widens access',
+	              pol.polname, p.name),
+	       format('DROP POLICY %I ON %s; or recreate it AS RESTRICTIVE', pol.polname, p.name)
+	  FROM protected p JOIN pg_policy pol ON pol.polrelid = p.relid
+	 WHERE pol.polpermissive AND pol.polname !~~ 'tenant\_guard\_%'
+	UNION ALL
+	SELECT 'error', 'view-bypasses-rls', v.oid::regclass::text,
+	       format('%s %s reads protected table %s with the rights of %I, who bypasses row-level security',
+	              CASE v.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END,
+	              v.oid::regclass, p.name, r.rolname),
+	       CASE v.relkind
+	            WHEN 'm' THEN 'A materialized view stores every tenant''s rows: drop it or give it a tenant column and protect a table instead.'
+	            ELSE format('ALTER VIEW %s SET (security_invoker = true);', v.oid::regclass)
+	       END
+	  FROM (SELECT DISTINCT rw.ev_class, d.refobjid
+	          FROM pg_rewrite rw
+	          JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid
+	                          AND d.refclassid = 'pg_class'::regclass) AS dep
+	  JOIN protected p ON p.relid = dep.refobjid
+	  JOIN pg_class v ON v.oid = dep.ev_class AND v.oid <> p.relid
+	  JOIN bypass_roles r ON r.oid = v.relowner
+	 WHERE v.relkind IN ('v', 'm')
+	   AND NOT EXISTS (SELECT FROM unnest(v.reloptions) opt
+	                    WHERE lower(opt) IN ('security_invoker=true', 'security_invoker=on',
+	                                         'security_invoker=1', 'security_invoker=yes'))
+	UNION ALL
+	SELECT 'warning', 'rls-bypass-role', quote_ident(r.rolname),
+	       format('role %I can log in and bypasses row-level security (%s) on %s protected table(s)',
+	              r.rolname, CASE WHEN r.rolsuper THEN 'superuser' ELSE 'BYPASSRLS' END,
+	              count(*)),
+	       'Keep such roles for administration; connect applications with a role that has neither SUPERUSER nor BYPASSRLS.'
+	  FROM bypass_roles r
+	  JOIN pg_roles lr ON lr.oid = r.oid AND lr.rolcanlogin
+	  JOIN protected p ON r.rolsuper
+	                   OR has_table_privilege(r.oid, p.relid, 'SELECT, INSERT, UPDATE, DELETE')
+	 GROUP BY r.rolname, r.rolsuper
+	UNION ALL
+	SELECT 'warning', 'definer-function-bypasses-rls', f.oid::regprocedure::text,
+	       format('SECURITY DEFINER function %s runs as %I, who bypasses row-level security',
+	              f.oid::regprocedure, r.rolname),
+	       format('ALTER FUNCTION %s SECURITY INVOKER; or change its owner to a role without BYPASSRLS',
+	              f.oid::regprocedure)
+	  FROM pg_proc f
+	  JOIN bypass_roles r ON r.oid = f.proowner
+	 WHERE f.prosecdef
+	   AND f.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+	   AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass
+	                      AND e.objid = f.oid AND e.deptype = 'e')
+	   AND EXISTS (SELECT FROM protected)
+	UNION ALL
+	SELECT CASE WHEN guarded THEN 'warning' ELSE 'error' END,
+	       'foreign-key-without-tenant', format('%I on %s', fk.conname, fk.conrelid::regclass),
+	       format('foreign key %I of %s references protected table %s without the tenant column%s',
+	              fk.conname, fk.conrelid::regclass, p.name,
+	              CASE WHEN guarded THEN '; a tenant_guard trigger checks it row by row'
+	                   ELSE ', so a row can reference and probe for another tenant''s keys' END),
+	       format('Reference (%I, ...) with a composite key: ALTER TABLE %s ADD FOREIGN KEY (tenant column, ...) REFERENCES %s (%I, ...), after a UNIQUE (%I, ...) constraint there.',
+	              p.col, fk.conrelid::regclass, p.name, p.col, p.col)
+	  FROM (SELECT c.*,
+	               EXISTS (SELECT FROM pg_trigger tr
+	                        WHERE tr.tgrelid = c.conrelid
+	                          AND tr.tgfoid = 'tenant_guard.fk_tenant_check()'::regprocedure
+	                          AND tr.tgname = left('tenant_guard_fk_' || c.conname, 63)) AS guarded
+	          FROM pg_constraint c
+	         WHERE c.contype = 'f' AND c.conparentid = 0) AS fk
+	  JOIN protected p ON p.relid = fk.confrelid
+	 WHERE NOT EXISTS (
+	         SELECT FROM unnest(fk.conkey, fk.confkey) AS k(l, f)
+	           JOIN pg_attribute fa ON fa.attrelid = fk.confrelid AND fa.attnum = k.f
+	           JOIN pg_attribute la ON la.attrelid = fk.conrelid AND la.attnum = k.l
+	           LEFT JOIN protected lp ON lp.relid = fk.conrelid
+	          WHERE fa.attname = p.col AND la.attname = coalesce(lp.col, p.col))
+	UNION ALL
+	SELECT 'warning', 'missing-tenant-index', p.name,
+	       format('protected table %s has no index that leads with tenant column %I', p.name, p.col),
+	       format('CREATE INDEX ON %s (%I, ...);', p.name, p.col)
+	  FROM protected p
+	 WHERE NOT EXISTS (SELECT FROM pg_index i
+	                     JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+	                    WHERE i.indrelid = p.relid AND i.indisvalid AND i.indpred IS NULL
+	                      AND a.attname = p.col)
+	UNION ALL
+	SELECT 'warning', 'not-preloaded', 'tenant_guard',
+	       'the tenant_guard library is not loaded through shared_preload_libraries',
+	       'Add tenant_guard to shared_preload_libraries in postgresql.conf and restart the server.'
+	 WHERE NOT tenant_guard.is_preloaded()
+)
+SELECT * FROM findings
+ ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, object
+$$;
+COMMENT ON FUNCTION tenant_guard.check(pg_catalog.name) IS
+	'Every tenant-isolation gap in this database, one row per finding';
+
+-- Internal: forces errors through the C++/PostgreSQL boundary (regression tests).
+CREATE FUNCTION tenant_guard._boundary_selftest(mode pg_catalog.text) RETURNS pg_catalog.text
+	AS 'MODULE_PATHNAME', 'tg_boundary_selftest' LANGUAGE C STRICT VOLATILE;
+REVOKE ALL ON FUNCTION tenant_guard._boundary_selftest(pg_catalog.text) FROM PUBLIC;

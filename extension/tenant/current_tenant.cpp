@@ -1,0 +1,143 @@
+/*
+ * current_tenant.cpp — the functions generated policies and column defaults
+ * call: tenant_guard.tenant_uuid(regclass), tenant_bigint, tenant_integer,
+ * tenant_text, plus tenant_guard.current_tenant() for applications.
+ *
+ * A policy evaluates its function per row, so the hot path reads the setting,
+ * compares it with the text parsed last time and returns the cached Datum:
+ * no allocation unless the tenant changes. A missing or malformed tenant is
+ * an error naming the table, never a silently empty result.
+ */
+#include "boundary/pg_boundary.h"
+#include "boundary/sql_text.h"
+#include "guc.h"
+#include "tenant/tenant_value.h"
+
+extern "C" {
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/uuid.h"
+}
+
+#include <cstring>
+
+namespace tg {
+
+/* Per call site (FmgrInfo) cache of the last tenant text and its Datum. */
+struct TenantCache {
+	char *text;
+	Datum value;
+};
+
+/*
+ * The raw setting, or nullptr when it does not exist (never set in this
+ * server). Called directly, not through PgCall: with missing_ok it cannot
+ * ERROR, no frame on this path owns a destructor, and this runs once per row.
+ */
+static const char *ReadTenantSetting()
+{
+	return GetConfigOption(tg_tenant_setting, true, false);
+}
+
+static std::string TenantHint()
+{
+	std::string const name = tg_tenant_setting;
+	return "Run SET LOCAL " + name + " = '<tenant>' at the start of the transaction, or " +
+		   "SELECT set_config('" + name + "', $1, true) from a driver.";
+}
+
+[[noreturn]] static void ThrowTenantNotSet(Oid relid)
+{
+	throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
+				std::string("tenant setting \"") + tg_tenant_setting + "\" is not set",
+				"Table " + RelationDisplayName(relid) +
+					" is protected by tenant_guard: its rows belong to tenants, and no tenant "
+					"is set in this transaction.",
+				TenantHint());
+}
+
+[[noreturn]] static void ThrowTenantInvalid(Oid relid, TenantType type, const char *text,
+											const std::string &problem)
+{
+	std::string shown(text, strnlen(text, 64));
+	throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
+				std::string("tenant setting \"") + tg_tenant_setting + "\" is not a valid " +
+					TenantTypeSqlName(type) + " tenant",
+				"The value \"" + shown + "\" " + problem + "; the tenant column of table " +
+					RelationDisplayName(relid) + " has type " + TenantTypeSqlName(type) + ".",
+				TenantHint());
+}
+
+/* Converts validated text to the Datum of its type, allocated in the cache's context. */
+static Datum MakeTenantDatum(TenantType type, const char *text, MemoryContext cxt)
+{
+	switch (type) {
+	case TenantType::Uuid: {
+		UuidBytes const bytes = *ParseUuid(text);
+		auto *uuid = static_cast<pg_uuid_t *>(PgCall(MemoryContextAlloc, cxt, sizeof(pg_uuid_t)));
+		memcpy(uuid->data, bytes.data(), bytes.size());
+		return UUIDPGetDatum(uuid);
+	}
+	case TenantType::Bigint:
+		/* int8 is pass-by-value on every 64-bit platform PostgreSQL 15 supports. */
+		return Int64GetDatum(*ParseInt64(text));
+	case TenantType::Integer:
+		return Int32GetDatum(*ParseInt32(text));
+	case TenantType::Text:
+		return PgCall([cxt, text] {
+			MemoryContext old = MemoryContextSwitchTo(cxt);
+			Datum d = CStringGetTextDatum(text);
+			MemoryContextSwitchTo(old);
+			return d;
+		});
+	}
+	throw Error(ERRCODE_INTERNAL_ERROR, "unknown tenant type");
+}
+
+/*
+ * The current tenant as a Datum of the column's type. The old cached value is
+ * never overwritten in place: a caller may still hold its Datum.
+ */
+static Datum CurrentTenantDatum(FunctionCallInfo fcinfo, TenantType type)
+{
+	Oid const relid = PG_GETARG_OID(0);
+	const char *text = ReadTenantSetting();
+	if (text == nullptr || text[0] == '\0')
+		ThrowTenantNotSet(relid);
+
+	auto *cache = static_cast<TenantCache *>(fcinfo->flinfo->fn_extra);
+	if (cache != nullptr && strcmp(cache->text, text) == 0)
+		return cache->value;
+
+	if (std::optional<std::string> problem = TenantValueProblem(type, text))
+		ThrowTenantInvalid(relid, type, text, *problem);
+
+	MemoryContext const cxt = fcinfo->flinfo->fn_mcxt;
+	if (cache == nullptr) {
+		cache = static_cast<TenantCache *>(PgCall(MemoryContextAllocZero, cxt, sizeof(TenantCache)));
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	Datum const value = MakeTenantDatum(type, text, cxt);
+	cache->text = PgCall(MemoryContextStrdup, cxt, text);
+	cache->value = value;
+	return value;
+}
+
+} // namespace tg
+
+TG_FUNCTION(tg_tenant_uuid) { return tg::CurrentTenantDatum(fcinfo, tg::TenantType::Uuid); }
+TG_FUNCTION(tg_tenant_bigint) { return tg::CurrentTenantDatum(fcinfo, tg::TenantType::Bigint); }
+TG_FUNCTION(tg_tenant_integer) { return tg::CurrentTenantDatum(fcinfo, tg::TenantType::Integer); }
+TG_FUNCTION(tg_tenant_text) { return tg::CurrentTenantDatum(fcinfo, tg::TenantType::Text); }
+
+/* tenant_guard.current_tenant(): the tenant as text, NULL when unset ('' counts as unset). */
+TG_FUNCTION(tg_current_tenant)
+{
+	const char *text = tg::ReadTenantSetting();
+	if (text == nullptr || text[0] == '\0')
+		PG_RETURN_NULL();
+	return tg::PgCall([text] { return CStringGetTextDatum(text); });
+}
+
+/* tenant_guard.is_preloaded(): whether shared_preload_libraries loaded the library. */
+TG_FUNCTION(tg_is_preloaded) { PG_RETURN_BOOL(tg::LoadedAtStartup()); }

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# `make demo`: install what is missing, build, start a throwaway cluster with
+# tenant_guard preloaded, and walk through the main job end to end.
+source "$(dirname "$0")/lib.sh"
+
+"$REPO_ROOT/scripts/deps.sh"
+build_and_install_extension
+
+CLUSTER=$(mktemp -d /tmp/tenant_guard_demo.XXXXXX)
+trap '"$REPO_ROOT/scripts/cluster.sh" stop "$CLUSTER"' EXIT
+"$REPO_ROOT/scripts/cluster.sh" start "$CLUSTER"
+source "$CLUSTER/env"
+
+say "protecting a tenant table and querying it as two tenants"
+psql -X --echo-all -v ON_ERROR_STOP=0 -f "$REPO_ROOT/scripts/demo.sql" 2>&1
+say "demo finished; the cluster is removed again"

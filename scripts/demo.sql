@@ -1,0 +1,46 @@
+-- make demo: protect a tenant table, then look at it as two tenants.
+\set VERBOSITY default
+CREATE EXTENSION tenant_guard;
+
+CREATE TABLE orders (
+	id bigserial PRIMARY KEY,
+	tenant_id uuid NOT NULL,
+	item text NOT NULL,
+	amount numeric NOT NULL
+);
+INSERT INTO orders (tenant_id, item, amount) VALUES
+	('aaaaaaaa-0000-0000-0000-00000000000a', 'anvil', 120),
+	('aaaaaaaa-0000-0000-0000-00000000000a', 'rope', 15),
+	('bbbbbbbb-0000-0000-0000-00000000000b', 'rocket skates', 990);
+
+-- The application connects as a plain role: no superuser, no BYPASSRLS.
+CREATE ROLE demo_app LOGIN;
+GRANT SELECT, INSERT, UPDATE, DELETE ON orders TO demo_app;
+GRANT USAGE ON SEQUENCE orders_id_seq TO demo_app;
+
+-- What a migration runs: one call.
+SELECT tenant_guard.protect('orders', create_index => true);
+\d orders
+
+SET ROLE demo_app;
+-- Forgetting the tenant is an error, never a silently empty (or full) answer.
+SELECT * FROM orders;
+
+-- Tenant A, per transaction (safe behind PgBouncer in transaction mode).
+BEGIN;
+SET LOCAL app.tenant_id = 'aaaaaaaa-0000-0000-0000-00000000000a';
+SELECT id, item, amount FROM orders ORDER BY id;
+INSERT INTO orders (item, amount) VALUES ('bird seed', 3) RETURNING tenant_id, item;
+-- Moving a row to tenant B is refused.
+UPDATE orders SET tenant_id = 'bbbbbbbb-0000-0000-0000-00000000000b' WHERE item = 'rope';
+ROLLBACK;
+
+BEGIN;
+SELECT set_config('app.tenant_id', 'bbbbbbbb-0000-0000-0000-00000000000b', true);
+SELECT id, item, amount FROM orders ORDER BY id;
+COMMIT;
+RESET ROLE;
+
+-- The in-database isolation lint: every remaining gap.
+CREATE TABLE audit_notes (tenant_id uuid, note text);
+SELECT severity, code, object, message FROM tenant_guard.check();

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages tenant_guard needs, only those missing.
+source "$(dirname "$0")/lib.sh"
+
+PACKAGES=(
+	make g++ cmake
+	postgresql-15 postgresql-server-dev-15
+	libssl-dev
+	libpg-query-dev libprotobuf-c-dev
+	libboost-test-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
+	postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+	pgbouncer
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+	[ "$status" = "install ok installed" ] || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "all ${#PACKAGES[@]} Debian packages already installed"
+	exit 0
+fi
+
+say "installing missing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has empty apt lists: update first.
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

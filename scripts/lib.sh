@@ -1,0 +1,36 @@
+# Shared helpers for the developer scripts (sourced, not run).
+# Everything here must work on a fresh Debian 12 machine, as root (CI) or as a
+# normal user with sudo.
+
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_MAJOR=15
+PG_BINDIR=/usr/lib/postgresql/$PG_MAJOR/bin
+export PG_CONFIG=${PG_CONFIG:-$PG_BINDIR/pg_config}
+
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 2; }
+
+# PostgreSQL refuses to run as root, so as root the server runs as the
+# "postgres" system user that the postgresql-15 package creates.
+as_server_user() {
+	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# Build and install the extension (install needs root for the shared dirs).
+build_and_install_extension() {
+	say "building the extension"
+	make -C "$REPO_ROOT" -j"$(nproc)" PG_CONFIG="$PG_CONFIG"
+	say "installing the extension into PostgreSQL $PG_MAJOR"
+	$SUDO make -C "$REPO_ROOT" install PG_CONFIG="$PG_CONFIG" >/dev/null
+}
+
+# Configure and build the CMake part (tenant-lint and unit tests).
+build_cmake_tree() {
+	say "building tenant-lint and the unit tests"
+	cmake -S "$REPO_ROOT" -B "$REPO_ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build "$REPO_ROOT/build" -j"$(nproc)"
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `make test`: install what is missing, build, then run every suite against a
+# throwaway cluster: pg_regress, pgTAP, Boost.Test (ctest).
+source "$(dirname "$0")/lib.sh"
+
+"$REPO_ROOT/scripts/deps.sh"
+build_and_install_extension
+build_cmake_tree
+
+say "unit tests (Boost.Test through ctest)"
+(cd "$REPO_ROOT/build" && ctest --output-on-failure)
+
+CLUSTER=$(mktemp -d /tmp/tenant_guard_test.XXXXXX)
+trap '"$REPO_ROOT/scripts/cluster.sh" stop "$CLUSTER"' EXIT
+"$REPO_ROOT/scripts/cluster.sh" start "$CLUSTER"
+source "$CLUSTER/env"
+
+say "pg_regress suites"
+if ! make -C "$REPO_ROOT" installcheck PG_CONFIG="$PG_CONFIG"; then
+	cat "$REPO_ROOT/regression.diffs" 2>/dev/null || true
+	exit 1
+fi
+
+say "pgTAP suites"
+psql -qX -c 'CREATE DATABASE tg_tap' >/dev/null
+(cd "$REPO_ROOT" && pg_prove --dbname tg_tap --ext .sql pgtap/)
+
+say "all suites passed"
