@@ -293,7 +293,9 @@ bool PolicyGenerator::Protect(Oid relid, const std::string &column_name,
 		record.tenant_column = column.name;
 		record.tenant_type = TenantTypeSqlName(type);
 		record.parent = parent;
-		record.previous_default = column.default_expr;
+		/* A partition created with PARTITION OF inherits our default: nothing to restore. */
+		if (!column.default_is_ours)
+			record.previous_default = column.default_expr;
 		record.column_was_not_null = column.not_null;
 		record.rls_was_enabled = table.rls_enabled;
 		record.rls_was_forced = table.rls_forced;

@@ -74,12 +74,18 @@ CREATE FUNCTION tenant_guard.protect_schema(
 	keep_other_policies pg_catalog.bool DEFAULT false,
 	create_index pg_catalog.bool DEFAULT false)
 RETURNS SETOF pg_catalog.regclass
-LANGUAGE plpgsql STRICT VOLATILE
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	tbl regclass;
 BEGIN
+	IF schema_name IS NULL OR tenant_column IS NULL OR keep_other_policies IS NULL
+	   OR create_index IS NULL THEN
+		RAISE EXCEPTION 'arguments of tenant_guard.protect_schema must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed',
+			      HINT = 'Pass a value, or leave the argument out to use its default.';
+	END IF;
 	IF NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = schema_name) THEN
 		RAISE EXCEPTION 'schema "%" does not exist', schema_name
 			USING ERRCODE = 'invalid_schema_name',
@@ -265,27 +271,41 @@ findings AS (
 	                      AND e.objid = f.oid AND e.deptype = 'e')
 	   AND EXISTS (SELECT FROM protected)
 	UNION ALL
-	SELECT CASE WHEN guarded THEN 'warning' ELSE 'error' END,
+	SELECT CASE WHEN fk.guarded THEN 'warning' ELSE 'error' END,
 	       'foreign-key-without-tenant', format('%I on %s', fk.conname, fk.conrelid::regclass),
 	       format('foreign key %I of %s references protected table %s without the tenant column%s',
 	              fk.conname, fk.conrelid::regclass, p.name,
-	              CASE WHEN guarded THEN '; a tenant_guard trigger checks it row by row'
+	              CASE WHEN fk.guarded THEN '; a tenant_guard trigger checks it row by row'
 	                   ELSE ', so a row can reference and probe for another tenant''s keys' END),
-	       format('Reference (%I, ...) with a composite key: ALTER TABLE %s ADD FOREIGN KEY (tenant column, ...) REFERENCES %s (%I, ...), after a UNIQUE (%I, ...) constraint there.',
-	              p.col, fk.conrelid::regclass, p.name, p.col, p.col)
-	  FROM (SELECT c.*,
+	       CASE WHEN local_tenant.attname IS NULL
+	            THEN format('Add a tenant column to %s and protect it, then reference %s (%I, %s) with a composite key.',
+	                        fk.conrelid::regclass, p.name, p.col, fk.ref_cols)
+	            ELSE format('ALTER TABLE %s ADD FOREIGN KEY (%I, %s) REFERENCES %s (%I, %s); it needs UNIQUE (%I, %s) on %s.',
+	                        fk.conrelid::regclass, local_tenant.attname, fk.local_cols,
+	                        p.name, p.col, fk.ref_cols, p.col, fk.ref_cols, p.name)
+	       END
+	  FROM (SELECT c.conname, c.conrelid, c.confrelid, c.conkey, c.confkey,
 	               EXISTS (SELECT FROM pg_trigger tr
 	                        WHERE tr.tgrelid = c.conrelid
 	                          AND tr.tgfoid = 'tenant_guard.fk_tenant_check()'::regprocedure
-	                          AND tr.tgname = left('tenant_guard_fk_' || c.conname, 63)) AS guarded
+	                          AND tr.tgname = left('tenant_guard_fk_' || c.conname, 63)) AS guarded,
+	               (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord)
+	                  FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
+	                  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) AS local_cols,
+	               (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord)
+	                  FROM unnest(c.confkey) WITH ORDINALITY AS k(attnum, ord)
+	                  JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum) AS ref_cols
 	          FROM pg_constraint c
 	         WHERE c.contype = 'f' AND c.conparentid = 0) AS fk
 	  JOIN protected p ON p.relid = fk.confrelid
+	  LEFT JOIN protected lp ON lp.relid = fk.conrelid
+	  LEFT JOIN pg_attribute local_tenant
+	         ON local_tenant.attrelid = fk.conrelid AND NOT local_tenant.attisdropped
+	        AND local_tenant.attname = coalesce(lp.col, p.col)
 	 WHERE NOT EXISTS (
 	         SELECT FROM unnest(fk.conkey, fk.confkey) AS k(l, f)
 	           JOIN pg_attribute fa ON fa.attrelid = fk.confrelid AND fa.attnum = k.f
 	           JOIN pg_attribute la ON la.attrelid = fk.conrelid AND la.attnum = k.l
-	           LEFT JOIN protected lp ON lp.relid = fk.conrelid
 	          WHERE fa.attname = p.col AND la.attname = coalesce(lp.col, p.col))
 	UNION ALL
 	SELECT 'warning', 'missing-tenant-index', p.name,
