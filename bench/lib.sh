@@ -4,7 +4,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 start_bench_cluster() {
 	BENCH_CLUSTER=$(mktemp -d /tmp/tenant_guard_bench.XXXXXX)
 	trap '"$REPO_ROOT/scripts/cluster.sh" stop "$BENCH_CLUSTER"' EXIT
-	"$REPO_ROOT/scripts/cluster.sh" start "$BENCH_CLUSTER" >/dev/null
+	# Room for every table of a benchmark, so alternating runs do not evict each other.
+	TG_CLUSTER_CONF="shared_buffers = 2GB" \
+		"$REPO_ROOT/scripts/cluster.sh" start "$BENCH_CLUSTER" >/dev/null
 	source "$BENCH_CLUSTER/env"
 }
 

@@ -66,6 +66,13 @@ protected=$(PGUSER=bench_app PGOPTIONS="-c app.tenant_id=$TENANT" psql -qXAt -f 
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
+say "warming up both tables"
+psql -qX -c "CREATE EXTENSION pg_prewarm" -c "SELECT pg_prewarm(c.oid::regclass) FROM pg_class c WHERE c.relname LIKE 'bench%'" >/dev/null
+for script in "$work"/*_plain.sql; do pgbench_tps "$script" 2 PGUSER=bench_app >/dev/null; done
+for script in "$work"/*_protected.sql; do
+	pgbench_tps "$script" 2 PGUSER=bench_app PGOPTIONS="-c app.tenant_id=$TENANT" >/dev/null
+done
+
 declare -A results
 for workload in point agg; do
 	say "$workload: $ROUNDS rounds of ${SECONDS_PER_RUN}s, baseline and protected alternating"

@@ -2,6 +2,7 @@
 # A throwaway PostgreSQL 15 cluster with tenant_guard preloaded.
 #   scripts/cluster.sh start DIR   initdb in DIR, start, write DIR/env
 #   scripts/cluster.sh stop DIR    stop and remove DIR
+# TG_CLUSTER_CONF may hold extra postgresql.conf lines (the benchmarks use it).
 # Clients connect through a Unix socket inside DIR, so the cluster never
 # collides with another server on this machine, and nothing listens on TCP.
 source "$(dirname "$0")/lib.sh"
@@ -22,6 +23,7 @@ unix_socket_directories = '$dir'
 fsync = off
 synchronous_commit = off
 max_connections = 60
+${TG_CLUSTER_CONF:-}
 CONF
 	as_server_user "$PG_BINDIR/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null
 	cat >"$dir/env" <<ENV

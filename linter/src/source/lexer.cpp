@@ -1,0 +1,233 @@
+#include "source/lexer.h"
+
+#include <cctype>
+
+namespace tlint {
+
+namespace {
+
+bool IsIdentChar(char c)
+{
+	return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || (c & 0x80);
+}
+
+/* A dollar-quote opener at i: "$$" or "$tag$"; returns its length or 0. */
+size_t DollarTag(std::string_view s, size_t i)
+{
+	if (s[i] != '$')
+		return 0;
+	/* "$1" is a parameter, not a tag; a tag cannot start with a digit. */
+	size_t j = i + 1;
+	if (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j])))
+		return 0;
+	while (j < s.size() && IsIdentChar(s[j]))
+		j++;
+	if (j < s.size() && s[j] == '$')
+		return j - i + 1;
+	return 0;
+}
+
+std::string Lower(std::string_view s)
+{
+	std::string out(s);
+	for (char &c : out)
+		c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+	return out;
+}
+
+/* Does the statement (comments already blanked) read COPY data from stdin? */
+bool IsCopyFromStdin(std::string_view statement)
+{
+	std::string const s = Lower(statement);
+	size_t start = s.find_first_not_of(" \t\r\n");
+	if (start == std::string::npos || s.compare(start, 4, "copy") != 0)
+		return false;
+	return s.find("from stdin") != std::string::npos || s.find("from\tstdin") != std::string::npos;
+}
+
+class Lexer {
+public:
+	explicit Lexer(std::string_view in) : in_(in) { out_.sql.assign(in.begin(), in.end()); }
+
+	LexedSource Run()
+	{
+		while (i_ < in_.size())
+			Step();
+		return std::move(out_);
+	}
+
+private:
+	std::string_view in_;
+	LexedSource out_;
+	size_t i_ = 0;
+	size_t statement_start_ = 0;
+	std::string comment_free_statement_; /* text of the current statement, comments blanked */
+
+	void Blank(size_t from, size_t to)
+	{
+		for (size_t k = from; k < to && k < out_.sql.size(); k++)
+			if (out_.sql[k] != '\n')
+				out_.sql[k] = ' ';
+	}
+
+	size_t LineEnd(size_t from) const
+	{
+		size_t const nl = in_.find('\n', from);
+		return nl == std::string_view::npos ? in_.size() : nl;
+	}
+
+	bool OnlySpaceBefore(size_t pos) const
+	{
+		for (size_t k = pos; k > statement_start_; k--) {
+			char const c = out_.sql[k - 1];
+			if (c == '\n')
+				return true;
+			if (c != ' ' && c != '\t' && c != '\r')
+				return false;
+		}
+		return true;
+	}
+
+	void Step()
+	{
+		char const c = in_[i_];
+		if (c == '-' && i_ + 1 < in_.size() && in_[i_ + 1] == '-')
+			return LineComment();
+		if (c == '/' && i_ + 1 < in_.size() && in_[i_ + 1] == '*')
+			return BlockComment();
+		if (c == '\'')
+			return Quoted('\'', i_ > 0 && (in_[i_ - 1] == 'e' || in_[i_ - 1] == 'E'));
+		if (c == '"')
+			return Quoted('"', false);
+		if (c == '$') {
+			if (size_t const tag = DollarTag(in_, i_))
+				return DollarQuoted(tag);
+		}
+		if (c == '\\')
+			return MetaCommand();
+		if (c == ';')
+			return EndStatement();
+		comment_free_statement_ += c;
+		i_++;
+	}
+
+	void LineComment()
+	{
+		size_t const end = LineEnd(i_);
+		out_.comments.push_back({i_, end - i_, in_.substr(i_ + 2, end - i_ - 2)});
+		i_ = end;
+	}
+
+	void BlockComment()
+	{
+		size_t const start = i_;
+		int depth = 0; /* PostgreSQL block comments nest */
+		while (i_ < in_.size()) {
+			if (in_.compare(i_, 2, "/*") == 0) {
+				depth++;
+				i_ += 2;
+			} else if (in_.compare(i_, 2, "*/") == 0) {
+				depth--;
+				i_ += 2;
+				if (depth == 0)
+					break;
+			} else {
+				i_++;
+			}
+		}
+		size_t const inner_end = depth == 0 ? i_ - 2 : i_;
+		out_.comments.push_back({start, i_ - start, in_.substr(start + 2, inner_end - start - 2)});
+	}
+
+	void Quoted(char quote, bool backslash_escapes)
+	{
+		size_t const start = i_++;
+		while (i_ < in_.size()) {
+			if (backslash_escapes && in_[i_] == '\\') {
+				i_ += 2;
+				continue;
+			}
+			if (in_[i_] == quote) {
+				if (i_ + 1 < in_.size() && in_[i_ + 1] == quote) {
+					i_ += 2; /* doubled quote */
+					continue;
+				}
+				i_++;
+				break;
+			}
+			i_++;
+		}
+		comment_free_statement_.append(in_.substr(start, i_ - start));
+	}
+
+	void DollarQuoted(size_t tag_length)
+	{
+		std::string_view const tag = in_.substr(i_, tag_length);
+		size_t const close = in_.find(tag, i_ + tag_length);
+		size_t const end = close == std::string_view::npos ? in_.size() : close + tag_length;
+		comment_free_statement_.append(in_.substr(i_, end - i_));
+		i_ = end;
+	}
+
+	/*
+	 * A backslash outside strings is psql's. At the start of a line it is a
+	 * meta-command (\set, \i, \connect): blank the line. After a query
+	 * (\g, \gset, \gx) it also ends the statement, like ';'.
+	 */
+	void MetaCommand()
+	{
+		size_t const end = LineEnd(i_);
+		out_.meta_lines.push_back(i_);
+		bool const ends_query = !OnlySpaceBefore(i_);
+		Blank(i_, end);
+		if (ends_query) {
+			out_.sql[i_] = ';';
+			i_ = end;
+			FinishStatement();
+			return;
+		}
+		i_ = end;
+	}
+
+	void EndStatement()
+	{
+		i_++;
+		FinishStatement();
+	}
+
+	void FinishStatement()
+	{
+		bool const copy_data = IsCopyFromStdin(comment_free_statement_);
+		comment_free_statement_.clear();
+		statement_start_ = i_;
+		if (copy_data)
+			SkipCopyData();
+	}
+
+	/* COPY ... FROM STDIN: data lines follow up to a line "\." (or the end). */
+	void SkipCopyData()
+	{
+		size_t line = LineEnd(i_);
+		if (line == in_.size())
+			return;
+		size_t pos = line + 1;
+		while (pos < in_.size()) {
+			size_t const end = LineEnd(pos);
+			std::string_view text = in_.substr(pos, end - pos);
+			if (!text.empty() && text.back() == '\r')
+				text.remove_suffix(1);
+			Blank(pos, end);
+			pos = end + 1;
+			if (text == "\\.")
+				break;
+		}
+		i_ = std::min(pos, in_.size());
+		statement_start_ = i_;
+	}
+};
+
+} // namespace
+
+LexedSource LexSource(std::string_view input) { return Lexer(input).Run(); }
+
+} // namespace tlint
