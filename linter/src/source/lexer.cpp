@@ -53,6 +53,8 @@ public:
 	{
 		while (i_ < in_.size())
 			Step();
+		if (statement_start_ < in_.size())
+			out_.statements.push_back({statement_start_, in_.size() - statement_start_});
 		return std::move(out_);
 	}
 
@@ -62,6 +64,9 @@ private:
 	size_t i_ = 0;
 	size_t statement_start_ = 0;
 	std::string comment_free_statement_; /* text of the current statement, comments blanked */
+	int paren_depth_ = 0;
+	int atomic_depth_ = 0;		/* inside BEGIN ATOMIC ... END: BEGIN and CASE open, END closes */
+	std::string previous_word_; /* lower-cased, for BEGIN ATOMIC */
 
 	void Blank(size_t from, size_t to)
 	{
@@ -105,10 +110,35 @@ private:
 		}
 		if (c == '\\')
 			return MetaCommand();
-		if (c == ';')
+		if (c == ';' && paren_depth_ == 0 && atomic_depth_ == 0)
 			return EndStatement();
+		if (c == '(')
+			paren_depth_++;
+		else if (c == ')' && paren_depth_ > 0)
+			paren_depth_--;
+		if (std::isalpha(static_cast<unsigned char>(c)) || c == '_')
+			return Word();
 		comment_free_statement_ += c;
 		i_++;
+	}
+
+	void Word()
+	{
+		size_t const start = i_;
+		while (i_ < in_.size() && IsIdentChar(in_[i_]))
+			i_++;
+		std::string_view const word = in_.substr(start, i_ - start);
+		comment_free_statement_.append(word);
+		std::string const lower = Lower(word);
+		if (atomic_depth_ > 0) {
+			if (lower == "begin" || lower == "case")
+				atomic_depth_++;
+			else if (lower == "end")
+				atomic_depth_--;
+		} else if (lower == "atomic" && previous_word_ == "begin") {
+			atomic_depth_ = 1;
+		}
+		previous_word_ = lower;
 	}
 
 	void LineComment()
@@ -181,7 +211,7 @@ private:
 		bool const ends_query = !OnlySpaceBefore(i_);
 		Blank(i_, end);
 		if (ends_query) {
-			out_.sql[i_] = ';';
+			out_.statements.push_back({statement_start_, i_ - statement_start_});
 			i_ = end;
 			FinishStatement();
 			return;
@@ -191,6 +221,7 @@ private:
 
 	void EndStatement()
 	{
+		out_.statements.push_back({statement_start_, i_ - statement_start_});
 		i_++;
 		FinishStatement();
 	}
@@ -199,6 +230,9 @@ private:
 	{
 		bool const copy_data = IsCopyFromStdin(comment_free_statement_);
 		comment_free_statement_.clear();
+		paren_depth_ = 0;
+		atomic_depth_ = 0;
+		previous_word_.clear();
 		statement_start_ = i_;
 		if (copy_data)
 			SkipCopyData();

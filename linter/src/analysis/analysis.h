@@ -1,0 +1,51 @@
+// analysis.h — what the analyzer needs from the outside and gives back: the
+// schema, the options, and a sink for findings located in the file.
+#pragma once
+
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analysis/schema_model.h"
+#include "lint/finding.h"
+
+struct Node;
+
+namespace tlint {
+
+struct AnalysisOptions {
+	std::string tenant_setting = "app.tenant_id";
+	std::vector<std::string> tenant_functions; /* extra functions returning the current tenant */
+	bool trust_rls = false; /* findings on protect()ed tables become info */
+};
+
+/* A finding before severity, suppressions and line numbers are applied. */
+struct RawFinding {
+	std::string rule;
+	size_t offset = 0; /* in the file */
+	size_t end = 0;
+	std::string message;
+	bool downgrade = false; /* trust_rls applied: report as info */
+};
+
+/*
+ * Analyzes one parsed statement. text is the statement as parsed (locations
+ * in the tree are offsets into it); offset is where text starts in the file.
+ */
+class StatementAnalyzer {
+public:
+	StatementAnalyzer(const SchemaModel &model, const AnalysisOptions &options,
+					  std::vector<RawFinding> &sink)
+		: model_(model), options_(options), sink_(sink) {}
+
+	void Analyze(Node *raw_statement, std::string_view text, size_t offset,
+				 const std::set<std::string> &variables = {});
+
+private:
+	const SchemaModel &model_;
+	const AnalysisOptions &options_;
+	std::vector<RawFinding> &sink_;
+};
+
+} // namespace tlint

@@ -1,0 +1,276 @@
+#include "lint/linter.h"
+
+#include <algorithm>
+
+#include "analysis/ddl_learner.h"
+#include "analysis/function_bodies.h"
+#include "rules/registry.h"
+#include "source/suppressions.h"
+#include "parse/pg_nodes.h"
+
+namespace tlint {
+
+namespace {
+
+bool IsBlank(std::string_view s)
+{
+	return s.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos;
+}
+
+std::string_view StatementText(const PreparedFile &file, const StatementSpan &span)
+{
+	return std::string_view(file.lexed.sql).substr(span.offset, span.length);
+}
+
+/* Applies ignore comments: marks them used, drops what they cover, reports the unused and invalid. */
+class SuppressionFilter {
+public:
+	SuppressionFilter(const PreparedFile &file, std::vector<Suppression> suppressions)
+		: file_(file), suppressions_(std::move(suppressions))
+	{
+		for (Suppression &s : suppressions_)
+			target_.push_back(TargetSpan(s));
+	}
+
+	bool Suppressed(const RawFinding &f)
+	{
+		if (f.rule == "unused-suppression" || f.rule == "invalid-suppression")
+			return false;
+		int const span = SpanOf(f.offset);
+		bool hit = false;
+		for (size_t i = 0; i < suppressions_.size(); i++) {
+			Suppression &s = suppressions_[i];
+			if (!s.problem.empty() || !Names(s, f.rule))
+				continue;
+			if (s.whole_file || (span >= 0 && target_[i] == span)) {
+				s.used = true;
+				hit = true;
+			}
+		}
+		return hit;
+	}
+
+	void ReportUnusedAndInvalid(std::vector<RawFinding> &out) const
+	{
+		for (const Suppression &s : suppressions_) {
+			RawFinding f;
+			f.offset = s.offset;
+			f.end = s.offset + s.length;
+			if (!s.problem.empty()) {
+				f.rule = "invalid-suppression";
+				f.message = "malformed tenant-lint comment: " + s.problem;
+			} else if (std::string unknown = UnknownRule(s); !unknown.empty()) {
+				f.rule = "invalid-suppression";
+				f.message = "tenant-lint comment names unknown rule '" + unknown + "'";
+				std::string const suggestion = SuggestRule(unknown);
+				if (!suggestion.empty())
+					f.message += "; did you mean '" + suggestion + "'?";
+			} else if (!s.used) {
+				f.rule = "unused-suppression";
+				f.message = "this tenant-lint ignore comment suppresses nothing";
+			} else {
+				continue;
+			}
+			out.push_back(std::move(f));
+		}
+	}
+
+private:
+	const PreparedFile &file_;
+	std::vector<Suppression> suppressions_;
+	std::vector<int> target_;
+
+	static bool Names(const Suppression &s, const std::string &rule)
+	{
+		for (const std::string &id : s.rules) {
+			const RuleInfo *info = FindRule(id);
+			if (info != nullptr && rule == info->id)
+				return true;
+		}
+		return false;
+	}
+
+	static std::string UnknownRule(const Suppression &s)
+	{
+		for (const std::string &id : s.rules)
+			if (FindRule(id) == nullptr)
+				return id;
+		return {};
+	}
+
+	int SpanOf(size_t offset) const
+	{
+		for (size_t i = 0; i < file_.spans.size(); i++) {
+			const StatementSpan &span = file_.spans[i];
+			if (offset >= span.offset && offset <= span.offset + span.length)
+				return static_cast<int>(i);
+		}
+		return -1;
+	}
+
+	/*
+	 * The statement a comment covers: the one it sits in or precedes, or the
+	 * one that ends earlier on the comment's own line (a trailing comment).
+	 */
+	int TargetSpan(const Suppression &s) const
+	{
+		int const span = SpanOf(s.offset);
+		if (span > 0) {
+			const StatementSpan &previous = file_.spans[span - 1];
+			size_t const prev_end = previous.offset + previous.length;
+			std::string_view const gap =
+				std::string_view(file_.bytes).substr(prev_end, s.offset - std::min(s.offset, prev_end));
+			if (gap.find('\n') == std::string_view::npos)
+				return span - 1;
+		}
+		return span;
+	}
+};
+
+Severity SeverityOf(const std::string &rule, const LintOptions &options)
+{
+	auto it = options.severities.find(rule);
+	if (it != options.severities.end())
+		return it->second;
+	const RuleInfo *info = FindRule(rule);
+	return info != nullptr ? info->default_severity : Severity::Error;
+}
+
+void ParseAndAnalyze(const PreparedFile &file, const StatementSpan &span,
+					 StatementAnalyzer &analyzer, std::vector<RawFinding> &raw)
+{
+	std::string_view const text = StatementText(file, span);
+	if (IsBlank(text))
+		return;
+	std::string const sql(text);
+	ParsedStatement parsed(sql);
+	if (!parsed.ok()) {
+		RawFinding f;
+		f.rule = "parse-error";
+		f.offset = span.offset + parsed.error().byte_offset;
+		f.end = f.offset + 1;
+		f.message = parsed.error().message;
+		raw.push_back(std::move(f));
+		return;
+	}
+	ListCell *lc;
+	foreach (lc, parsed.tree()) {
+		auto *statement = static_cast<Node *>(lfirst(lc));
+		analyzer.Analyze(statement, sql, span.offset);
+		AnalyzeFunctionBodies(statement, sql, span.offset, analyzer, raw);
+	}
+}
+
+Finding Locate(const RawFinding &raw, const LineIndex &lines, const std::string &path,
+			   Severity severity)
+{
+	Finding f;
+	f.file = path;
+	f.rule = raw.rule;
+	f.severity = severity;
+	f.message = raw.message;
+	f.byte_offset = static_cast<int>(raw.offset);
+	f.start = lines.At(raw.offset);
+	f.end = lines.At(std::max(raw.end, raw.offset));
+	if (f.end.line == f.start.line && f.end.column <= f.start.column)
+		f.end.column = f.start.column + 1;
+	const RuleInfo *info = FindRule(raw.rule);
+	if (info != nullptr)
+		f.help = info->help;
+	return f;
+}
+
+} // namespace
+
+PreparedFile PrepareText(const std::string &name, std::string text)
+{
+	PreparedFile file;
+	file.path = name;
+	file.bytes = std::move(text);
+	file.problem = CheckSqlText(file.bytes);
+	if (file.problem)
+		return file;
+	file.lexed = LexSource(file.bytes);
+	file.spans = file.lexed.statements;
+	return file;
+}
+
+PreparedFile PrepareFile(const std::string &path, size_t max_file_size)
+{
+	FileContents contents = ReadFile(path, max_file_size);
+	if (!contents.io_error.empty() || contents.problem) {
+		PreparedFile file;
+		file.path = path;
+		file.io_error = contents.io_error;
+		file.problem = contents.problem;
+		return file;
+	}
+	return PrepareText(path, std::move(contents.bytes));
+}
+
+void LearnSchema(const PreparedFile &file, SchemaModel &model)
+{
+	for (const StatementSpan &span : file.spans) {
+		std::string_view const text = StatementText(file, span);
+		if (!MayDeclareSchema(text.data(), text.size()))
+			continue;
+		ParsedStatement parsed{std::string(text)};
+		if (!parsed.ok())
+			continue;
+		ListCell *lc;
+		foreach (lc, parsed.tree())
+			LearnFromStatement(static_cast<Node *>(lfirst(lc)), model);
+	}
+}
+
+FileReport LintFile(const PreparedFile &file, const SchemaModel &model, const LintOptions &options)
+{
+	FileReport report;
+	report.file = file.path;
+	report.source = file.bytes;
+	LineIndex const lines(file.bytes);
+	std::vector<RawFinding> raw;
+
+	if (file.problem) {
+		raw.push_back({"unreadable-file", file.problem->byte_offset, file.problem->byte_offset + 1,
+					   file.problem->message, false});
+	} else if (IsBlank(file.lexed.sql)) {
+		raw.push_back({"empty-file", 0, 0,
+					   file.bytes.empty() ? "file is empty" : "file holds no SQL statement", false});
+	} else {
+		StatementAnalyzer analyzer(model, options.analysis, raw);
+		for (const StatementSpan &span : file.spans)
+			ParseAndAnalyze(file, span, analyzer, raw);
+	}
+
+	SuppressionFilter filter(file, file.problem ? std::vector<Suppression>{}
+												: ParseSuppressions(file.lexed.comments));
+	std::vector<RawFinding> kept;
+	for (RawFinding &f : raw)
+		if (!filter.Suppressed(f))
+			kept.push_back(std::move(f));
+	filter.ReportUnusedAndInvalid(kept);
+
+	for (const RawFinding &f : kept) {
+		Severity severity = SeverityOf(f.rule, options);
+		if (severity == Severity::Off)
+			continue;
+		if (f.downgrade)
+			severity = Severity::Info;
+		report.findings.push_back(Locate(f, lines, file.path, severity));
+	}
+	std::stable_sort(report.findings.begin(), report.findings.end(),
+					 [](const Finding &a, const Finding &b) { return a.byte_offset < b.byte_offset; });
+	return report;
+}
+
+FileReport LintText(const std::string &name, const std::string &sql, SchemaModel &model,
+					const LintOptions &options)
+{
+	PreparedFile file = PrepareText(name, sql);
+	LearnSchema(file, model);
+	model.Settle();
+	return LintFile(file, model, options);
+}
+
+} // namespace tlint
