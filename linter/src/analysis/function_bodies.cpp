@@ -88,16 +88,16 @@ public:
 	void Sql(const Body &body)
 	{
 		if (body.sql_body != nullptr) {
-			/* BEGIN ATOMIC: already parsed, located in the statement itself. */
-			analyzer_.Analyze(body.sql_body, text_, offset_, body.parameters);
+			/* BEGIN ATOMIC (a list holding the list of statements) or RETURN: parsed already. */
+			AnalyzeParsedBody(body.sql_body, body.parameters);
 			return;
 		}
 		size_t const at = Locate(body.source, body.as_location);
 		LexedSource const lexed = LexSource(body.source);
 		for (const StatementSpan &span : lexed.statements) {
-			std::string const statement = lexed.sql.substr(span.offset, span.length);
-			if (statement.find_first_not_of(" \t\r\n") == std::string::npos)
+			if (!span.has_tokens)
 				continue;
+			std::string const statement = lexed.sql.substr(span.offset, span.length);
 			ParseAndAnalyzeAt(statement, at + span.offset, body.parameters);
 		}
 	}
@@ -127,6 +127,17 @@ public:
 				cursor = found + 1;
 			AnalyzePlQuery(q, found, variables);
 		}
+	}
+
+	void AnalyzeParsedBody(Node *node, const std::set<std::string> &parameters)
+	{
+		if (node != nullptr && IsA(node, List)) {
+			ListCell *lc;
+			foreach (lc, castNode(List, node))
+				AnalyzeParsedBody(static_cast<Node *>(lfirst(lc)), parameters);
+			return;
+		}
+		analyzer_.Analyze(node, text_, offset_, parameters);
 	}
 
 	size_t Locate(const std::string &source, int as_location) const

@@ -756,6 +756,8 @@ void Walker::Statement(Node *node, const Scope *parent)
 		return CheckAlterTable(ctx_, reinterpret_cast<AlterTableStmt *>(node));
 	case T_VariableSetStmt:
 		return CheckVariableSet(ctx_, reinterpret_cast<VariableSetStmt *>(node));
+	case T_ReturnStmt:
+		return SearchSubLinks(reinterpret_cast<ReturnStmt *>(node)->returnval, parent);
 	default:
 		return;
 	}

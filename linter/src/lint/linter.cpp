@@ -12,11 +12,6 @@ namespace tlint {
 
 namespace {
 
-bool IsBlank(std::string_view s)
-{
-	return s.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos;
-}
-
 std::string_view StatementText(const PreparedFile &file, const StatementSpan &span)
 {
 	return std::string_view(file.lexed.sql).substr(span.offset, span.length);
@@ -139,10 +134,9 @@ Severity SeverityOf(const std::string &rule, const LintOptions &options)
 void ParseAndAnalyze(const PreparedFile &file, const StatementSpan &span,
 					 StatementAnalyzer &analyzer, std::vector<RawFinding> &raw)
 {
-	std::string_view const text = StatementText(file, span);
-	if (IsBlank(text))
+	if (!span.has_tokens)
 		return;
-	std::string const sql(text);
+	std::string const sql(StatementText(file, span));
 	ParsedStatement parsed(sql);
 	if (!parsed.ok()) {
 		RawFinding f;
@@ -212,7 +206,7 @@ void LearnSchema(const PreparedFile &file, SchemaModel &model)
 {
 	for (const StatementSpan &span : file.spans) {
 		std::string_view const text = StatementText(file, span);
-		if (!MayDeclareSchema(text.data(), text.size()))
+		if (!span.has_tokens || !MayDeclareSchema(text.data(), text.size()))
 			continue;
 		ParsedStatement parsed{std::string(text)};
 		if (!parsed.ok())
@@ -234,7 +228,8 @@ FileReport LintFile(const PreparedFile &file, const SchemaModel &model, const Li
 	if (file.problem) {
 		raw.push_back({"unreadable-file", file.problem->byte_offset, file.problem->byte_offset + 1,
 					   file.problem->message, false});
-	} else if (IsBlank(file.lexed.sql)) {
+	} else if (std::none_of(file.spans.begin(), file.spans.end(),
+							[](const StatementSpan &s) { return s.has_tokens; })) {
 		raw.push_back({"empty-file", 0, 0,
 					   file.bytes.empty() ? "file is empty" : "file holds no SQL statement", false});
 	} else {

@@ -54,7 +54,7 @@ public:
 		while (i_ < in_.size())
 			Step();
 		if (statement_start_ < in_.size())
-			out_.statements.push_back({statement_start_, in_.size() - statement_start_});
+			PushStatement(in_.size());
 		return std::move(out_);
 	}
 
@@ -211,7 +211,7 @@ private:
 		bool const ends_query = !OnlySpaceBefore(i_);
 		Blank(i_, end);
 		if (ends_query) {
-			out_.statements.push_back({statement_start_, i_ - statement_start_});
+			PushStatement(i_);
 			i_ = end;
 			FinishStatement();
 			return;
@@ -219,9 +219,16 @@ private:
 		i_ = end;
 	}
 
+	void PushStatement(size_t end)
+	{
+		bool const has_tokens =
+			comment_free_statement_.find_first_not_of(" \t\r\n\f\v") != std::string::npos;
+		out_.statements.push_back({statement_start_, end - statement_start_, has_tokens});
+	}
+
 	void EndStatement()
 	{
-		out_.statements.push_back({statement_start_, i_ - statement_start_});
+		PushStatement(i_);
 		i_++;
 		FinishStatement();
 	}

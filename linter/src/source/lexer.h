@@ -23,6 +23,7 @@ struct Comment {
 struct StatementSpan {
 	size_t offset = 0;
 	size_t length = 0;
+	bool has_tokens = true; /* false: only spaces and comments */
 };
 
 struct LexedSource {
