@@ -1,10 +1,16 @@
 // test_support.h — lint SQL against the shared test schema and summarise findings.
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "lint/linter.h"
+
+namespace tlint {
+/* Boost.Test prints severities in failure messages. */
+inline std::ostream &operator<<(std::ostream &out, Severity s) { return out << SeverityName(s); }
+} // namespace tlint
 
 namespace tlint::test {
 

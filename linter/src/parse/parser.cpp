@@ -1,18 +1,19 @@
 #include "parse/parser.h"
 
+#include <algorithm>
+
 #include "parse/pg_nodes.h"
 
 namespace tlint {
 
-size_t CharPositionToByte(std::string_view text, int cursorpos)
+size_t CursorToByte(std::string_view text, int cursorpos)
 {
+	/* libpg_query's cursor position is a 1-based character (not byte) index. */
 	size_t byte = 0;
-	int chars = 1;
-	while (byte < text.size() && chars < cursorpos) {
+	for (int chars = 1; chars < cursorpos && byte < text.size(); chars++) {
 		byte++;
 		while (byte < text.size() && (static_cast<unsigned char>(text[byte]) & 0xC0) == 0x80)
 			byte++;
-		chars++;
 	}
 	return byte;
 }
@@ -25,7 +26,7 @@ ParsedStatement::ParsedStatement(const std::string &sql)
 	if (result.error != nullptr) {
 		error_.message = result.error->message != nullptr ? result.error->message : "syntax error";
 		error_.byte_offset =
-			result.error->cursorpos > 0 ? CharPositionToByte(sql, result.error->cursorpos) : 0;
+			CursorToByte(sql, result.error->cursorpos);
 		pg_query_free_error(result.error);
 		tree_ = nullptr;
 	}

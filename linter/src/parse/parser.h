@@ -36,7 +36,7 @@ private:
 	ParseError error_;
 };
 
-/* The byte offset of the 1-based character position cursorpos in text. */
-size_t CharPositionToByte(std::string_view text, int cursorpos);
+/* The byte offset in text of libpg_query's 1-based error cursor position. */
+size_t CursorToByte(std::string_view text, int cursorpos);
 
 } // namespace tlint
