@@ -30,10 +30,11 @@ std::optional<Severity> SeverityFromName(const std::string &name)
 std::string FindConfig(const std::string &dir)
 {
 	std::error_code ec;
-	fs::path current = fs::absolute(dir, ec);
+	fs::path current = fs::absolute(dir, ec).lexically_normal();
 	while (!ec) {
 		fs::path const candidate = current / ".tenant-lint.toml";
-		if (fs::is_regular_file(candidate, ec))
+		std::error_code missing; /* a missing file is no error: keep walking up */
+		if (fs::is_regular_file(candidate, missing))
 			return candidate.string();
 		if (!current.has_parent_path() || current.parent_path() == current)
 			break;
@@ -136,7 +137,8 @@ bool ReadKey(const std::string &key, const toml::node &value, Config &config,
 		return true;
 	}
 	if (key == "trust_rls") {
-		config.trust_rls = value.value<bool>();
+		if (value.is_boolean())
+			config.trust_rls = value.value<bool>();
 		if (!config.trust_rls)
 			*error = "'trust_rls' must be true or false";
 		return config.trust_rls.has_value();

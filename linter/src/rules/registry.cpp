@@ -99,6 +99,16 @@ size_t EditDistance(std::string_view a, std::string_view b)
 
 std::string SuggestRule(std::string_view unknown)
 {
+	/* A unique prefix ("missing-tenant") is the clearest hint. */
+	std::string prefix_match;
+	int prefix_matches = 0;
+	for (const RuleInfo &r : AllRules())
+		if (unknown.size() >= 4 && std::string_view(r.id).substr(0, unknown.size()) == unknown) {
+			prefix_match = r.id;
+			prefix_matches++;
+		}
+	if (prefix_matches == 1)
+		return prefix_match;
 	std::string best;
 	size_t best_distance = unknown.size() / 2 + 2; /* farther than this is no suggestion */
 	for (const RuleInfo &r : AllRules()) {
