@@ -271,7 +271,8 @@ void AnalyzeFunctionBodies(Node *raw_statement, std::string_view text, size_t of
 	BodyAnalyzer bodies(text, offset, analyzer, sink);
 	if (body.language == "sql" && !is_do)
 		bodies.Sql(body);
-	else if (body.language == "plpgsql")
+	/* libpg_query asserts (aborts) on a PL/pgSQL function without an AS body. */
+	else if (body.language == "plpgsql" && body.as_location >= 0)
 		bodies.PlPgSql(std::string(text), 0, body);
 }
 
