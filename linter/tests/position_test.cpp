@@ -85,6 +85,14 @@ BOOST_AUTO_TEST_CASE(sql_function_finding_points_into_the_body)
 	BOOST_TEST(f[0].start.column == 8);
 }
 
+BOOST_AUTO_TEST_CASE(regression_statement_findings_skip_leading_comments)
+{
+	auto f = Lint("SELECT 1;\n-- set up the connection\n/* pooled */ SET app.tenant_id = 'x';");
+	BOOST_REQUIRE_EQUAL(f.size(), 1u);
+	BOOST_TEST(f[0].start.line == 3);
+	BOOST_TEST(f[0].start.column == 14);
+}
+
 BOOST_AUTO_TEST_CASE(default_severities)
 {
 	auto f = Lint("SELECT * FROM orders WHERE tenant_id = 'x';\nSELECT * FROM customers;\n"

@@ -369,6 +369,11 @@ const Case kCases[] = {
 	{"enable_and_force_rls",
 	 "ALTER TABLE orders ENABLE ROW LEVEL SECURITY; ALTER TABLE orders FORCE ROW LEVEL SECURITY;",
 	 ""},
+	{"regression_comment_before_create_table",
+	 "-- notes per customer\nCREATE TABLE notes (id int, tenant_id uuid);", "unprotected-tenant-table"},
+	{"regression_comment_before_protect",
+	 "CREATE TABLE notes (id int, tenant_id uuid);\n-- protect it\nSELECT tenant_guard.protect('notes');",
+	 ""},
 	// ---- the tenant setting --------------------------------------------------------
 	{"set_session_tenant", "SET app.tenant_id = 'acme'", "session-tenant-setting"},
 	{"set_session_keyword", "SET SESSION app.tenant_id = 'acme'", "session-tenant-setting"},

@@ -117,11 +117,31 @@ void LearnFromStatement(Node *raw_statement, SchemaModel &model)
 	}
 }
 
-bool MayDeclareSchema(const char *text, size_t length)
+/* Skips spaces and comments: the offset of the first token. */
+static size_t FirstToken(const char *text, size_t length)
 {
 	size_t i = 0;
-	while (i < length && std::isspace(static_cast<unsigned char>(text[i])))
-		i++;
+	while (i < length) {
+		if (std::isspace(static_cast<unsigned char>(text[i]))) {
+			i++;
+		} else if (i + 1 < length && text[i] == '-' && text[i + 1] == '-') {
+			while (i < length && text[i] != '\n')
+				i++;
+		} else if (i + 1 < length && text[i] == '/' && text[i + 1] == '*') {
+			const char *end = strstr(text + i + 2, "*/");
+			i = end == nullptr || end >= text + length ? length : static_cast<size_t>(end - text) + 2;
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
+size_t FirstTokenOffset(std::string_view text) { return FirstToken(text.data(), text.size()); }
+
+bool MayDeclareSchema(const char *text, size_t length)
+{
+	size_t i = FirstToken(text, length);
 	auto starts_with = [&](const char *word) {
 		size_t const n = strlen(word);
 		if (i + n > length)

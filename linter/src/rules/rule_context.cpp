@@ -1,17 +1,15 @@
 #include "rules/rule_context.h"
 
+#include "analysis/ddl_learner.h"
+
 #include <cctype>
 
 namespace tlint {
 
 void RuleContext::Report(const char *rule, int location, std::string message, bool downgrade) const
 {
-	size_t start = location < 0 ? 0 : static_cast<size_t>(location);
-	if (location < 0) {
-		/* The statement's first token: skip what the splitter left in front. */
-		while (start < text.size() && std::isspace(static_cast<unsigned char>(text[start])))
-			start++;
-	}
+	/* -1: the statement's first token, past the comments the splitter left in front. */
+	size_t start = location < 0 ? FirstTokenOffset(text) : static_cast<size_t>(location);
 	if (start > text.size())
 		start = text.size();
 	RawFinding f;
