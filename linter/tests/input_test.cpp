@@ -121,6 +121,11 @@ BOOST_AUTO_TEST_CASE(lexer_keeps_parameters_apart_from_dollar_quotes)
 	BOOST_TEST(lexed.statements.size() == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(meta_commands_only_is_an_empty_file)
+{
+	BOOST_TEST(RuleList(Lint("\\set ON_ERROR_STOP 1\n\\echo done\n")) == "empty-file");
+}
+
 BOOST_AUTO_TEST_CASE(unterminated_block_comment)
 {
 	BOOST_TEST(RuleList(Lint("SELECT 1; /* never closed")) == "");

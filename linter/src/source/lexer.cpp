@@ -27,22 +27,14 @@ size_t DollarTag(std::string_view s, size_t i)
 	return 0;
 }
 
-std::string Lower(std::string_view s)
+bool EqualsIgnoreCase(std::string_view word, std::string_view lower)
 {
-	std::string out(s);
-	for (char &c : out)
-		c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-	return out;
-}
-
-/* Does the statement (comments already blanked) read COPY data from stdin? */
-bool IsCopyFromStdin(std::string_view statement)
-{
-	std::string const s = Lower(statement);
-	size_t start = s.find_first_not_of(" \t\r\n");
-	if (start == std::string::npos || s.compare(start, 4, "copy") != 0)
+	if (word.size() != lower.size())
 		return false;
-	return s.find("from stdin") != std::string::npos || s.find("from\tstdin") != std::string::npos;
+	for (size_t k = 0; k < word.size(); k++)
+		if (std::tolower(static_cast<unsigned char>(word[k])) != lower[k])
+			return false;
+	return true;
 }
 
 class Lexer {
@@ -63,10 +55,15 @@ private:
 	LexedSource out_;
 	size_t i_ = 0;
 	size_t statement_start_ = 0;
-	std::string comment_free_statement_; /* text of the current statement, comments blanked */
+	/* What the current statement holds so far, tracked word by word (no copies: hot path). */
+	bool has_tokens_ = false;
+	bool starts_with_copy_ = false;
+	bool from_stdin_ = false;
+	bool previous_was_from_ = false;
+	bool previous_was_begin_ = false;
 	int paren_depth_ = 0;
-	int atomic_depth_ = 0;		/* inside BEGIN ATOMIC ... END: BEGIN and CASE open, END closes */
-	std::string previous_word_; /* lower-cased, for BEGIN ATOMIC */
+	int atomic_depth_ = 0; /* inside BEGIN ATOMIC ... END: BEGIN and CASE open, END closes */
+	bool has_word_ = false;
 
 	void Blank(size_t from, size_t to)
 	{
@@ -100,6 +97,9 @@ private:
 			return LineComment();
 		if (c == '/' && i_ + 1 < in_.size() && in_[i_ + 1] == '*')
 			return BlockComment();
+		if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '\f' && c != '\v' && c != ';' &&
+			c != '\\')
+			has_tokens_ = true;
 		if (c == '\'')
 			return Quoted('\'', i_ > 0 && (in_[i_ - 1] == 'e' || in_[i_ - 1] == 'E'));
 		if (c == '"')
@@ -118,27 +118,31 @@ private:
 			paren_depth_--;
 		if (std::isalpha(static_cast<unsigned char>(c)) || c == '_')
 			return Word();
-		comment_free_statement_ += c;
 		i_++;
 	}
 
 	void Word()
 	{
 		size_t const start = i_;
+		bool const first = !starts_with_copy_ && !has_word_;
 		while (i_ < in_.size() && IsIdentChar(in_[i_]))
 			i_++;
 		std::string_view const word = in_.substr(start, i_ - start);
-		comment_free_statement_.append(word);
-		std::string const lower = Lower(word);
+		if (first)
+			starts_with_copy_ = EqualsIgnoreCase(word, "copy");
+		has_word_ = true;
+		if (previous_was_from_ && EqualsIgnoreCase(word, "stdin"))
+			from_stdin_ = true;
 		if (atomic_depth_ > 0) {
-			if (lower == "begin" || lower == "case")
+			if (EqualsIgnoreCase(word, "begin") || EqualsIgnoreCase(word, "case"))
 				atomic_depth_++;
-			else if (lower == "end")
+			else if (EqualsIgnoreCase(word, "end"))
 				atomic_depth_--;
-		} else if (lower == "atomic" && previous_word_ == "begin") {
+		} else if (previous_was_begin_ && EqualsIgnoreCase(word, "atomic")) {
 			atomic_depth_ = 1;
 		}
-		previous_word_ = lower;
+		previous_was_from_ = EqualsIgnoreCase(word, "from");
+		previous_was_begin_ = EqualsIgnoreCase(word, "begin");
 	}
 
 	void LineComment()
@@ -171,7 +175,7 @@ private:
 
 	void Quoted(char quote, bool backslash_escapes)
 	{
-		size_t const start = i_++;
+		i_++;
 		while (i_ < in_.size()) {
 			if (backslash_escapes && in_[i_] == '\\') {
 				i_ += 2;
@@ -187,7 +191,6 @@ private:
 			}
 			i_++;
 		}
-		comment_free_statement_.append(in_.substr(start, i_ - start));
 	}
 
 	void DollarQuoted(size_t tag_length)
@@ -195,7 +198,6 @@ private:
 		std::string_view const tag = in_.substr(i_, tag_length);
 		size_t const close = in_.find(tag, i_ + tag_length);
 		size_t const end = close == std::string_view::npos ? in_.size() : close + tag_length;
-		comment_free_statement_.append(in_.substr(i_, end - i_));
 		i_ = end;
 	}
 
@@ -221,9 +223,7 @@ private:
 
 	void PushStatement(size_t end)
 	{
-		bool const has_tokens =
-			comment_free_statement_.find_first_not_of(" \t\r\n\f\v") != std::string::npos;
-		out_.statements.push_back({statement_start_, end - statement_start_, has_tokens});
+		out_.statements.push_back({statement_start_, end - statement_start_, has_tokens_});
 	}
 
 	void EndStatement()
@@ -235,11 +235,11 @@ private:
 
 	void FinishStatement()
 	{
-		bool const copy_data = IsCopyFromStdin(comment_free_statement_);
-		comment_free_statement_.clear();
+		bool const copy_data = starts_with_copy_ && from_stdin_;
+		has_tokens_ = has_word_ = starts_with_copy_ = from_stdin_ = false;
+		previous_was_from_ = previous_was_begin_ = false;
 		paren_depth_ = 0;
 		atomic_depth_ = 0;
-		previous_word_.clear();
 		statement_start_ = i_;
 		if (copy_data)
 			SkipCopyData();

@@ -4,7 +4,6 @@
 #include <cstring>
 #include <algorithm>
 #include <fstream>
-#include <iterator>
 #include <sys/stat.h>
 
 namespace tlint {
@@ -119,7 +118,10 @@ FileContents ReadFile(const std::string &path, size_t max_bytes)
 		contents.io_error = strerror(errno);
 		return contents;
 	}
-	contents.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+	contents.bytes.resize(size);
+	in.read(contents.bytes.data(), static_cast<std::streamsize>(size));
+	/* A file that shrank while we read it: keep what was there. */
+	contents.bytes.resize(static_cast<size_t>(in.gcount()));
 	if (in.bad())
 		contents.io_error = "read failed";
 	return contents;
