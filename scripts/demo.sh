@@ -5,6 +5,7 @@ source "$(dirname "$0")/lib.sh"
 
 "$REPO_ROOT/scripts/deps.sh"
 build_and_install_extension
+build_cmake_tree >/dev/null
 
 CLUSTER=$(mktemp -d /tmp/tenant_guard_demo.XXXXXX)
 trap '"$REPO_ROOT/scripts/cluster.sh" stop "$CLUSTER"' EXIT
@@ -13,4 +14,8 @@ source "$CLUSTER/env"
 
 say "protecting a tenant table and querying it as two tenants"
 psql -X --echo-all -v ON_ERROR_STOP=0 -f "$REPO_ROOT/scripts/demo.sql" 2>&1
+say "tenant-lint over a sample application (examples/saas): the queries CI would stop"
+(cd "$REPO_ROOT" && build/tenant-lint --no-config --schema examples/saas/migrations \
+	examples/saas/queries examples/saas/migrations) || true
+
 say "demo finished; the cluster is removed again"
