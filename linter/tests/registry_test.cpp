@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "lint/spellcheck.h"
 #include "rules/registry.h"
 
 BOOST_AUTO_TEST_SUITE(registry)

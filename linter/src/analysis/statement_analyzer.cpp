@@ -116,31 +116,32 @@ private:
 		SearchSubLinks(reinterpret_cast<Node *>(stmt->returningList), nullptr);
 	}
 
+	/* UPDATE ... FROM and DELETE ... USING: a target, more FROM items, one WHERE. */
+	void TargetedWrite(WithClause *with, RangeVar *target, const char *verb, List *from,
+					   Node *where, std::initializer_list<List *> expressions)
+	{
+		WithClauseScope ctes(this, with, nullptr);
+		Scope scope;
+		AddTarget(scope, target, verb);
+		ListCell *lc;
+		foreach (lc, from)
+			CollectFrom(static_cast<Node *>(lfirst(lc)), scope);
+		AddWhere(scope, where);
+		for (List *list : expressions)
+			scope.expressions.push_back(reinterpret_cast<Node *>(list));
+		Settle(scope);
+	}
+
 	void Update(UpdateStmt *stmt)
 	{
-		WithClauseScope ctes(this, stmt->withClause, nullptr);
-		Scope scope;
-		AddTarget(scope, stmt->relation, "updates");
-		ListCell *lc;
-		foreach (lc, stmt->fromClause)
-			CollectFrom(static_cast<Node *>(lfirst(lc)), scope);
-		AddWhere(scope, stmt->whereClause);
-		scope.expressions.push_back(reinterpret_cast<Node *>(stmt->targetList));
-		scope.expressions.push_back(reinterpret_cast<Node *>(stmt->returningList));
-		Settle(scope);
+		TargetedWrite(stmt->withClause, stmt->relation, "updates", stmt->fromClause,
+					  stmt->whereClause, {stmt->targetList, stmt->returningList});
 	}
 
 	void Delete(DeleteStmt *stmt)
 	{
-		WithClauseScope ctes(this, stmt->withClause, nullptr);
-		Scope scope;
-		AddTarget(scope, stmt->relation, "deletes from");
-		ListCell *lc;
-		foreach (lc, stmt->usingClause)
-			CollectFrom(static_cast<Node *>(lfirst(lc)), scope);
-		AddWhere(scope, stmt->whereClause);
-		scope.expressions.push_back(reinterpret_cast<Node *>(stmt->returningList));
-		Settle(scope);
+		TargetedWrite(stmt->withClause, stmt->relation, "deletes from", stmt->usingClause,
+					  stmt->whereClause, {stmt->returningList});
 	}
 
 	void Merge(MergeStmt *stmt)

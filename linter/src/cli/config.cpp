@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "lint/spellcheck.h"
 #include "rules/registry.h"
 
 namespace tlint {
@@ -51,15 +52,8 @@ const char *const kKeys[] = {"tenant_column",	 "tenant_setting", "tables",
 
 std::string Suggest(const std::string &key)
 {
-	std::string best;
-	size_t best_distance = key.size() / 2 + 2;
-	for (const char *k : kKeys) {
-		size_t const d = EditDistance(key, k);
-		if (d < best_distance) {
-			best_distance = d;
-			best = k;
-		}
-	}
+	std::string const best =
+		ClosestMatch(key, std::vector<std::string_view>(std::begin(kKeys), std::end(kKeys)));
 	return best.empty() ? "" : "; did you mean '" + best + "'?";
 }
 

@@ -1,6 +1,6 @@
 #include "rules/registry.h"
 
-#include <algorithm>
+#include "lint/spellcheck.h"
 
 namespace tlint {
 
@@ -80,45 +80,12 @@ const RuleInfo *FindRule(std::string_view id)
 	return nullptr;
 }
 
-size_t EditDistance(std::string_view a, std::string_view b)
-{
-	std::vector<size_t> row(b.size() + 1);
-	for (size_t j = 0; j <= b.size(); j++)
-		row[j] = j;
-	for (size_t i = 1; i <= a.size(); i++) {
-		size_t diagonal = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= b.size(); j++) {
-			size_t const above = row[j];
-			row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-			diagonal = above;
-		}
-	}
-	return row[b.size()];
-}
-
 std::string SuggestRule(std::string_view unknown)
 {
-	/* A unique prefix ("missing-tenant") is the clearest hint. */
-	std::string prefix_match;
-	int prefix_matches = 0;
+	std::vector<std::string_view> ids;
 	for (const RuleInfo &r : AllRules())
-		if (unknown.size() >= 4 && std::string_view(r.id).substr(0, unknown.size()) == unknown) {
-			prefix_match = r.id;
-			prefix_matches++;
-		}
-	if (prefix_matches == 1)
-		return prefix_match;
-	std::string best;
-	size_t best_distance = unknown.size() / 2 + 2; /* farther than this is no suggestion */
-	for (const RuleInfo &r : AllRules()) {
-		size_t const d = EditDistance(unknown, r.id);
-		if (d < best_distance) {
-			best_distance = d;
-			best = r.id;
-		}
-	}
-	return best;
+		ids.emplace_back(r.id);
+	return ClosestMatch(unknown, ids);
 }
 
 } // namespace tlint

@@ -27,7 +27,4 @@ const RuleInfo *FindRule(std::string_view id);
 /* The closest known id, for "did you mean"; empty if nothing is close. */
 std::string SuggestRule(std::string_view unknown);
 
-/* Levenshtein distance, for suggestions. */
-size_t EditDistance(std::string_view a, std::string_view b);
-
 } // namespace tlint
