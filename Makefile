@@ -14,6 +14,10 @@ OBJS = \
 	extension/boundary/spi.o \
 	extension/boundary/sql_text.o \
 	extension/boundary/selftest.o \
+	extension/guard/exemption.o \
+	extension/guard/hooks.o \
+	extension/guard/protected_relations.o \
+	extension/guard/tenant_setting.o \
 	extension/tenant/tenant_value.o \
 	extension/tenant/current_tenant.o \
 	extension/policy/catalog.o \

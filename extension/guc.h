@@ -1,14 +1,23 @@
 /*
- * guc.h — every tenant_guard setting. Defined in guc.cpp, documented in
- * docs/settings.md.
+ * guc.h — every tenant_guard setting. Defined in guc.cpp (the tenant setting
+ * itself in guard/tenant_setting.cpp), documented in docs/settings.md.
  */
 #pragma once
 
 extern "C" {
-extern char *tg_tenant_setting;
+extern char *tg_tenant_setting;	 /* name of the setting that holds the tenant */
+extern int tg_tenant_type;		 /* TenantType accepted at SET time, or -1 for any */
+extern bool tg_guard_enabled;	 /* the executor guard */
+extern char *tg_exempt_roles;	 /* roles that may work without a tenant */
+extern bool tg_exempt_superusers;
+extern int tg_session_tenant;	 /* SessionTenantMode */
+extern bool tg_require_signed;	 /* only tenant_guard.set_tenant(token) sets the tenant */
+extern char *tg_signing_keys;	 /* "id:base64key, ..." for signed tenant tokens */
 }
 
 namespace tg {
+
+enum SessionTenantMode { kSessionTenantRefuse = 0, kSessionTenantReset = 1 };
 
 /* Defines the settings and reserves the "tenant_guard" prefix. */
 void InitSettings();

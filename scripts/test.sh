@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test`: install what is missing, build, then run every suite against a
-# throwaway cluster: pg_regress, pgTAP, Boost.Test (ctest).
+# throwaway cluster: Boost.Test (ctest), pg_regress, pgTAP, the PgBouncer soak.
 source "$(dirname "$0")/lib.sh"
 
 "$REPO_ROOT/scripts/deps.sh"
@@ -24,5 +24,7 @@ fi
 say "pgTAP suites"
 psql -qX -c 'CREATE DATABASE tg_tap' >/dev/null
 (cd "$REPO_ROOT" && pg_prove --dbname tg_tap --ext .sql pgtap/)
+
+"$REPO_ROOT/scripts/pooling_soak.sh" "$CLUSTER" 8 500
 
 say "all suites passed"

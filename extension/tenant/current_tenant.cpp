@@ -3,19 +3,20 @@
  * call: tenant_guard.tenant_uuid(regclass), tenant_bigint, tenant_integer,
  * tenant_text, plus tenant_guard.current_tenant() for applications.
  *
- * A policy evaluates its function per row, so the hot path reads the setting,
+ * A policy evaluates its function per row, so the hot path reads the setting
+ * (guard/tenant_setting.h: only a value set in this transaction counts),
  * compares it with the text parsed last time and returns the cached Datum:
  * no allocation unless the tenant changes. A missing or malformed tenant is
  * an error naming the table, never a silently empty result.
  */
 #include "boundary/pg_boundary.h"
 #include "boundary/sql_text.h"
+#include "guard/tenant_setting.h"
 #include "guc.h"
 #include "tenant/tenant_value.h"
 
 extern "C" {
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/uuid.h"
 }
 
@@ -29,43 +30,17 @@ struct TenantCache {
 	Datum value;
 };
 
-/*
- * The raw setting, or nullptr when it does not exist (never set in this
- * server). Called directly, not through PgCall: with missing_ok it cannot
- * ERROR, no frame on this path owns a destructor, and this runs once per row.
- */
-static const char *ReadTenantSetting()
-{
-	return GetConfigOption(tg_tenant_setting, true, false);
-}
-
-static std::string TenantHint()
-{
-	std::string const name = tg_tenant_setting;
-	return "Run SET LOCAL " + name + " = '<tenant>' at the start of the transaction, or " +
-		   "SELECT set_config('" + name + "', $1, true) from a driver.";
-}
-
-[[noreturn]] static void ThrowTenantNotSet(Oid relid)
-{
-	throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
-				std::string("tenant setting \"") + tg_tenant_setting + "\" is not set",
-				"Table " + RelationDisplayName(relid) +
-					" is protected by tenant_guard: its rows belong to tenants, and no tenant "
-					"is set in this transaction.",
-				TenantHint());
-}
-
 [[noreturn]] static void ThrowTenantInvalid(Oid relid, TenantType type, const char *text,
 											const std::string &problem)
 {
 	std::string shown(text, strnlen(text, 64));
+	std::string const name = tg_tenant_setting;
 	throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
-				std::string("tenant setting \"") + tg_tenant_setting + "\" is not a valid " +
-					TenantTypeSqlName(type) + " tenant",
+				"tenant setting \"" + name + "\" is not a valid " + TenantTypeSqlName(type) + " tenant",
 				"The value \"" + shown + "\" " + problem + "; the tenant column of table " +
 					RelationDisplayName(relid) + " has type " + TenantTypeSqlName(type) + ".",
-				TenantHint());
+				"Run SET LOCAL " + name + " = '<tenant>' with a valid " + TenantTypeSqlName(type) +
+					" at the start of the transaction.");
 }
 
 /* Converts validated text to the Datum of its type, allocated in the cache's context. */
@@ -101,9 +76,10 @@ static Datum MakeTenantDatum(TenantType type, const char *text, MemoryContext cx
 static Datum CurrentTenantDatum(FunctionCallInfo fcinfo, TenantType type)
 {
 	Oid const relid = PG_GETARG_OID(0);
-	const char *text = ReadTenantSetting();
-	if (text == nullptr || text[0] == '\0')
-		ThrowTenantNotSet(relid);
+	TenantReading const reading = ReadTenant();
+	const char *text = UsableTenant(reading);
+	if (text == nullptr)
+		ThrowUnusableTenant(reading, relid);
 
 	auto *cache = static_cast<TenantCache *>(fcinfo->flinfo->fn_extra);
 	if (cache != nullptr && strcmp(cache->text, text) == 0)
@@ -133,8 +109,8 @@ TG_FUNCTION(tg_tenant_text) { return tg::CurrentTenantDatum(fcinfo, tg::TenantTy
 /* tenant_guard.current_tenant(): the tenant as text, NULL when unset ('' counts as unset). */
 TG_FUNCTION(tg_current_tenant)
 {
-	const char *text = tg::ReadTenantSetting();
-	if (text == nullptr || text[0] == '\0')
+	const char *text = tg::UsableTenant(tg::ReadTenant());
+	if (text == nullptr)
 		PG_RETURN_NULL();
 	return tg::PgCall([text] { return CStringGetTextDatum(text); });
 }

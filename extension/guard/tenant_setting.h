@@ -1,0 +1,48 @@
+/*
+ * tenant_setting.h — the tenant setting (app.tenant_id unless configured),
+ * defined by the library so that it can be validated when it is SET, and the
+ * one reading of it that the rest of tenant_guard trusts.
+ *
+ * Only a value set in the current transaction counts: SET LOCAL,
+ * set_config(..., true), set_tenant(token), or a function's SET clause. A
+ * value that came from outside the transaction (a session-level SET in an
+ * earlier transaction, startup options, role or database defaults,
+ * postgresql.conf) counts as unset, so a pooled server connection never
+ * carries one client's tenant into another client's transaction.
+ */
+#pragma once
+
+#include <string>
+
+#include "tenant/tenant_value.h"
+
+namespace tg {
+
+enum class TenantState {
+	Unset,		   /* empty */
+	Local,		   /* set in this transaction, for this transaction */
+	SessionNow,	   /* set for the session in this transaction (refused unless reset mode) */
+	Inherited,	   /* a value from outside this transaction: ignored */
+};
+
+struct TenantReading {
+	TenantState state = TenantState::Unset;
+	const char *value = nullptr; /* the raw value, valid until the next SET */
+};
+
+/* Defines the setting; call after tenant_guard.tenant_setting is defined. */
+void DefineTenantSetting();
+
+/* The tenant as the current transaction sees it. Allocation-free: policies call it per row. */
+TenantReading ReadTenant();
+
+/* The value, if ReadTenant's state makes it usable. */
+const char *UsableTenant(const TenantReading &reading);
+
+/* Raises the error for an unusable tenant, naming the table (InvalidOid: none). */
+[[noreturn]] void ThrowUnusableTenant(const TenantReading &reading, unsigned int relid);
+
+/* Sets the tenant for the current transaction from a verified token (bypasses require_signed). */
+void SetTenantFromToken(const std::string &tenant);
+
+} // namespace tg
