@@ -17,7 +17,9 @@ OBJS = \
 	extension/guard/exemption.o \
 	extension/guard/hooks.o \
 	extension/guard/protected_relations.o \
+	extension/guard/signed_tenant.o \
 	extension/guard/tenant_setting.o \
+	extension/crypto/tenant_token.o \
 	extension/tenant/tenant_value.o \
 	extension/tenant/current_tenant.o \
 	extension/policy/catalog.o \

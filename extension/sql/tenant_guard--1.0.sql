@@ -51,6 +51,23 @@ CREATE FUNCTION tenant_guard.is_preloaded() RETURNS pg_catalog.bool
 	AS 'MODULE_PATHNAME', 'tg_is_preloaded' LANGUAGE C STABLE PARALLEL SAFE;
 
 -- ---------------------------------------------------------------------------
+-- Signed tenant context (docs/functions/set_tenant.md).
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION tenant_guard.set_tenant(token pg_catalog.text) RETURNS pg_catalog.text
+	AS 'MODULE_PATHNAME', 'tg_set_tenant' LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION tenant_guard.set_tenant(pg_catalog.text) IS
+	'Set the tenant for the current transaction from a token signed by the application server';
+
+CREATE FUNCTION tenant_guard.mint_token(
+	tenant pg_catalog.text,
+	valid_for pg_catalog.interval DEFAULT '5 minutes',
+	key_id pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.text
+	AS 'MODULE_PATHNAME', 'tg_mint_token' LANGUAGE C VOLATILE;
+-- Minting is the application server's job; in the database, superusers only.
+REVOKE ALL ON FUNCTION tenant_guard.mint_token(pg_catalog.text, pg_catalog.interval, pg_catalog.text) FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
 -- The policy generator.
 -- ---------------------------------------------------------------------------
 CREATE FUNCTION tenant_guard.protect(

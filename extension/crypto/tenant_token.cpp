@@ -1,0 +1,209 @@
+#include "crypto/tenant_token.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <cctype>
+
+#include "pure_cpp.h"
+
+namespace tg {
+
+namespace {
+
+constexpr char kUrlAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char kStdAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+int DecodeChar(char c, const char *alphabet)
+{
+	for (int i = 0; i < 64; i++)
+		if (alphabet[i] == c)
+			return i;
+	return -1;
+}
+
+std::optional<std::string> Decode(std::string_view text, const char *alphabet, bool padded)
+{
+	if (padded) {
+		if (text.size() % 4 != 0)
+			return std::nullopt;
+		while (!text.empty() && text.back() == '=')
+			text.remove_suffix(1);
+	}
+	if (text.size() % 4 == 1)
+		return std::nullopt;
+	std::string out;
+	uint32_t buffer = 0;
+	int bits = 0;
+	for (char c : text) {
+		int const v = DecodeChar(c, alphabet);
+		if (v < 0)
+			return std::nullopt;
+		buffer = buffer << 6 | static_cast<uint32_t>(v);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out += static_cast<char>((buffer >> bits) & 0xFF);
+		}
+	}
+	/* Leftover bits must be zero, or two encodings would decode alike. */
+	if ((buffer & ((1u << bits) - 1)) != 0)
+		return std::nullopt;
+	return out;
+}
+
+bool ValidKeyId(std::string_view id)
+{
+	if (id.empty() || id.size() > 32)
+		return false;
+	for (char c : id)
+		if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-')
+			return false;
+	return true;
+}
+
+std::string_view Trim(std::string_view s)
+{
+	while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+		s.remove_prefix(1);
+	while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+		s.remove_suffix(1);
+	return s;
+}
+
+std::vector<std::string_view> Split(std::string_view s, char sep)
+{
+	std::vector<std::string_view> parts;
+	size_t start = 0;
+	for (;;) {
+		size_t const at = s.find(sep, start);
+		parts.push_back(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+		if (at == std::string_view::npos)
+			return parts;
+		start = at + 1;
+	}
+}
+
+} // namespace
+
+std::string Base64UrlEncode(std::string_view bytes)
+{
+	std::string out;
+	uint32_t buffer = 0;
+	int bits = 0;
+	for (unsigned char c : bytes) {
+		buffer = buffer << 8 | c;
+		bits += 8;
+		while (bits >= 6) {
+			bits -= 6;
+			out += kUrlAlphabet[(buffer >> bits) & 0x3F];
+		}
+	}
+	if (bits > 0)
+		out += kUrlAlphabet[(buffer << (6 - bits)) & 0x3F];
+	return out;
+}
+
+std::optional<std::string> Base64UrlDecode(std::string_view text) { return Decode(text, kUrlAlphabet, false); }
+
+std::optional<std::string> Base64Decode(std::string_view text) { return Decode(text, kStdAlphabet, true); }
+
+std::string HmacSha256(std::string_view key, std::string_view data)
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int length = 0;
+	HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+		 reinterpret_cast<const unsigned char *>(data.data()), data.size(), mac, &length);
+	return std::string(reinterpret_cast<char *>(mac), length);
+}
+
+std::optional<std::vector<SigningKey>> ParseSigningKeys(std::string_view setting,
+														std::string *error)
+{
+	std::vector<SigningKey> keys;
+	if (Trim(setting).empty())
+		return keys;
+	for (std::string_view entry : Split(setting, ',')) {
+		entry = Trim(entry);
+		size_t const colon = entry.find(':');
+		if (colon == std::string_view::npos) {
+			*error = "each key must be written key_id:base64_secret";
+			return std::nullopt;
+		}
+		std::string_view const id = Trim(entry.substr(0, colon));
+		if (!ValidKeyId(id)) {
+			*error = "key id \"" + std::string(id) + "\" must be 1 to 32 letters, digits, _ or -";
+			return std::nullopt;
+		}
+		std::optional<std::string> secret = Base64Decode(Trim(entry.substr(colon + 1)));
+		if (!secret) {
+			*error = "the secret of key \"" + std::string(id) + "\" is not valid base64";
+			return std::nullopt;
+		}
+		if (secret->size() < 32) {
+			*error = "the secret of key \"" + std::string(id) + "\" is shorter than 32 bytes";
+			return std::nullopt;
+		}
+		for (const SigningKey &k : keys)
+			if (k.id == id) {
+				*error = "key id \"" + std::string(id) + "\" is listed twice";
+				return std::nullopt;
+			}
+		keys.push_back({std::string(id), *secret});
+	}
+	return keys;
+}
+
+std::string MintToken(const SigningKey &key, std::string_view tenant, int64_t expires)
+{
+	std::string const body =
+		"v1." + key.id + "." + std::to_string(expires) + "." + Base64UrlEncode(tenant);
+	return body + "." + Base64UrlEncode(HmacSha256(key.secret, body));
+}
+
+TokenCheck VerifyToken(std::string_view token, const std::vector<SigningKey> &keys, int64_t now)
+{
+	TokenCheck check;
+	std::vector<std::string_view> parts = Split(token, '.');
+	if (parts.size() != 5 || parts[0] != "v1" || !ValidKeyId(parts[1]) || parts[2].empty() ||
+		parts[2].size() > 18)
+		return check;
+	int64_t expires = 0;
+	for (char c : parts[2]) {
+		if (c < '0' || c > '9')
+			return check;
+		expires = expires * 10 + (c - '0');
+	}
+	std::optional<std::string> tenant = Base64UrlDecode(parts[3]);
+	std::optional<std::string> mac = Base64UrlDecode(parts[4]);
+	if (!tenant || !mac || tenant->empty())
+		return check;
+	check.key_id = std::string(parts[1]);
+	check.expires = expires;
+	const SigningKey *key = nullptr;
+	for (const SigningKey &k : keys)
+		if (k.id == parts[1])
+			key = &k;
+	if (key == nullptr) {
+		check.problem = TokenProblem::UnknownKey;
+		return check;
+	}
+	std::string_view const body = token.substr(0, token.size() - parts[4].size() - 1);
+	std::string const expected = HmacSha256(key->secret, body);
+	/* Constant time: the comparison must not tell an attacker how many bytes matched. */
+	if (mac->size() != expected.size() ||
+		CRYPTO_memcmp(mac->data(), expected.data(), expected.size()) != 0) {
+		check.problem = TokenProblem::BadSignature;
+		return check;
+	}
+	if (expires <= now) {
+		check.problem = TokenProblem::Expired;
+		return check;
+	}
+	check.problem = TokenProblem::None;
+	check.tenant = *tenant;
+	return check;
+}
+
+} // namespace tg
