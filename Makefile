@@ -20,6 +20,7 @@ OBJS = \
 	extension/guard/signed_tenant.o \
 	extension/guard/tenant_setting.o \
 	extension/crypto/tenant_token.o \
+	extension/outbox/outbox_guard.o \
 	extension/tenant/tenant_value.o \
 	extension/tenant/current_tenant.o \
 	extension/policy/catalog.o \

@@ -68,6 +68,92 @@ RETURNS pg_catalog.text
 REVOKE ALL ON FUNCTION tenant_guard.mint_token(pg_catalog.text, pg_catalog.interval, pg_catalog.text) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------
+-- Tenant assertions for the transactional outbox (docs/functions/protect_outbox.md).
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION tenant_guard.outbox_tenant_check() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'tg_outbox_tenant_check' LANGUAGE C;
+
+CREATE FUNCTION tenant_guard.protect_outbox(
+	tbl pg_catalog.regclass,
+	payload_column pg_catalog.name DEFAULT 'payload',
+	tenant_key pg_catalog.text DEFAULT 'tenantId')
+RETURNS pg_catalog.bool
+	AS 'MODULE_PATHNAME', 'tg_protect_outbox' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION tenant_guard.protect_outbox(pg_catalog.regclass, pg_catalog.name, pg_catalog.text) IS
+	'Abort any transaction that writes an outbox event naming another tenant';
+
+CREATE FUNCTION tenant_guard.assert_tenant(value anyelement) RETURNS pg_catalog.bool
+	AS 'MODULE_PATHNAME', 'tg_assert_tenant' LANGUAGE C STABLE;
+COMMENT ON FUNCTION tenant_guard.assert_tenant(anyelement) IS
+	'True if the value is the current tenant; an error otherwise';
+
+-- ---------------------------------------------------------------------------
+-- The runtime role split (docs/functions/create_app_role.md).
+-- ---------------------------------------------------------------------------
+CREATE TABLE tenant_guard.app_roles (
+	role_name pg_catalog.name PRIMARY KEY,
+	created_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE tenant_guard.app_roles IS
+	'Roles made by create_app_role(); check() holds them to DML only';
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.app_roles', '');
+-- Registering a role only subjects it to stricter checks, so anyone may add one.
+REVOKE ALL ON tenant_guard.app_roles FROM PUBLIC;
+GRANT SELECT, INSERT ON tenant_guard.app_roles TO PUBLIC;
+
+CREATE FUNCTION tenant_guard.create_app_role(role_name pg_catalog.name, login pg_catalog.bool DEFAULT false)
+RETURNS pg_catalog.name
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	existing pg_roles%ROWTYPE;
+	t record;
+BEGIN
+	IF role_name IS NULL OR login IS NULL THEN
+		RAISE EXCEPTION 'arguments of tenant_guard.create_app_role must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	SELECT * INTO existing FROM pg_roles r WHERE r.rolname = role_name;
+	IF NOT FOUND THEN
+		EXECUTE format('CREATE ROLE %I %s NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS',
+		               role_name, CASE WHEN login THEN 'LOGIN' ELSE 'NOLOGIN' END);
+	ELSIF existing.rolsuper OR existing.rolbypassrls OR existing.rolcreatedb
+	      OR existing.rolcreaterole OR existing.rolreplication THEN
+		RAISE EXCEPTION 'role "%" cannot be an application role', role_name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'It has SUPERUSER, BYPASSRLS, CREATEDB, CREATEROLE or REPLICATION.',
+			      HINT = 'Pick a new name; create_app_role() creates the role itself.';
+	END IF;
+	-- DML on every protected table (partitions too: they can be named directly),
+	-- and the sequences their columns draw from. Nothing else: no DDL, no ownership.
+	FOR t IN
+		SELECT p.table_oid AS tbl, n.nspname
+		  FROM tenant_guard.protection p
+		  JOIN pg_class c ON c.oid = p.table_oid
+		  JOIN pg_namespace n ON n.oid = c.relnamespace
+		 ORDER BY 1
+	LOOP
+		EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', t.nspname, role_name);
+		EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I', t.tbl, role_name);
+	END LOOP;
+	FOR t IN
+		SELECT DISTINCT d.objid::regclass AS seq
+		  FROM pg_depend d
+		  JOIN tenant_guard.protection p ON p.table_oid::oid = d.refobjid
+		  JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+		 WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+	LOOP
+		EXECUTE format('GRANT USAGE ON SEQUENCE %s TO %I', t.seq, role_name);
+	END LOOP;
+	INSERT INTO tenant_guard.app_roles (role_name) VALUES (role_name) ON CONFLICT DO NOTHING;
+	RETURN role_name;
+END
+$$;
+COMMENT ON FUNCTION tenant_guard.create_app_role(pg_catalog.name, pg_catalog.bool) IS
+	'A role with DML on protected tables only: no DDL, no ownership, no BYPASSRLS';
+
+-- ---------------------------------------------------------------------------
 -- The policy generator.
 -- ---------------------------------------------------------------------------
 CREATE FUNCTION tenant_guard.protect(
@@ -324,6 +410,27 @@ findings AS (
 	           JOIN pg_attribute fa ON fa.attrelid = fk.confrelid AND fa.attnum = k.f
 	           JOIN pg_attribute la ON la.attrelid = fk.conrelid AND la.attnum = k.l
 	          WHERE fa.attname = p.col AND la.attname = coalesce(lp.col, p.col))
+	UNION ALL
+	SELECT 'error', 'app-role-too-powerful', quote_ident(a.role_name),
+	       format('application role %I %s', a.role_name, why.what),
+	       'Application roles get DML only: move ownership and DDL to the migration role, and remove the attribute.'
+	  FROM tenant_guard.app_roles a
+	  JOIN pg_roles r ON r.rolname = a.role_name
+	 CROSS JOIN LATERAL (
+	        SELECT 'is a superuser or has BYPASSRLS, CREATEDB, CREATEROLE or REPLICATION' AS what
+	         WHERE r.rolsuper OR r.rolbypassrls OR r.rolcreatedb OR r.rolcreaterole OR r.rolreplication
+	        UNION ALL
+	        SELECT format('owns %s', string_agg(c.oid::regclass::text, ', ' ORDER BY c.oid::regclass::text))
+	          FROM pg_class c
+	         WHERE c.relowner = r.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+	        HAVING count(*) > 0
+	        UNION ALL
+	        SELECT format('can create objects in schema %s', string_agg(quote_ident(n.nspname), ', ' ORDER BY n.nspname))
+	          FROM pg_namespace n
+	         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+	           AND n.nspname !~ '^pg_temp_' AND n.nspname !~ '^pg_toast_temp_'
+	           AND has_schema_privilege(r.oid, n.oid, 'CREATE')
+	        HAVING count(*) > 0) AS why
 	UNION ALL
 	SELECT 'warning', 'missing-tenant-index', p.name,
 	       format('protected table %s has no index that leads with tenant column %I', p.name, p.col),

@@ -160,4 +160,28 @@ std::optional<std::string> TenantValueProblem(TenantType type, std::string_view 
 	return std::string("has an unknown type");
 }
 
+bool SameTenant(TenantType type, std::string_view a, std::string_view b)
+{
+	switch (type) {
+	case TenantType::Uuid: {
+		std::optional<UuidBytes> x = ParseUuid(a);
+		std::optional<UuidBytes> y = ParseUuid(b);
+		if (x && y)
+			return *x == *y;
+		break;
+	}
+	case TenantType::Bigint:
+	case TenantType::Integer: {
+		std::optional<int64_t> x = ParseInt64(a);
+		std::optional<int64_t> y = ParseInt64(b);
+		if (x && y)
+			return *x == *y;
+		break;
+	}
+	case TenantType::Text:
+		break;
+	}
+	return a == b;
+}
+
 } // namespace tg

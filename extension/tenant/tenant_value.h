@@ -42,4 +42,11 @@ constexpr size_t kMaxTextTenantBytes = 255;
  */
 std::optional<std::string> TenantValueProblem(TenantType type, std::string_view text);
 
+/*
+ * Whether two texts name the same tenant of this type: uuids compare as
+ * values ("A0EE..." equals "a0ee..."), integers as numbers, text exactly.
+ * Values that do not parse compare as text.
+ */
+bool SameTenant(TenantType type, std::string_view a, std::string_view b);
+
 } // namespace tg

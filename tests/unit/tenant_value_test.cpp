@@ -107,3 +107,29 @@ BOOST_AUTO_TEST_CASE(text_tenants)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(same_tenant)
+
+BOOST_AUTO_TEST_CASE(uuids_compare_as_values)
+{
+	BOOST_TEST(SameTenant(TenantType::Uuid, "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11",
+						  "a0eebc999c0b4ef8bb6d6bb9bd380a11"));
+	BOOST_TEST(!SameTenant(TenantType::Uuid, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+						   "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12"));
+	BOOST_TEST(!SameTenant(TenantType::Uuid, "not-a-uuid", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"));
+}
+
+BOOST_AUTO_TEST_CASE(integers_compare_as_numbers)
+{
+	BOOST_TEST(SameTenant(TenantType::Bigint, "42", "+042"));
+	BOOST_TEST(!SameTenant(TenantType::Integer, "42", "43"));
+}
+
+BOOST_AUTO_TEST_CASE(text_compares_exactly)
+{
+	BOOST_TEST(SameTenant(TenantType::Text, "acme", "acme"));
+	BOOST_TEST(!SameTenant(TenantType::Text, "acme", "ACME"));
+	BOOST_TEST(!SameTenant(TenantType::Text, "42", "042"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,263 @@
+/*
+ * outbox_guard.cpp — tenant assertions for the transactional outbox.
+ *
+ * tenant_guard.protect_outbox(tbl, payload_column, tenant_key) adds a C++
+ * BEFORE INSERT trigger: an event whose payload names no tenant, or another
+ * tenant than the transaction's (or the row's), aborts the transaction, so a
+ * relay (e.g. Debezium's outbox router) never publishes a cross-tenant event.
+ * tenant_guard.assert_tenant(value) is the same check for application SQL.
+ */
+#include "boundary/pg_boundary.h"
+#include "boundary/spi.h"
+#include "boundary/sql_text.h"
+#include "guard/tenant_setting.h"
+#include "policy/registry.h"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+}
+
+#include <vector>
+
+namespace tg {
+
+namespace {
+
+/* '{meta,tenantId}' or 'tenantId' -> path elements. */
+std::vector<std::string> ParseKeyPath(const std::string &key)
+{
+	std::string body = key;
+	if (!body.empty() && body.front() == '{') {
+		if (body.back() != '}')
+			return {};
+		body = body.substr(1, body.size() - 2);
+	}
+	std::vector<std::string> path;
+	size_t start = 0;
+	for (;;) {
+		size_t const comma = body.find(',', start);
+		std::string part = body.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+		size_t const b = part.find_first_not_of(' ');
+		size_t const e = part.find_last_not_of(' ');
+		part = b == std::string::npos ? "" : part.substr(b, e - b + 1);
+		if (part.empty() || part.find_first_of("{}\"") != std::string::npos)
+			return {};
+		path.push_back(part);
+		if (comma == std::string::npos)
+			return path;
+		start = comma + 1;
+	}
+}
+
+/* What the trigger needs, prepared on its first row (lives in the trigger's fn_mcxt). */
+struct OutboxPlan {
+	AttrNumber payload_attnum;
+	AttrNumber tenant_attnum;
+	Oid extract_function; /* jsonb_ or json_extract_path_text */
+	Datum path;			  /* text[] */
+	TenantType tenant_type;
+};
+
+OutboxPlan *PrepareOutboxPlan(FunctionCallInfo fcinfo, TriggerData *td)
+{
+	if (fcinfo->flinfo->fn_extra != nullptr)
+		return static_cast<OutboxPlan *>(fcinfo->flinfo->fn_extra);
+	Trigger *trigger = td->tg_trigger;
+	if (trigger->tgnargs != 4)
+		throw Error(ERRCODE_TRIGGERED_ACTION_EXCEPTION,
+					"trigger \"" + std::string(trigger->tgname) + "\" needs 4 arguments",
+					"", "Recreate it with tenant_guard.protect_outbox().");
+	TupleDesc desc = RelationGetDescr(td->tg_relation);
+	const char *payload_name = trigger->tgargs[0];
+	const char *tenant_name = trigger->tgargs[2];
+	int const payload_attnum = PgCall(SPI_fnumber, desc, payload_name);
+	int const tenant_attnum = PgCall(SPI_fnumber, desc, tenant_name);
+	if (payload_attnum <= 0 || tenant_attnum <= 0)
+		throw Error(ERRCODE_UNDEFINED_COLUMN,
+					"outbox table " + RelationDisplayName(RelationGetRelid(td->tg_relation)) +
+						" lost its payload or tenant column",
+					"", "Call tenant_guard.protect_outbox() again.");
+	std::vector<std::string> const path = ParseKeyPath(trigger->tgargs[1]);
+	std::optional<TenantType> type = TenantTypeFromSqlName(trigger->tgargs[3]);
+	Oid const payload_type = TupleDescAttr(desc, payload_attnum - 1)->atttypid;
+
+	MemoryContext const cxt = fcinfo->flinfo->fn_mcxt;
+	auto *plan = static_cast<OutboxPlan *>(PgCall(MemoryContextAllocZero, cxt, sizeof(OutboxPlan)));
+	plan->payload_attnum = static_cast<AttrNumber>(payload_attnum);
+	plan->tenant_attnum = static_cast<AttrNumber>(tenant_attnum);
+	plan->extract_function =
+		payload_type == JSONOID ? F_JSON_EXTRACT_PATH_TEXT : F_JSONB_EXTRACT_PATH_TEXT;
+	plan->tenant_type = type.value_or(TenantType::Text);
+	std::vector<const char *> elements;
+	for (const std::string &p : path)
+		elements.push_back(p.c_str());
+	const char *const *raw = elements.data();
+	int const count = static_cast<int>(elements.size());
+	plan->path = PgCall([cxt, raw, count] {
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		Datum *datums = static_cast<Datum *>(palloc(sizeof(Datum) * count));
+		for (int i = 0; i < count; i++)
+			datums[i] = CStringGetTextDatum(raw[i]);
+		ArrayType *array = construct_array(datums, count, TEXTOID, -1, false, TYPALIGN_INT);
+		MemoryContextSwitchTo(old);
+		return PointerGetDatum(array);
+	});
+	fcinfo->flinfo->fn_extra = plan;
+	return plan;
+}
+
+/* The payload's tenant as text, or nullptr when the key is missing. */
+char *ExtractTenant(const OutboxPlan &plan, Datum payload)
+{
+	return PgCall([&plan, payload]() -> char * {
+		FmgrInfo flinfo;
+		fmgr_info(plan.extract_function, &flinfo);
+		LOCAL_FCINFO(call, 2);
+		InitFunctionCallInfoData(*call, &flinfo, 2, InvalidOid, nullptr, nullptr);
+		call->args[0].value = payload;
+		call->args[0].isnull = false;
+		call->args[1].value = plan.path;
+		call->args[1].isnull = false;
+		Datum const result = FunctionCallInvoke(call);
+		return call->isnull ? nullptr : text_to_cstring(DatumGetTextPP(result));
+	});
+}
+
+[[noreturn]] void ThrowOutbox(Oid relid, const std::string &message, const std::string &detail)
+{
+	throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE, message,
+				"Outbox table " + RelationDisplayName(relid) + ": " + detail,
+				"An event may only be written for the transaction's tenant; the transaction is "
+				"aborted so that no relay publishes it.");
+}
+
+} // namespace
+} // namespace tg
+
+/* tenant_guard.outbox_tenant_check(): BEFORE INSERT FOR EACH ROW on an outbox table */
+TG_FUNCTION(tg_outbox_tenant_check)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
+						"tenant_guard.outbox_tenant_check() must be called as a trigger");
+	auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
+	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
+						"tenant_guard.outbox_tenant_check() must fire BEFORE INSERT FOR EACH ROW");
+	Oid const relid = RelationGetRelid(td->tg_relation);
+	tg::TenantReading const reading = tg::ReadTenant();
+	const char *current = tg::UsableTenant(reading);
+	if (current == nullptr)
+		tg::ThrowUnusableTenant(reading, relid);
+
+	tg::OutboxPlan const *plan = tg::PrepareOutboxPlan(fcinfo, td);
+	HeapTuple row = td->tg_trigtuple;
+	TupleDesc desc = RelationGetDescr(td->tg_relation);
+	bool payload_null = false;
+	Datum const payload = heap_getattr(row, plan->payload_attnum, desc, &payload_null);
+	const char *key = td->tg_trigger->tgargs[1];
+	char *named = payload_null ? nullptr : tg::ExtractTenant(*plan, payload);
+	if (named == nullptr)
+		tg::ThrowOutbox(relid, "outbox event names no tenant",
+						std::string("its payload has no key ") + key + ".");
+	if (!tg::SameTenant(plan->tenant_type, named, current))
+		tg::ThrowOutbox(relid,
+						std::string("outbox event for tenant \"") + named +
+							"\" in a transaction of tenant \"" + current + "\"",
+						std::string("payload key ") + key + " names another tenant.");
+	char *row_tenant = tg::PgCall(SPI_getvalue, row, desc, static_cast<int>(plan->tenant_attnum));
+	if (row_tenant != nullptr && !tg::SameTenant(plan->tenant_type, row_tenant, current))
+		tg::ThrowOutbox(relid,
+						std::string("outbox row for tenant \"") + row_tenant +
+							"\" in a transaction of tenant \"" + current + "\"",
+						"its tenant column names another tenant.");
+	return PointerGetDatum(row);
+}
+
+/* tenant_guard.protect_outbox(tbl, payload_column, tenant_key) */
+TG_FUNCTION(tg_protect_outbox)
+{
+	for (int i = 0; i < 3; i++)
+		if (PG_ARGISNULL(i))
+			throw tg::Error(ERRCODE_NULL_VALUE_NOT_ALLOWED,
+							"arguments of tenant_guard.protect_outbox must not be NULL");
+	Oid const relid = PG_GETARG_OID(0);
+	std::string const payload = NameStr(*PG_GETARG_NAME(1));
+	std::string const key =
+		tg::PgCall([fcinfo] { return text_to_cstring(PG_GETARG_TEXT_PP(2)); });
+	std::string const table = tg::RelationDisplayName(relid);
+	if (tg::ParseKeyPath(key).empty())
+		throw tg::Error(ERRCODE_INVALID_PARAMETER_VALUE, "invalid tenant key \"" + key + "\"",
+						"", "Write a key (tenantId) or a path of keys ({meta,tenantId}).");
+
+	tg::SpiSession spi;
+	tg::Registry registry(spi);
+	std::optional<tg::ProtectionRecord> record = registry.Find(relid);
+	if (!record)
+		throw tg::Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+						"outbox table " + table + " is not protected", "",
+						"Call tenant_guard.protect('" + table + "') first: the outbox row's tenant "
+						"column is checked too.");
+	std::optional<std::string> type = spi.Value(
+		"SELECT pg_catalog.format_type(atttypid, NULL) FROM pg_catalog.pg_attribute"
+		" WHERE attrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid"
+		"   AND attname OPERATOR(pg_catalog.=) $2::pg_catalog.name AND NOT attisdropped",
+		{std::to_string(relid), payload});
+	if (!type)
+		throw tg::Error(ERRCODE_UNDEFINED_COLUMN,
+						"column \"" + payload + "\" of table " + table + " does not exist", "",
+						"Pass the payload column: payload_column => 'your_column'.");
+	if (*type != "jsonb" && *type != "json")
+		throw tg::Error(ERRCODE_DATATYPE_MISMATCH,
+						"payload column \"" + payload + "\" of table " + table + " has type " + *type,
+						"The payload must be json or jsonb.");
+	/* Idempotent: a second call replaces the trigger, with the arguments given now. */
+	if (spi.Value("SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid OPERATOR(pg_catalog.=) "
+				  "$1::pg_catalog.oid AND tgname OPERATOR(pg_catalog.=) 'tenant_guard_outbox'",
+				  {std::to_string(relid)}))
+		spi.Execute("DROP TRIGGER tenant_guard_outbox ON " + table);
+	spi.Execute("CREATE TRIGGER tenant_guard_outbox BEFORE INSERT ON " + table +
+				" FOR EACH ROW EXECUTE FUNCTION tenant_guard.outbox_tenant_check(" +
+				tg::QuoteLiteral(payload) + ", " + tg::QuoteLiteral(key) + ", " +
+				tg::QuoteLiteral(record->tenant_column) + ", " +
+				tg::QuoteLiteral(record->tenant_type) + ")");
+	PG_RETURN_BOOL(true);
+}
+
+/* tenant_guard.assert_tenant(value anyelement) RETURNS boolean */
+TG_FUNCTION(tg_assert_tenant)
+{
+	tg::TenantReading const reading = tg::ReadTenant();
+	const char *current = tg::UsableTenant(reading);
+	if (current == nullptr)
+		tg::ThrowUnusableTenant(reading, InvalidOid);
+	if (PG_ARGISNULL(0))
+		throw tg::Error(ERRCODE_INSUFFICIENT_PRIVILEGE, "NULL is not the current tenant", "",
+						"Pass the tenant value to check.");
+	Oid const type = tg::PgCall(get_fn_expr_argtype, fcinfo->flinfo, 0);
+	Datum const value = PG_GETARG_DATUM(0);
+	char *text = tg::PgCall([type, value] {
+		Oid output = InvalidOid;
+		bool varlena = false;
+		getTypeOutputInfo(type, &output, &varlena);
+		return OidOutputFunctionCall(output, value);
+	});
+	tg::TenantType const kind = type == UUIDOID								   ? tg::TenantType::Uuid
+								: (type == INT8OID || type == INT4OID || type == INT2OID) ? tg::TenantType::Bigint
+																						   : tg::TenantType::Text;
+	if (!tg::SameTenant(kind, text, current))
+		throw tg::Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
+						std::string("\"") + text + "\" is not the current tenant",
+						std::string("The current tenant is \"") + current + "\".",
+						"Only rows and events of the current tenant may be written.");
+	PG_RETURN_BOOL(true);
+}
