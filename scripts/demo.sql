@@ -26,6 +26,9 @@ SET ROLE demo_app;
 -- Forgetting the tenant is an error, never a silently empty (or full) answer.
 SELECT * FROM orders;
 
+-- A tenant for the whole session would outlive the transaction behind a pooler: refused.
+SET app.tenant_id = 'aaaaaaaa-0000-0000-0000-00000000000a';
+
 -- Tenant A, per transaction (safe behind PgBouncer in transaction mode).
 BEGIN;
 SET LOCAL app.tenant_id = 'aaaaaaaa-0000-0000-0000-00000000000a';
