@@ -52,7 +52,8 @@ pidfile = $bouncer/pgbouncer.pid
 INI
 [ "$(id -u)" -eq 0 ] && chown -R postgres: "$bouncer"
 # PgBouncer refuses to run as root, like PostgreSQL.
-as_server_user pgbouncer -d "$bouncer/pgbouncer.ini"
+# Debian installs it in /usr/sbin, which is not on a normal user's PATH.
+as_server_user "${PGBOUNCER:-/usr/sbin/pgbouncer}" -d "$bouncer/pgbouncer.ini"
 stop_bouncer() { kill "$(cat "$bouncer/pgbouncer.pid" 2>/dev/null)" 2>/dev/null || true; }
 trap stop_bouncer EXIT
 for _ in $(seq 50); do
