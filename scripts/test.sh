@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: install what is missing, build, then run every suite against a
-# throwaway cluster: Boost.Test (ctest), pg_regress, pgTAP, the PgBouncer soak.
+# throwaway cluster: Boost.Test (ctest), pg_regress, pgTAP, the PgBouncer soak,
+# and the crash test (the cluster is restarted by it; it runs last).
 source "$(dirname "$0")/lib.sh"
 
 "$REPO_ROOT/scripts/deps.sh"
@@ -28,5 +29,6 @@ psql -qX -c 'CREATE DATABASE tg_tap' >/dev/null
 (cd "$REPO_ROOT" && pg_prove --dbname tg_tap --ext .sql pgtap/)
 
 "$REPO_ROOT/scripts/pooling_soak.sh" "$CLUSTER" 8 500
+"$REPO_ROOT/scripts/crash_test.sh" "$CLUSTER"
 
 say "all suites passed"
