@@ -9,7 +9,8 @@ source "$(dirname "$0")/lib.sh"
 
 CLUSTER=${1:?cluster directory}
 source "$CLUSTER/env"
-export PGOPTIONS="-c client_min_messages=warning"
+# The test cluster runs with synchronous_commit = off; here a commit must survive the crash.
+export PGOPTIONS="-c client_min_messages=warning -c synchronous_commit=on"
 
 say "crash test: SIGKILL during protect() and during a tenant's transaction"
 psql -qX -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
