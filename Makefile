@@ -14,6 +14,7 @@ OBJS = \
 	extension/boundary/spi.o \
 	extension/boundary/sql_text.o \
 	extension/boundary/selftest.o \
+	extension/boundary/trigger_call.o \
 	extension/guard/exemption.o \
 	extension/guard/hooks.o \
 	extension/guard/protected_relations.o \

@@ -10,6 +10,7 @@
 #include "boundary/pg_boundary.h"
 #include "boundary/spi.h"
 #include "boundary/sql_text.h"
+#include "boundary/trigger_call.h"
 #include "guard/tenant_setting.h"
 #include "policy/registry.h"
 
@@ -145,14 +146,8 @@ char *ExtractTenant(const OutboxPlan &plan, Datum payload)
 /* tenant_guard.outbox_tenant_check(): BEFORE INSERT FOR EACH ROW on an outbox table */
 TG_FUNCTION(tg_outbox_tenant_check)
 {
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-						"tenant_guard.outbox_tenant_check() must be called as a trigger");
-	auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
-	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-						"tenant_guard.outbox_tenant_check() must fire BEFORE INSERT FOR EACH ROW");
+	TriggerData *td =
+		tg::RequireBeforeRowTrigger(fcinfo, "tenant_guard.outbox_tenant_check()", true, false);
 	Oid const relid = RelationGetRelid(td->tg_relation);
 	tg::TenantReading const reading = tg::ReadTenant();
 	const char *current = tg::UsableTenant(reading);

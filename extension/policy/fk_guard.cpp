@@ -1,6 +1,7 @@
 #include "policy/fk_guard.h"
 
 #include "boundary/sql_text.h"
+#include "boundary/trigger_call.h"
 #include "policy/catalog.h"
 
 extern "C" {
@@ -241,14 +242,8 @@ bool ReferencedRowOfSameTenant(const GuardPlan &g, HeapTuple row, TupleDesc desc
 /* tenant_guard.fk_tenant_check(): BEFORE INSERT OR UPDATE FOR EACH ROW */
 TG_FUNCTION(tg_fk_tenant_check)
 {
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-						"tenant_guard.fk_tenant_check() must be called as a trigger");
-	auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
-	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-		TRIGGER_FIRED_BY_DELETE(td->tg_event))
-		throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-						"tenant_guard.fk_tenant_check() must fire BEFORE INSERT OR UPDATE FOR EACH ROW");
+	TriggerData *td =
+		tg::RequireBeforeRowTrigger(fcinfo, "tenant_guard.fk_tenant_check()", true, true);
 	bool const is_update = TRIGGER_FIRED_BY_UPDATE(td->tg_event);
 	HeapTuple row = is_update ? td->tg_newtuple : td->tg_trigtuple;
 
