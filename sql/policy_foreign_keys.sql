@@ -56,6 +56,15 @@ INSERT INTO payments VALUES (1, 'acme', 2);
 ROLLBACK;
 RESET ROLE;
 
+-- Renaming the key leaves its guard checking nothing: check() says so, and how to fix it.
+ALTER TABLE orders RENAME CONSTRAINT orders_customer_id_fkey TO orders_customer_fk;
+SELECT severity, code, object FROM tenant_guard.check()
+ WHERE code IN ('fk-guard-orphaned', 'foreign-key-without-tenant') ORDER BY code, object;
+DROP TRIGGER tenant_guard_fk_orders_customer_id_fkey ON orders;
+SELECT tenant_guard.protect('orders');
+SELECT severity, code, object FROM tenant_guard.check()
+ WHERE code IN ('fk-guard-orphaned', 'foreign-key-without-tenant') ORDER BY code, object;
+
 -- Protecting the referenced side later adds the guard to an already protected table.
 CREATE TABLE products (id int PRIMARY KEY, tenant_id int NOT NULL);
 CREATE TABLE line_items (tenant_id int NOT NULL, product_id int REFERENCES products);

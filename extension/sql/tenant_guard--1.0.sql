@@ -432,6 +432,17 @@ findings AS (
 	           AND has_schema_privilege(r.oid, n.oid, 'CREATE')
 	        HAVING count(*) > 0) AS why
 	UNION ALL
+	SELECT 'error', 'fk-guard-orphaned', format('%I on %s', t.tgname, t.tgrelid::regclass),
+	       format('tenant check trigger %I on %s names foreign key %I, which no longer exists, so it checks nothing',
+	              t.tgname, t.tgrelid::regclass, convert_from(rtrim(t.tgargs, '\x00'::bytea), getdatabaseencoding())),
+	       format('DROP TRIGGER %I ON %s; SELECT tenant_guard.protect(%L); -- guards the key under its new name',
+	              t.tgname, t.tgrelid::regclass, t.tgrelid::regclass::text)
+	  FROM pg_trigger t
+	 WHERE t.tgfoid = 'tenant_guard.fk_tenant_check()'::regprocedure AND NOT t.tgisinternal
+	   AND NOT EXISTS (SELECT FROM pg_constraint c
+	                    WHERE c.conrelid = t.tgrelid AND c.contype = 'f'
+	                      AND c.conname = convert_from(rtrim(t.tgargs, '\x00'::bytea), getdatabaseencoding()))
+	UNION ALL
 	SELECT 'warning', 'missing-tenant-index', p.name,
 	       format('protected table %s has no index that leads with tenant column %I', p.name, p.col),
 	       format('CREATE INDEX ON %s (%I, ...);', p.name, p.col)

@@ -1,0 +1,25 @@
+#include "boundary/trigger_call.h"
+
+#include <string>
+
+namespace tg {
+
+TriggerData *RequireBeforeRowTrigger(FunctionCallInfo fcinfo, const char *function, bool on_insert,
+									 bool on_update)
+{
+	std::string const events = on_insert && on_update ? "INSERT OR UPDATE"
+							   : on_insert			   ? "INSERT"
+													   : "UPDATE";
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
+					std::string(function) + " must be called as a trigger");
+	auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
+	bool const event_ok = (on_insert && TRIGGER_FIRED_BY_INSERT(td->tg_event)) ||
+						  (on_update && TRIGGER_FIRED_BY_UPDATE(td->tg_event));
+	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) || !event_ok)
+		throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
+					std::string(function) + " must fire BEFORE " + events + " FOR EACH ROW");
+	return td;
+}
+
+} // namespace tg
