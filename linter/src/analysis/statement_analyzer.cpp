@@ -478,7 +478,8 @@ private:
 	void Settle(Scope &scope)
 	{
 		std::vector<int> literals;
-		bool changed = true;
+		/* A scope without tenant tables has nothing to settle, only sub-queries to visit. */
+		bool changed = !scope.refs.empty();
 		while (changed) {
 			changed = false;
 			for (const Conjunct &c : scope.conjuncts) {
@@ -494,7 +495,10 @@ private:
 			}
 		}
 		ReportLiterals(scope, literals);
-		MarkBypassable(scope);
+		/* Only a reference that will be reported needs the "bypassable" wording. */
+		if (std::any_of(scope.refs.begin(), scope.refs.end(),
+						[](const TableRef &r) { return !r.constrained; }))
+			MarkBypassable(scope);
 		for (const TableRef &r : scope.refs)
 			if (!r.constrained)
 				ReportMissingTenantPredicate(ctx_, *r.table, r.written_name, r.location, r.verb,

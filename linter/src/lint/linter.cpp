@@ -222,7 +222,6 @@ FileReport LintFile(const PreparedFile &file, const SchemaModel &model, const Li
 	FileReport report;
 	report.file = file.path;
 	report.source = file.bytes;
-	LineIndex const lines(file.bytes);
 	std::vector<RawFinding> raw;
 
 	if (file.problem) {
@@ -246,6 +245,9 @@ FileReport LintFile(const PreparedFile &file, const SchemaModel &model, const Li
 			kept.push_back(std::move(f));
 	filter.ReportUnusedAndInvalid(kept);
 
+	if (kept.empty())
+		return report;
+	LineIndex const lines(file.bytes); /* only files with findings need line numbers */
 	for (const RawFinding &f : kept) {
 		Severity severity = SeverityOf(f.rule, options);
 		if (severity == Severity::Off)

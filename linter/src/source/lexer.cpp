@@ -8,7 +8,8 @@ namespace {
 
 bool IsIdentChar(char c)
 {
-	return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || (c & 0x80);
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+		   (c & 0x80);
 }
 
 /* A dollar-quote opener at i: "$$" or "$tag$"; returns its length or 0. */

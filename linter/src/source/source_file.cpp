@@ -48,6 +48,15 @@ std::optional<size_t> FirstInvalidUtf8(std::string_view text)
 {
 	size_t i = 0;
 	while (i < text.size()) {
+		/* Most SQL is ASCII: skip eight such bytes at a time. */
+		if (i + 8 <= text.size()) {
+			uint64_t word;
+			memcpy(&word, text.data() + i, sizeof(word));
+			if ((word & 0x8080808080808080ULL) == 0) {
+				i += 8;
+				continue;
+			}
+		}
 		auto const c = static_cast<unsigned char>(text[i]);
 		size_t len = 0;
 		uint32_t cp = 0;
