@@ -8,6 +8,13 @@ extern "C" {
 
 namespace tg {
 
+Oid SqlOid(const std::optional<std::string> &value)
+{
+	return value ? static_cast<Oid>(std::stoul(*value)) : InvalidOid;
+}
+
+bool SqlBool(const std::optional<std::string> &value) { return value && *value == "t"; }
+
 SpiSession::SpiSession()
 {
 	int const rc = PgCall(SPI_connect);

@@ -20,6 +20,10 @@ using SqlParam = std::optional<std::string>;
 /* One result row: each column's text output, or nullopt for NULL. */
 using SqlRow = std::vector<std::optional<std::string>>;
 
+/* Reading result values: an OID (InvalidOid for NULL) and a boolean ("t"). */
+Oid SqlOid(const std::optional<std::string> &value);
+bool SqlBool(const std::optional<std::string> &value);
+
 class SpiSession {
 public:
 	SpiSession();

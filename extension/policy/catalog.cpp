@@ -11,8 +11,6 @@ namespace tg {
 
 static std::string OidText(Oid oid) { return std::to_string(oid); }
 
-static bool IsTrue(const std::optional<std::string> &v) { return v && *v == "t"; }
-
 TableInfo LoadTable(SpiSession &spi, Oid relid)
 {
 	std::vector<SqlRow> rows =
@@ -29,9 +27,9 @@ TableInfo LoadTable(SpiSession &spi, Oid relid)
 	t.name = RelationDisplayName(relid);
 	t.relkind = (*r[0])[0];
 	t.persistence = (*r[1])[0];
-	t.rls_enabled = IsTrue(r[2]);
-	t.rls_forced = IsTrue(r[3]);
-	t.is_partition = IsTrue(r[4]);
+	t.rls_enabled = SqlBool(r[2]);
+	t.rls_forced = SqlBool(r[3]);
+	t.is_partition = SqlBool(r[4]);
 	return t;
 }
 
@@ -60,9 +58,9 @@ std::optional<ColumnInfo> LoadColumn(SpiSession &spi, Oid relid, const std::stri
 	ColumnInfo c;
 	c.name = *r[0];
 	c.type_name = *r[1];
-	c.not_null = IsTrue(r[2]);
+	c.not_null = SqlBool(r[2]);
 	c.default_expr = r[3];
-	c.default_is_ours = IsTrue(r[4]);
+	c.default_is_ours = SqlBool(r[4]);
 	return c;
 }
 
@@ -97,9 +95,9 @@ std::vector<ExistingPolicy> OwnPolicies(SpiSession &spi, Oid relid)
 		ExistingPolicy p;
 		p.name = *r[0];
 		p.command = (*r[1])[0];
-		p.permissive = IsTrue(r[2]);
-		p.public_only = IsTrue(r[3]);
-		p.calls_tenant_function = IsTrue(r[4]);
+		p.permissive = SqlBool(r[2]);
+		p.public_only = SqlBool(r[3]);
+		p.calls_tenant_function = SqlBool(r[4]);
 		policies.push_back(std::move(p));
 	}
 	return policies;
@@ -119,13 +117,13 @@ std::vector<Oid> ChildTables(SpiSession &spi, Oid relid)
 									 " WHERE inhparent OPERATOR(pg_catalog.=) $1::pg_catalog.oid"
 									 " ORDER BY inhrelid",
 									 {OidText(relid)}))
-		children.push_back(static_cast<Oid>(std::stoul(*r[0])));
+		children.push_back(SqlOid(r[0]));
 	return children;
 }
 
 bool HasTenantLeadingIndex(SpiSession &spi, Oid relid, const std::string &column)
 {
-	return IsTrue(spi.Value(
+	return SqlBool(spi.Value(
 		"SELECT EXISTS (SELECT FROM pg_catalog.pg_index i"
 		"  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) i.indrelid"
 		"   AND a.attnum OPERATOR(pg_catalog.=) i.indkey[0]"
@@ -155,9 +153,9 @@ std::vector<ForeignKeyRef> ForeignKeysBetweenProtected(SpiSession &spi, Oid reli
 			 {OidText(relid)})) {
 		ForeignKeyRef k;
 		k.name = *r[0];
-		k.referencing = static_cast<Oid>(std::stoul(*r[1]));
-		k.referenced = static_cast<Oid>(std::stoul(*r[2]));
-		k.carries_tenant = IsTrue(r[3]);
+		k.referencing = SqlOid(r[1]);
+		k.referenced = SqlOid(r[2]);
+		k.carries_tenant = SqlBool(r[3]);
 		keys.push_back(std::move(k));
 	}
 	return keys;

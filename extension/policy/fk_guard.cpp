@@ -74,7 +74,7 @@ void DropForeignKeyGuards(SpiSession &spi, Oid relid)
 		"   AND $1::pg_catalog.oid IN (c.conrelid, c.confrelid)",
 		{std::to_string(relid)});
 	for (const SqlRow &r : rows) {
-		Oid const table = static_cast<Oid>(std::stoul(*r[0]));
+		Oid const table = SqlOid(r[0]);
 		spi.Execute("DROP TRIGGER IF EXISTS " + QuoteIdent(*r[1]) + " ON " +
 					RelationDisplayName(table));
 	}
@@ -143,9 +143,9 @@ GuardPlan BuildGuardPlan(SpiSession &spi, Relation rel, const char *constraint)
 	if (rows.size() < 2 || *rows.back()[4] != "1000")
 		return g;
 
-	Oid const referenced = static_cast<Oid>(std::stoul(*rows[0][0]));
+	Oid const referenced = SqlOid(rows[0][0]);
 	g.referenced = RelationDisplayName(referenced);
-	g.referenced_owner = static_cast<Oid>(std::stoul(*rows[0][1]));
+	g.referenced_owner = SqlOid(rows[0][1]);
 	std::string sql = "SELECT 1 FROM " + g.referenced + " r WHERE ";
 	std::vector<Oid> types;
 	TupleDesc desc = RelationGetDescr(rel);

@@ -29,8 +29,8 @@ TG_FUNCTION(tg_protect_new_partitions)
 		" ORDER BY i.inhrelid");
 	tg::PolicyGenerator generator(spi);
 	for (const tg::SqlRow &row : orphans) {
-		Oid const child = static_cast<Oid>(std::stoul(*row[0]));
-		Oid const parent = static_cast<Oid>(std::stoul(*row[1]));
+		Oid const child = tg::SqlOid(row[0]);
+		Oid const parent = tg::SqlOid(row[1]);
 		generator.Protect(child, *row[2], tg::ProtectOptions{}, parent);
 	}
 	PG_RETURN_VOID();

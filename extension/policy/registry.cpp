@@ -10,11 +10,6 @@ static const char *const kColumns =
 	"table_oid, tenant_column, tenant_type, parent, previous_default, column_was_not_null,"
 	" rls_was_enabled, rls_was_forced, created_index";
 
-static Oid ToOid(const std::optional<std::string> &v)
-{
-	return v ? static_cast<Oid>(std::stoul(*v)) : InvalidOid;
-}
-
 static SqlParam OidParam(Oid oid)
 {
 	return oid == InvalidOid ? SqlParam{} : SqlParam{std::to_string(oid)};
@@ -35,14 +30,14 @@ std::optional<ProtectionRecord> Registry::Find(Oid table)
 		return std::nullopt;
 	const SqlRow &r = rows[0];
 	ProtectionRecord rec;
-	rec.table = ToOid(r[0]);
+	rec.table = SqlOid(r[0]);
 	rec.tenant_column = *r[1];
 	rec.tenant_type = *r[2];
-	rec.parent = ToOid(r[3]);
+	rec.parent = SqlOid(r[3]);
 	rec.previous_default = r[4];
-	rec.column_was_not_null = *r[5] == "t";
-	rec.rls_was_enabled = *r[6] == "t";
-	rec.rls_was_forced = *r[7] == "t";
+	rec.column_was_not_null = SqlBool(r[5]);
+	rec.rls_was_enabled = SqlBool(r[6]);
+	rec.rls_was_forced = SqlBool(r[7]);
 	rec.created_index = r[8];
 	return rec;
 }
@@ -54,7 +49,7 @@ std::vector<Oid> Registry::ProtectedChildren(Oid parent)
 									  " WHERE parent OPERATOR(pg_catalog.=) $1::pg_catalog.oid"
 									  " ORDER BY 1",
 									  {std::to_string(parent)}))
-		children.push_back(ToOid(r[0]));
+		children.push_back(SqlOid(r[0]));
 	return children;
 }
 
@@ -102,7 +97,7 @@ void Registry::ExecuteAsExtensionOwner(const std::string &sql, const std::vector
 		throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
 					"extension \"tenant_guard\" is not installed in this database", "",
 					"Run CREATE EXTENSION tenant_guard.");
-	UserSwitch as_owner(ToOid(owner));
+	UserSwitch as_owner(SqlOid(owner));
 	spi_.Execute(sql, params);
 }
 
