@@ -2,6 +2,7 @@
 
 #include "boundary/sql_text.h"
 #include "boundary/trigger_call.h"
+#include "boundary/user_switch.h"
 #include "policy/catalog.h"
 
 extern "C" {
@@ -215,21 +216,13 @@ bool ReferencedRowOfSameTenant(const GuardPlan &g, HeapTuple row, TupleDesc desc
 		if (isnull)
 			return true; /* MATCH SIMPLE: a NULL in the key means nothing is referenced */
 	}
-	Oid saved_user = InvalidOid;
-	int saved_context = 0;
-	GetUserIdAndSecContext(&saved_user, &saved_context);
-	SetUserIdAndSecContext(g.referenced_owner, saved_context | SECURITY_LOCAL_USERID_CHANGE |
-												   SECURITY_NOFORCE_RLS);
 	int rc = 0;
-	try {
+	{
+		UserSwitch as_owner(g.referenced_owner, SECURITY_NOFORCE_RLS);
 		SPIPlanPtr plan = g.plan;
 		Datum *args = values.data();
 		rc = PgCall(SPI_execute_plan, plan, args, static_cast<const char *>(nullptr), false, 1L);
-	} catch (...) {
-		SetUserIdAndSecContext(saved_user, saved_context);
-		throw;
 	}
-	SetUserIdAndSecContext(saved_user, saved_context);
 	if (rc != SPI_OK_SELECT)
 		throw Error(ERRCODE_INTERNAL_ERROR, "tenant check for foreign key \"" + g.constraint +
 												"\" failed with SPI code " + std::to_string(rc));

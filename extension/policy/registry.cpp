@@ -1,5 +1,7 @@
 #include "policy/registry.h"
 
+#include "boundary/user_switch.h"
+
 extern "C" {
 #include "miscadmin.h"
 }
@@ -70,23 +72,6 @@ void Registry::Remove(Oid table)
 							" WHERE table_oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid",
 							{std::to_string(table)});
 }
-
-/* Restores the caller's identity on every exit, exceptions included. */
-class UserSwitch {
-public:
-	explicit UserSwitch(Oid user)
-	{
-		GetUserIdAndSecContext(&saved_user_, &saved_context_);
-		SetUserIdAndSecContext(user, saved_context_ | SECURITY_LOCAL_USERID_CHANGE);
-	}
-	~UserSwitch() { SetUserIdAndSecContext(saved_user_, saved_context_); }
-	UserSwitch(const UserSwitch &) = delete;
-	UserSwitch &operator=(const UserSwitch &) = delete;
-
-private:
-	Oid saved_user_ = InvalidOid;
-	int saved_context_ = 0;
-};
 
 void Registry::ExecuteAsExtensionOwner(const std::string &sql, const std::vector<SqlParam> &params)
 {
