@@ -2,10 +2,6 @@
 
 #include "boundary/user_switch.h"
 
-extern "C" {
-#include "miscadmin.h"
-}
-
 namespace tg {
 
 static const char *const kColumns =
