@@ -98,17 +98,19 @@ public:
 			if (!span.has_tokens)
 				continue;
 			std::string const statement = lexed.sql.substr(span.offset, span.length);
-			ParseAndAnalyzeAt(statement, at + span.offset, body.parameters);
+			ParseAndAnalyze(statement, at + span.offset, 0, body.parameters, true);
 		}
 	}
 
-	void PlPgSql(const std::string &function_text, size_t at, const Body &body)
+	/* libpg_query parses the whole statement (text_), not just the body. */
+	void PlPgSql(const Body &body)
 	{
-		PgQueryPlpgsqlParseResult result = pg_query_parse_plpgsql(function_text.c_str());
+		size_t const body_at = Locate(body.source, body.as_location);
+		PgQueryPlpgsqlParseResult result = pg_query_parse_plpgsql(std::string(text_).c_str());
 		if (result.error != nullptr) {
 			ParseError error{result.error->message ? result.error->message : "syntax error", 0};
 			pg_query_free_plpgsql_parse_result(result);
-			ReportParseError(error, at + Locate(body.source, body.as_location), 0);
+			ReportParseError(error, body_at, 0);
 			return;
 		}
 		nlohmann::json functions = nlohmann::json::parse(result.plpgsql_funcs, nullptr, false);
@@ -116,7 +118,7 @@ public:
 		std::set<std::string> variables = body.parameters;
 		std::vector<std::string> queries;
 		Collect(functions, variables, queries);
-		size_t cursor = Locate(body.source, body.as_location);
+		size_t cursor = body_at;
 		for (const std::string &q : queries) {
 			size_t found = FindWithBlanks(text_, q, cursor);
 			if (found == std::string_view::npos)
@@ -152,11 +154,6 @@ private:
 	size_t offset_;
 	StatementAnalyzer &analyzer_;
 	std::vector<RawFinding> &sink_;
-
-	void ParseAndAnalyzeAt(const std::string &sql, size_t at, const std::set<std::string> &vars)
-	{
-		ParseAndAnalyze(sql, at, 0, vars, true);
-	}
 
 	static bool StartsWithStatementKeyword(const std::string &q)
 	{
@@ -273,7 +270,7 @@ void AnalyzeFunctionBodies(Node *raw_statement, std::string_view text, size_t of
 		bodies.Sql(body);
 	/* libpg_query asserts (aborts) on a PL/pgSQL function without an AS body. */
 	else if (body.language == "plpgsql" && body.as_location >= 0)
-		bodies.PlPgSql(std::string(text), 0, body);
+		bodies.PlPgSql(body);
 }
 
 } // namespace tlint
