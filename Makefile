@@ -24,6 +24,7 @@ OBJS = \
 	extension/outbox/outbox_guard.o \
 	extension/tenant/tenant_value.o \
 	extension/tenant/current_tenant.o \
+	extension/text_list.o \
 	extension/policy/catalog.o \
 	extension/policy/registry.o \
 	extension/policy/generator.o \

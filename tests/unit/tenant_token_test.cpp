@@ -101,7 +101,7 @@ BOOST_AUTO_TEST_CASE(refusals)
 	BOOST_TEST((VerifyToken(extended, {kKey}, 1).problem == TokenProblem::BadSignature));
 	for (const char *bad : {"", "v1", "v2.k1.2000.YWNtZQ.AAAA", "v1.k1.20x0.YWNtZQ.AAAA",
 							"v1..2000.YWNtZQ.AAAA", "v1.k1.2000..AAAA", "v1.k1.2000.YWNtZQ.AA+A",
-							"v1.k1.2000.YWNtZQ.AAAA.extra"})
+							"v1.k1.2000.YWNtZQ.AAAA.extra", "v1. k1.2000.YWNtZQ.AAAA"})
 		BOOST_TEST((VerifyToken(bad, {kKey}, 1).problem == TokenProblem::Malformed), bad);
 }
 

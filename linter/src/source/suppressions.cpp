@@ -1,6 +1,6 @@
 #include "source/suppressions.h"
 
-#include <cctype>
+#include "text_list.h"
 
 namespace tlint {
 
@@ -8,28 +8,11 @@ namespace {
 
 constexpr std::string_view kMarker = "tenant-lint:";
 
-std::string_view Trim(std::string_view s)
-{
-	while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-		s.remove_prefix(1);
-	while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-		s.remove_suffix(1);
-	return s;
-}
-
 void ParseRuleList(std::string_view list, Suppression &s)
 {
-	size_t pos = 0;
-	while (pos <= list.size()) {
-		size_t const comma = list.find(',', pos);
-		size_t const end = comma == std::string_view::npos ? list.size() : comma;
-		std::string_view const id = Trim(list.substr(pos, end - pos));
+	for (std::string_view id : tg::SplitList(list, ','))
 		if (!id.empty())
 			s.rules.emplace_back(id);
-		if (comma == std::string_view::npos)
-			break;
-		pos = comma + 1;
-	}
 }
 
 Suppression ParseDirective(const Comment &comment, std::string_view body)
@@ -59,7 +42,7 @@ Suppression ParseDirective(const Comment &comment, std::string_view body)
 	ParseRuleList(directive.substr(1, close - 1), s);
 	if (s.rules.empty())
 		s.problem = "the rule list is empty";
-	s.reason = std::string(Trim(directive.substr(close + 1)));
+	s.reason = std::string(tg::TrimSpaces(directive.substr(close + 1)));
 	return s;
 }
 
@@ -69,10 +52,10 @@ std::vector<Suppression> ParseSuppressions(const std::vector<Comment> &comments)
 {
 	std::vector<Suppression> out;
 	for (const Comment &c : comments) {
-		std::string_view body = Trim(c.text);
+		std::string_view body = tg::TrimSpaces(c.text);
 		if (body.substr(0, kMarker.size()) != kMarker)
 			continue;
-		body = Trim(body.substr(kMarker.size()));
+		body = tg::TrimSpaces(body.substr(kMarker.size()));
 		out.push_back(ParseDirective(c, body));
 	}
 	return out;
