@@ -11,6 +11,7 @@ OBJS = \
 	extension/tenant_guard.o \
 	extension/guc.o \
 	extension/boundary/pg_boundary.o \
+	extension/boundary/internal_ddl.o \
 	extension/boundary/spi.o \
 	extension/boundary/sql_text.o \
 	extension/boundary/selftest.o \
@@ -18,13 +19,13 @@ OBJS = \
 	extension/guard/exemption.o \
 	extension/guard/hooks.o \
 	extension/guard/protected_relations.o \
-	extension/guard/signed_tenant.o \
-	extension/guard/tenant_setting.o \
-	extension/crypto/tenant_token.o \
-	extension/outbox/outbox_guard.o \
-	extension/tenant/tenant_value.o \
+	extension/tenant/signed_tenant.o \
+	extension/tenant/tenant_setting.o \
 	extension/tenant/current_tenant.o \
-	extension/text_list.o \
+	extension/outbox/outbox_guard.o \
+	common/tenant_token.o \
+	common/tenant_value.o \
+	common/text_list.o \
 	extension/policy/catalog.o \
 	extension/policy/registry.o \
 	extension/policy/generator.o \
@@ -38,7 +39,7 @@ DATA = $(wildcard extension/sql/$(EXTENSION)--*.sql)
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=.
 
-PG_CXXFLAGS = -std=c++17 -Iextension -Wno-register -Wno-missing-field-initializers
+PG_CXXFLAGS = -std=c++17 -Iextension -I. -Wno-register -Wno-missing-field-initializers
 SHLIB_LINK = -lstdc++ -lcrypto
 
 # LLVM bitcode is disabled on purpose: our entry points are C++ with exception

@@ -5,8 +5,8 @@ extern "C" {
 #include "utils/guc.h"
 }
 
-#include "guard/tenant_setting.h"
-#include "tenant/tenant_value.h"
+#include "tenant/tenant_setting.h"
+#include "common/tenant_value.h"
 
 extern "C" {
 char *tg_tenant_setting = nullptr;

@@ -1,6 +1,6 @@
 /*
  * guc.h — every tenant_guard setting. Defined in guc.cpp (the tenant setting
- * itself in guard/tenant_setting.cpp), documented in docs/settings.md.
+ * itself in tenant/tenant_setting.cpp), documented in docs/settings.md.
  */
 #pragma once
 

@@ -6,8 +6,10 @@ set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_MAJOR=15
-PG_BINDIR=/usr/lib/postgresql/$PG_MAJOR/bin
-export PG_CONFIG=${PG_CONFIG:-$PG_BINDIR/pg_config}
+# PG_CONFIG picks the server: Debian's by default, or another build of
+# PostgreSQL 15 (the assert-enabled one) whose binaries sit beside it.
+export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/$PG_MAJOR/bin/pg_config}
+PG_BINDIR=$(dirname "$PG_CONFIG")
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 

@@ -21,9 +21,9 @@
 #include "boundary/sql_text.h"
 #include "guard/exemption.h"
 #include "guard/protected_relations.h"
-#include "guard/tenant_setting.h"
+#include "tenant/tenant_setting.h"
 #include "guc.h"
-#include "policy/generator.h"
+#include "boundary/internal_ddl.h"
 
 extern "C" {
 #include "access/parallel.h"
@@ -59,7 +59,7 @@ Oid FirstProtectedRelation(List *range_table)
 bool GuardApplies()
 {
 	/* The leader checked already; our own DDL runs without a tenant on purpose. */
-	return tg_guard_enabled && !IsParallelWorker() && !PolicyGenerator::Active();
+	return tg_guard_enabled && !IsParallelWorker() && !InternalDdlActive();
 }
 
 /* Returns false (no error) only when ereport_on_violation is false. */

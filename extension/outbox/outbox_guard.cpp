@@ -11,7 +11,7 @@
 #include "boundary/spi.h"
 #include "boundary/sql_text.h"
 #include "boundary/trigger_call.h"
-#include "guard/tenant_setting.h"
+#include "tenant/tenant_setting.h"
 #include "policy/registry.h"
 
 extern "C" {

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "boundary/spi.h"
-#include "tenant/tenant_value.h"
+#include "common/tenant_value.h"
 
 #include <optional>
 #include <string>

@@ -8,6 +8,7 @@
  */
 #include "policy/generator.h"
 
+#include "boundary/internal_ddl.h"
 #include "boundary/sql_text.h"
 #include "policy/fk_guard.h"
 
@@ -22,17 +23,7 @@ extern "C" {
 
 namespace tg {
 
-static int generator_depth = 0;
-
-bool PolicyGenerator::Active() { return generator_depth > 0; }
-
 namespace {
-
-/* Counts nesting so that event triggers can tell our DDL from the user's. */
-struct DepthScope {
-	DepthScope() { generator_depth++; }
-	~DepthScope() { generator_depth--; }
-};
 
 struct PolicySpec {
 	const char *name;
@@ -258,7 +249,7 @@ std::optional<std::string> PolicyGenerator::EnsureTenantIndex(const TableInfo &t
 bool PolicyGenerator::Protect(Oid relid, const std::string &column_name,
 							  const ProtectOptions &options, Oid parent)
 {
-	DepthScope depth;
+	InternalDdlScope internal;
 	TableInfo const table = LoadTable(spi_, relid);
 	RequireProtectableKind(table);
 	RequireOwner(table, "protect");
@@ -317,7 +308,7 @@ bool PolicyGenerator::Protect(Oid relid, const std::string &column_name,
 
 bool PolicyGenerator::Unprotect(Oid relid, bool with_parent)
 {
-	DepthScope depth;
+	InternalDdlScope internal;
 	std::optional<ProtectionRecord> record = registry_.Find(relid);
 	TableInfo const table = LoadTable(spi_, relid);
 	if (!record) {

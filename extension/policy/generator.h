@@ -32,9 +32,6 @@ public:
 	/* Undoes exactly what Protect did. Returns false if the table was not protected. */
 	bool Unprotect(Oid relid, bool with_parent = false);
 
-	/* True while a generator call is running, so event triggers skip our own DDL. */
-	static bool Active();
-
 private:
 	SpiSession &spi_;
 	Registry registry_;

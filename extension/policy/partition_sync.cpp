@@ -4,6 +4,7 @@
  * children) created or attached under a protected table. A query may name a
  * partition directly, and the parent's policies do not apply then.
  */
+#include "boundary/internal_ddl.h"
 #include "boundary/spi.h"
 #include "policy/generator.h"
 
@@ -17,7 +18,7 @@ TG_FUNCTION(tg_protect_new_partitions)
 		throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
 						"tenant_guard.protect_new_partitions() must be called as an event trigger");
 	/* protect() itself runs ALTER TABLE; it handles its own children. */
-	if (tg::PolicyGenerator::Active())
+	if (tg::InternalDdlActive())
 		PG_RETURN_VOID();
 
 	tg::SpiSession spi;

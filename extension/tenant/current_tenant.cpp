@@ -4,16 +4,16 @@
  * tenant_text, plus tenant_guard.current_tenant() for applications.
  *
  * A policy evaluates its function per row, so the hot path reads the setting
- * (guard/tenant_setting.h: only a value set in this transaction counts),
+ * (tenant/tenant_setting.h: only a value set in this transaction counts),
  * compares it with the text parsed last time and returns the cached Datum:
  * no allocation unless the tenant changes. A missing or malformed tenant is
  * an error naming the table, never a silently empty result.
  */
 #include "boundary/pg_boundary.h"
 #include "boundary/sql_text.h"
-#include "guard/tenant_setting.h"
+#include "tenant/tenant_setting.h"
 #include "guc.h"
-#include "tenant/tenant_value.h"
+#include "common/tenant_value.h"
 
 extern "C" {
 #include "utils/builtins.h"

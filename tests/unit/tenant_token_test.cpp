@@ -1,7 +1,7 @@
 // Signed tenant tokens: HMAC vectors, base64url, minting and every refusal.
 #include <boost/test/unit_test.hpp>
 
-#include "crypto/tenant_token.h"
+#include "common/tenant_token.h"
 
 using namespace tg;
 

@@ -1,7 +1,7 @@
 // Tenant values: what the current-tenant functions accept for each column type.
 #include <boost/test/unit_test.hpp>
 
-#include "tenant/tenant_value.h"
+#include "common/tenant_value.h"
 
 using namespace tg;
 

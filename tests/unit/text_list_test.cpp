@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "text_list.h"
+#include "common/text_list.h"
 
 using namespace tg;
 

@@ -1,6 +1,6 @@
 #include "source/suppressions.h"
 
-#include "text_list.h"
+#include "common/text_list.h"
 
 namespace tlint {
 

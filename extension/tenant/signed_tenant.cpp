@@ -5,8 +5,8 @@
  * cannot switch tenants when tenant_guard.require_signed is on.
  */
 #include "boundary/pg_boundary.h"
-#include "crypto/tenant_token.h"
-#include "guard/tenant_setting.h"
+#include "common/tenant_token.h"
+#include "tenant/tenant_setting.h"
 #include "guc.h"
 
 extern "C" {

@@ -1,8 +1,8 @@
-#include "tenant/tenant_value.h"
+#include "common/tenant_value.h"
 
 #include <limits>
 
-#include "pure_cpp.h"
+#include "common/pure_cpp.h"
 
 namespace tg {
 

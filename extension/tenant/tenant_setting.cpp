@@ -1,4 +1,4 @@
-#include "guard/tenant_setting.h"
+#include "tenant/tenant_setting.h"
 
 #include "boundary/pg_boundary.h"
 #include "boundary/sql_text.h"

@@ -1,4 +1,4 @@
-#include "crypto/tenant_token.h"
+#include "common/tenant_token.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -6,9 +6,9 @@
 
 #include <cctype>
 
-#include "text_list.h"
+#include "common/text_list.h"
 
-#include "pure_cpp.h"
+#include "common/pure_cpp.h"
 
 namespace tg {
 

@@ -1,8 +1,8 @@
-#include "text_list.h"
+#include "common/text_list.h"
 
 #include <cctype>
 
-#include "pure_cpp.h"
+#include "common/pure_cpp.h"
 
 namespace tg {
 

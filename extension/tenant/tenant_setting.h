@@ -14,7 +14,7 @@
 
 #include <string>
 
-#include "tenant/tenant_value.h"
+#include "common/tenant_value.h"
 
 namespace tg {
 
