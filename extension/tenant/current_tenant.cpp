@@ -115,5 +115,9 @@ TG_FUNCTION(tg_current_tenant)
 	return tg::PgCall([text] { return CStringGetTextDatum(text); });
 }
 
-/* tenant_guard.is_preloaded(): whether shared_preload_libraries loaded the library. */
-TG_FUNCTION(tg_is_preloaded) { PG_RETURN_BOOL(tg::LoadedAtStartup()); }
+/*
+ * tenant_guard.is_preloaded() of version 1.0 (dropped by the 1.1 upgrade). The
+ * symbol stays so that a 1.0 install script still loads; since the library
+ * refuses to load any other way, the answer is always true.
+ */
+TG_FUNCTION(tg_is_preloaded) { PG_RETURN_BOOL(true); }

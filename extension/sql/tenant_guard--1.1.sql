@@ -1,0 +1,524 @@
+-- tenant_guard 1.1: RLS policy generator, session guard, outbox assertions and in-database
+-- isolation check. The complete script for a fresh install; tenant_guard--1.0--1.1.sql
+-- brings a 1.0 installation to the same objects (make test compares the two).
+\echo Use "CREATE EXTENSION tenant_guard" to load this file. \quit
+
+-- Functions here are for everyone (policies, applications); what must not be
+-- is revoked one by one below.
+GRANT USAGE ON SCHEMA tenant_guard TO PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- What protect() changed, so that unprotect() can undo exactly that.
+-- Written only by the extension's C++ code (as the extension owner); dumped
+-- by pg_dump with the rest of the database.
+-- ---------------------------------------------------------------------------
+CREATE TABLE tenant_guard.protection (
+	table_oid           pg_catalog.regclass PRIMARY KEY,
+	tenant_column       pg_catalog.name NOT NULL,
+	tenant_type         pg_catalog.regtype NOT NULL,
+	parent              pg_catalog.regclass,
+	previous_default    pg_catalog.text,
+	column_was_not_null pg_catalog.bool NOT NULL,
+	rls_was_enabled     pg_catalog.bool NOT NULL,
+	rls_was_forced      pg_catalog.bool NOT NULL,
+	created_index       pg_catalog.text,
+	protected_at        pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	protected_by        pg_catalog.name NOT NULL DEFAULT CURRENT_USER
+);
+COMMENT ON TABLE tenant_guard.protection IS
+	'Tables protected by tenant_guard.protect() and what it changed on each; read tenant_guard.protected_tables instead';
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.protection', '');
+REVOKE ALL ON tenant_guard.protection FROM PUBLIC;
+GRANT SELECT ON tenant_guard.protection TO PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- The current tenant. Policies and column defaults call the typed functions;
+-- each raises SQLSTATE 42501 naming the table when no valid tenant is set.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION tenant_guard.tenant_uuid(tbl pg_catalog.regclass) RETURNS pg_catalog.uuid
+	AS 'MODULE_PATHNAME', 'tg_tenant_uuid' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION tenant_guard.tenant_bigint(tbl pg_catalog.regclass) RETURNS pg_catalog.int8
+	AS 'MODULE_PATHNAME', 'tg_tenant_bigint' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION tenant_guard.tenant_integer(tbl pg_catalog.regclass) RETURNS pg_catalog.int4
+	AS 'MODULE_PATHNAME', 'tg_tenant_integer' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION tenant_guard.tenant_text(tbl pg_catalog.regclass) RETURNS pg_catalog.text
+	AS 'MODULE_PATHNAME', 'tg_tenant_text' LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION tenant_guard.current_tenant() RETURNS pg_catalog.text
+	AS 'MODULE_PATHNAME', 'tg_current_tenant' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION tenant_guard.current_tenant() IS
+	'The current tenant as text, or NULL when none is set';
+
+-- ---------------------------------------------------------------------------
+-- Signed tenant context (docs/functions/set_tenant.md).
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION tenant_guard.set_tenant(token pg_catalog.text) RETURNS pg_catalog.text
+	AS 'MODULE_PATHNAME', 'tg_set_tenant' LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION tenant_guard.set_tenant(pg_catalog.text) IS
+	'Set the tenant for the current transaction from a token signed by the application server';
+
+CREATE FUNCTION tenant_guard.mint_token(
+	tenant pg_catalog.text,
+	valid_for pg_catalog.interval DEFAULT '5 minutes',
+	key_id pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.text
+	AS 'MODULE_PATHNAME', 'tg_mint_token' LANGUAGE C VOLATILE;
+-- Minting is the application server's job; in the database, superusers only.
+REVOKE ALL ON FUNCTION tenant_guard.mint_token(pg_catalog.text, pg_catalog.interval, pg_catalog.text) FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- Tenant assertions for the transactional outbox (docs/functions/protect_outbox.md).
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION tenant_guard.outbox_tenant_check() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'tg_outbox_tenant_check' LANGUAGE C;
+
+CREATE FUNCTION tenant_guard.protect_outbox(
+	tbl pg_catalog.regclass,
+	payload_column pg_catalog.name DEFAULT 'payload',
+	tenant_key pg_catalog.text DEFAULT 'tenantId')
+RETURNS pg_catalog.bool
+	AS 'MODULE_PATHNAME', 'tg_protect_outbox' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION tenant_guard.protect_outbox(pg_catalog.regclass, pg_catalog.name, pg_catalog.text) IS
+	'Abort any transaction that writes an outbox event naming another tenant';
+
+CREATE FUNCTION tenant_guard.assert_tenant(value anyelement) RETURNS pg_catalog.bool
+	AS 'MODULE_PATHNAME', 'tg_assert_tenant' LANGUAGE C STABLE;
+COMMENT ON FUNCTION tenant_guard.assert_tenant(anyelement) IS
+	'True if the value is the current tenant; an error otherwise';
+
+-- ---------------------------------------------------------------------------
+-- The runtime role split (docs/functions/create_app_role.md).
+-- ---------------------------------------------------------------------------
+CREATE TABLE tenant_guard.app_roles (
+	role_name pg_catalog.name PRIMARY KEY,
+	created_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE tenant_guard.app_roles IS
+	'Roles made by create_app_role(); check() holds them to DML only';
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.app_roles', '');
+-- Registering a role only subjects it to stricter checks, so anyone may add one.
+REVOKE ALL ON tenant_guard.app_roles FROM PUBLIC;
+GRANT SELECT, INSERT ON tenant_guard.app_roles TO PUBLIC;
+
+CREATE FUNCTION tenant_guard.create_app_role(role_name pg_catalog.name, login pg_catalog.bool DEFAULT false)
+RETURNS pg_catalog.name
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	existing pg_roles%ROWTYPE;
+	t record;
+BEGIN
+	IF role_name IS NULL OR login IS NULL THEN
+		RAISE EXCEPTION 'arguments of tenant_guard.create_app_role must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	SELECT * INTO existing FROM pg_roles r WHERE r.rolname = role_name;
+	IF NOT FOUND THEN
+		EXECUTE format('CREATE ROLE %I %s NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS',
+		               role_name, CASE WHEN login THEN 'LOGIN' ELSE 'NOLOGIN' END);
+	ELSIF existing.rolsuper OR existing.rolbypassrls OR existing.rolcreatedb
+	      OR existing.rolcreaterole OR existing.rolreplication THEN
+		RAISE EXCEPTION 'role "%" cannot be an application role', role_name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'It has SUPERUSER, BYPASSRLS, CREATEDB, CREATEROLE or REPLICATION.',
+			      HINT = 'Pick a new name; create_app_role() creates the role itself.';
+	END IF;
+	-- DML on every protected table (partitions too: they can be named directly),
+	-- and the sequences their columns draw from. Nothing else: no DDL, no ownership.
+	FOR t IN
+		SELECT p.table_oid AS tbl, n.nspname
+		  FROM tenant_guard.protection p
+		  JOIN pg_class c ON c.oid = p.table_oid
+		  JOIN pg_namespace n ON n.oid = c.relnamespace
+		 ORDER BY 1
+	LOOP
+		EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', t.nspname, role_name);
+		EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I', t.tbl, role_name);
+	END LOOP;
+	FOR t IN
+		SELECT DISTINCT d.objid::regclass AS seq
+		  FROM pg_depend d
+		  JOIN tenant_guard.protection p ON p.table_oid::oid = d.refobjid
+		  JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+		 WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+	LOOP
+		EXECUTE format('GRANT USAGE ON SEQUENCE %s TO %I', t.seq, role_name);
+	END LOOP;
+	INSERT INTO tenant_guard.app_roles (role_name) VALUES (role_name) ON CONFLICT DO NOTHING;
+	RETURN role_name;
+END
+$$;
+COMMENT ON FUNCTION tenant_guard.create_app_role(pg_catalog.name, pg_catalog.bool) IS
+	'A role with DML on protected tables only: no DDL, no ownership, no BYPASSRLS';
+
+-- ---------------------------------------------------------------------------
+-- The policy generator.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION tenant_guard.protect(
+	tbl pg_catalog.regclass,
+	tenant_column pg_catalog.name DEFAULT 'tenant_id',
+	keep_other_policies pg_catalog.bool DEFAULT false,
+	create_index pg_catalog.bool DEFAULT false)
+RETURNS pg_catalog.bool
+	AS 'MODULE_PATHNAME', 'tg_protect' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION tenant_guard.protect(pg_catalog.regclass, pg_catalog.name, pg_catalog.bool, pg_catalog.bool) IS
+	'Turn a table with a tenant column into a forced-RLS table keyed on the current tenant';
+
+CREATE FUNCTION tenant_guard.unprotect(tbl pg_catalog.regclass) RETURNS pg_catalog.bool
+	AS 'MODULE_PATHNAME', 'tg_unprotect' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION tenant_guard.unprotect(pg_catalog.regclass) IS
+	'Remove exactly what tenant_guard.protect() added';
+
+CREATE FUNCTION tenant_guard.protect_schema(
+	schema_name pg_catalog.name,
+	tenant_column pg_catalog.name DEFAULT 'tenant_id',
+	keep_other_policies pg_catalog.bool DEFAULT false,
+	create_index pg_catalog.bool DEFAULT false)
+RETURNS SETOF pg_catalog.regclass
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	tbl regclass;
+BEGIN
+	IF schema_name IS NULL OR tenant_column IS NULL OR keep_other_policies IS NULL
+	   OR create_index IS NULL THEN
+		RAISE EXCEPTION 'arguments of tenant_guard.protect_schema must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed',
+			      HINT = 'Pass a value, or leave the argument out to use its default.';
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = schema_name) THEN
+		RAISE EXCEPTION 'schema "%" does not exist', schema_name
+			USING ERRCODE = 'invalid_schema_name',
+			      HINT = 'Pass the name of an existing schema; names are case-sensitive.';
+	END IF;
+	-- Partitions are protected through their parent.
+	FOR tbl IN
+		SELECT c.oid::regclass
+		  FROM pg_class c
+		  JOIN pg_namespace n ON n.oid = c.relnamespace
+		  JOIN pg_attribute a ON a.attrelid = c.oid
+		 WHERE n.nspname = schema_name
+		   AND c.relkind IN ('r', 'p') AND c.relpersistence = 'p' AND NOT c.relispartition
+		   AND a.attname = tenant_column AND a.attnum > 0 AND NOT a.attisdropped
+		 ORDER BY c.relname
+	LOOP
+		PERFORM tenant_guard.protect(tbl, tenant_column, keep_other_policies, create_index);
+		RETURN NEXT tbl;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION tenant_guard.protect_schema(pg_catalog.name, pg_catalog.name, pg_catalog.bool, pg_catalog.bool) IS
+	'Protect every table of a schema that has the tenant column';
+
+CREATE VIEW tenant_guard.protected_tables AS
+SELECT p.table_oid AS table_name,
+       n.nspname AS schema_name,
+       c.relname AS relation_name,
+       p.tenant_column,
+       p.tenant_type,
+       p.parent,
+       c.relrowsecurity AS rls_enabled,
+       c.relforcerowsecurity AS rls_forced,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.pg_policy pol
+         WHERE pol.polrelid OPERATOR(pg_catalog.=) c.oid
+           AND pol.polname OPERATOR(pg_catalog.~~) 'tenant\_guard\_%') AS policies,
+       p.protected_at,
+       p.protected_by
+  FROM tenant_guard.protection p
+  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) p.table_oid
+  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace;
+GRANT SELECT ON tenant_guard.protected_tables TO PUBLIC;
+
+-- Tenant-safe foreign keys (see docs/functions/protect.md).
+CREATE FUNCTION tenant_guard.fk_tenant_check() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'tg_fk_tenant_check' LANGUAGE C;
+
+-- Partitions created or attached under a protected table are protected too.
+CREATE FUNCTION tenant_guard.protect_new_partitions() RETURNS event_trigger
+	AS 'MODULE_PATHNAME', 'tg_protect_new_partitions' LANGUAGE C;
+CREATE EVENT TRIGGER tenant_guard_protect_new_partitions ON ddl_command_end
+	WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+	EXECUTE FUNCTION tenant_guard.protect_new_partitions();
+
+-- A dropped table leaves the registry; SECURITY DEFINER because the dropping
+-- role may not write tenant_guard.protection, and it only forgets tables that
+-- this very command dropped.
+CREATE FUNCTION tenant_guard.forget_dropped_tables() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM tenant_guard.protection p
+	 USING pg_event_trigger_dropped_objects() d
+	 WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0
+	   AND p.table_oid::oid = d.objid;
+END
+$$;
+REVOKE ALL ON FUNCTION tenant_guard.forget_dropped_tables() FROM PUBLIC;
+CREATE EVENT TRIGGER tenant_guard_forget_dropped_tables ON sql_drop
+	EXECUTE FUNCTION tenant_guard.forget_dropped_tables();
+
+-- ---------------------------------------------------------------------------
+-- tenant_guard.check(): every isolation gap, one row each. Each finding code
+-- is one function, tenant_guard._finding_<code>(), and check() is their union;
+-- the codes are documented in docs/functions/check.md.
+-- ---------------------------------------------------------------------------
+
+-- Protected tables that still exist, with their registered tenant column.
+CREATE VIEW tenant_guard._protected AS
+SELECT p.table_oid::pg_catalog.oid AS relid, p.table_oid::pg_catalog.text AS name,
+       p.tenant_column AS col
+  FROM tenant_guard.protection p
+  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) p.table_oid;
+
+-- Roles that row-level security does not bind.
+CREATE VIEW tenant_guard._bypass_roles AS
+SELECT oid, rolname, rolsuper FROM pg_catalog.pg_roles WHERE rolsuper OR rolbypassrls;
+
+CREATE FUNCTION tenant_guard._finding_unprotected_table(tenant_column pg_catalog.name)
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'unprotected-table', c.oid::regclass::text,
+	       format('table %s has tenant column %I but is not protected', c.oid::regclass, a.attname),
+	       format('SELECT tenant_guard.protect(%L, %L);', c.oid::regclass::text, a.attname)
+	  FROM pg_class c
+	  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = $1
+	                     AND a.attnum > 0 AND NOT a.attisdropped
+	 WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'p' AND NOT c.relispartition
+	   AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace,
+	                              'pg_toast'::regnamespace, 'tenant_guard'::regnamespace)
+	   AND NOT EXISTS (SELECT FROM tenant_guard._protected p WHERE p.relid = c.oid)
+$$;
+
+CREATE FUNCTION tenant_guard._finding_unprotected_partition()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'unprotected-partition', c.oid::regclass::text,
+	       format('table %s is a partition or child of protected table %s but is not protected',
+	              c.oid::regclass, p.name),
+	       format('SELECT tenant_guard.protect(%L, %L);', p.name, p.col)
+	  FROM pg_inherits i
+	  JOIN tenant_guard._protected p ON p.relid = i.inhparent
+	  JOIN pg_class c ON c.oid = i.inhrelid
+	 WHERE NOT EXISTS (SELECT FROM tenant_guard._protected pc WHERE pc.relid = i.inhrelid)
+$$;
+
+CREATE FUNCTION tenant_guard._finding_rls_not_forced()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'rls-not-forced', p.name,
+	       CASE WHEN NOT c.relrowsecurity
+	            THEN format('row-level security is disabled on protected table %s', p.name)
+	            ELSE format('row-level security is not forced on protected table %s, so its owner bypasses it', p.name)
+	       END,
+	       format('SELECT tenant_guard.protect(%L, %L); -- repairs it', p.name, p.col)
+	  FROM tenant_guard._protected p JOIN pg_class c ON c.oid = p.relid
+	 WHERE NOT (c.relrowsecurity AND c.relforcerowsecurity)
+$$;
+
+CREATE FUNCTION tenant_guard._finding_policy_missing()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'policy-missing', p.name,
+	       format('protected table %s lacks tenant_guard policy %I', p.name, want.polname),
+	       format('SELECT tenant_guard.protect(%L, %L); -- repairs it', p.name, p.col)
+	  FROM tenant_guard._protected p
+	 CROSS JOIN (VALUES ('tenant_guard_select'), ('tenant_guard_insert'),
+	                    ('tenant_guard_update'), ('tenant_guard_delete')) AS want(polname)
+	 WHERE NOT EXISTS (SELECT FROM pg_policy pol
+	                    WHERE pol.polrelid = p.relid AND pol.polname = want.polname)
+$$;
+
+CREATE FUNCTION tenant_guard._finding_foreign_permissive_policy()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'foreign-permissive-policy', format('%I on %s', pol.polname, p.name),
+	       format('permissive policy %I on protected table %s was not created by tenant_guard and widens access',
+	              pol.polname, p.name),
+	       format('DROP POLICY %I ON %s; or recreate it AS RESTRICTIVE', pol.polname, p.name)
+	  FROM tenant_guard._protected p JOIN pg_policy pol ON pol.polrelid = p.relid
+	 WHERE pol.polpermissive AND pol.polname !~~ 'tenant\_guard\_%'
+$$;
+
+CREATE FUNCTION tenant_guard._finding_view_bypasses_rls()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'view-bypasses-rls', v.oid::regclass::text,
+	       format('%s %s reads protected table %s with the rights of %I, who bypasses row-level security',
+	              CASE v.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END,
+	              v.oid::regclass, p.name, r.rolname),
+	       CASE v.relkind
+	            WHEN 'm' THEN 'A materialized view stores every tenant''s rows: drop it or give it a tenant column and protect a table instead.'
+	            ELSE format('ALTER VIEW %s SET (security_invoker = true);', v.oid::regclass)
+	       END
+	  FROM (SELECT DISTINCT rw.ev_class, d.refobjid
+	          FROM pg_rewrite rw
+	          JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid
+	                          AND d.refclassid = 'pg_class'::regclass) AS dep
+	  JOIN tenant_guard._protected p ON p.relid = dep.refobjid
+	  JOIN pg_class v ON v.oid = dep.ev_class AND v.oid <> p.relid
+	  JOIN tenant_guard._bypass_roles r ON r.oid = v.relowner
+	 WHERE v.relkind IN ('v', 'm')
+	   AND NOT EXISTS (SELECT FROM unnest(v.reloptions) opt
+	                    WHERE lower(opt) IN ('security_invoker=true', 'security_invoker=on',
+	                                         'security_invoker=1', 'security_invoker=yes'))
+$$;
+
+CREATE FUNCTION tenant_guard._finding_rls_bypass_role()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'warning', 'rls-bypass-role', quote_ident(r.rolname),
+	       format('role %I can log in and bypasses row-level security (%s) on %s protected table(s)',
+	              r.rolname, CASE WHEN r.rolsuper THEN 'superuser' ELSE 'BYPASSRLS' END,
+	              count(*)),
+	       'Keep such roles for administration; connect applications with a role that has neither SUPERUSER nor BYPASSRLS.'
+	  FROM tenant_guard._bypass_roles r
+	  JOIN pg_roles lr ON lr.oid = r.oid AND lr.rolcanlogin
+	  JOIN tenant_guard._protected p ON r.rolsuper
+	                   OR has_table_privilege(r.oid, p.relid, 'SELECT, INSERT, UPDATE, DELETE')
+	 GROUP BY r.rolname, r.rolsuper
+$$;
+
+CREATE FUNCTION tenant_guard._finding_definer_function_bypasses_rls()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'warning', 'definer-function-bypasses-rls', f.oid::regprocedure::text,
+	       format('SECURITY DEFINER function %s runs as %I, who bypasses row-level security',
+	              f.oid::regprocedure, r.rolname),
+	       format('ALTER FUNCTION %s SECURITY INVOKER; or change its owner to a role without BYPASSRLS',
+	              f.oid::regprocedure)
+	  FROM pg_proc f
+	  JOIN tenant_guard._bypass_roles r ON r.oid = f.proowner
+	 WHERE f.prosecdef
+	   AND f.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+	   AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass
+	                      AND e.objid = f.oid AND e.deptype = 'e')
+	   AND EXISTS (SELECT FROM tenant_guard._protected)
+$$;
+
+CREATE FUNCTION tenant_guard._finding_foreign_key_without_tenant()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT CASE WHEN fk.guarded THEN 'warning' ELSE 'error' END,
+	       'foreign-key-without-tenant', format('%I on %s', fk.conname, fk.conrelid::regclass),
+	       format('foreign key %I of %s references protected table %s without the tenant column%s',
+	              fk.conname, fk.conrelid::regclass, p.name,
+	              CASE WHEN fk.guarded THEN '; a tenant_guard trigger checks it row by row'
+	                   ELSE ', so a row can reference and probe for another tenant''s keys' END),
+	       CASE WHEN local_tenant.attname IS NULL
+	            THEN format('Add a tenant column to %s and protect it, then reference %s (%I, %s) with a composite key.',
+	                        fk.conrelid::regclass, p.name, p.col, fk.ref_cols)
+	            ELSE format('ALTER TABLE %s ADD FOREIGN KEY (%I, %s) REFERENCES %s (%I, %s); it needs UNIQUE (%I, %s) on %s.',
+	                        fk.conrelid::regclass, local_tenant.attname, fk.local_cols,
+	                        p.name, p.col, fk.ref_cols, p.col, fk.ref_cols, p.name)
+	       END
+	  FROM (SELECT c.conname, c.conrelid, c.confrelid, c.conkey, c.confkey,
+	               EXISTS (SELECT FROM pg_trigger tr
+	                        WHERE tr.tgrelid = c.conrelid
+	                          AND tr.tgfoid = 'tenant_guard.fk_tenant_check()'::regprocedure
+	                          AND tr.tgname = left('tenant_guard_fk_' || c.conname, 63)) AS guarded,
+	               (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord)
+	                  FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
+	                  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) AS local_cols,
+	               (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord)
+	                  FROM unnest(c.confkey) WITH ORDINALITY AS k(attnum, ord)
+	                  JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum) AS ref_cols
+	          FROM pg_constraint c
+	         WHERE c.contype = 'f' AND c.conparentid = 0) AS fk
+	  JOIN tenant_guard._protected p ON p.relid = fk.confrelid
+	  LEFT JOIN tenant_guard._protected lp ON lp.relid = fk.conrelid
+	  LEFT JOIN pg_attribute local_tenant
+	         ON local_tenant.attrelid = fk.conrelid AND NOT local_tenant.attisdropped
+	        AND local_tenant.attname = coalesce(lp.col, p.col)
+	 WHERE NOT EXISTS (
+	         SELECT FROM unnest(fk.conkey, fk.confkey) AS k(l, f)
+	           JOIN pg_attribute fa ON fa.attrelid = fk.confrelid AND fa.attnum = k.f
+	           JOIN pg_attribute la ON la.attrelid = fk.conrelid AND la.attnum = k.l
+	          WHERE fa.attname = p.col AND la.attname = coalesce(lp.col, p.col))
+$$;
+
+CREATE FUNCTION tenant_guard._finding_app_role_too_powerful()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'app-role-too-powerful', quote_ident(a.role_name),
+	       format('application role %I %s', a.role_name, why.what),
+	       'Application roles get DML only: move ownership and DDL to the migration role, and remove the attribute.'
+	  FROM tenant_guard.app_roles a
+	  JOIN pg_roles r ON r.rolname = a.role_name
+	 CROSS JOIN LATERAL (
+	        SELECT 'is a superuser or has BYPASSRLS, CREATEDB, CREATEROLE or REPLICATION' AS what
+	         WHERE r.rolsuper OR r.rolbypassrls OR r.rolcreatedb OR r.rolcreaterole OR r.rolreplication
+	        UNION ALL
+	        SELECT format('owns %s', string_agg(c.oid::regclass::text, ', ' ORDER BY c.oid::regclass::text))
+	          FROM pg_class c
+	         WHERE c.relowner = r.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+	        HAVING count(*) > 0
+	        UNION ALL
+	        SELECT format('can create objects in schema %s', string_agg(quote_ident(n.nspname), ', ' ORDER BY n.nspname))
+	          FROM pg_namespace n
+	         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+	           AND n.nspname !~ '^pg_temp_' AND n.nspname !~ '^pg_toast_temp_'
+	           AND has_schema_privilege(r.oid, n.oid, 'CREATE')
+	        HAVING count(*) > 0) AS why
+$$;
+
+CREATE FUNCTION tenant_guard._finding_fk_guard_orphaned()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'fk-guard-orphaned', format('%I on %s', t.tgname, t.tgrelid::regclass),
+	       format('tenant check trigger %I on %s names foreign key %I, which no longer exists, so it checks nothing',
+	              t.tgname, t.tgrelid::regclass, convert_from(rtrim(t.tgargs, '\x00'::bytea), getdatabaseencoding())),
+	       format('DROP TRIGGER %I ON %s; SELECT tenant_guard.protect(%L); -- guards the key under its new name',
+	              t.tgname, t.tgrelid::regclass, t.tgrelid::regclass::text)
+	  FROM pg_trigger t
+	 WHERE t.tgfoid = 'tenant_guard.fk_tenant_check()'::regprocedure AND NOT t.tgisinternal
+	   AND NOT EXISTS (SELECT FROM pg_constraint c
+	                    WHERE c.conrelid = t.tgrelid AND c.contype = 'f'
+	                      AND c.conname = convert_from(rtrim(t.tgargs, '\x00'::bytea), getdatabaseencoding()))
+$$;
+
+CREATE FUNCTION tenant_guard._finding_missing_tenant_index()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'warning', 'missing-tenant-index', p.name,
+	       format('protected table %s has no index that leads with tenant column %I', p.name, p.col),
+	       format('CREATE INDEX ON %s (%I, ...);', p.name, p.col)
+	  FROM tenant_guard._protected p
+	 WHERE NOT EXISTS (SELECT FROM pg_index i
+	                     JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+	                    WHERE i.indrelid = p.relid AND i.indisvalid AND i.indpred IS NULL
+	                      AND a.attname = p.col)
+$$;
+
+-- One line per finding function; a new code adds its function above and a line here.
+CREATE FUNCTION tenant_guard.check(tenant_column pg_catalog.name DEFAULT 'tenant_id')
+RETURNS TABLE (severity pg_catalog.text, code pg_catalog.text, object pg_catalog.text,
+               message pg_catalog.text, hint pg_catalog.text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT * FROM (
+	          SELECT * FROM tenant_guard._finding_unprotected_table($1)
+	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_partition()
+	UNION ALL SELECT * FROM tenant_guard._finding_rls_not_forced()
+	UNION ALL SELECT * FROM tenant_guard._finding_policy_missing()
+	UNION ALL SELECT * FROM tenant_guard._finding_foreign_permissive_policy()
+	UNION ALL SELECT * FROM tenant_guard._finding_view_bypasses_rls()
+	UNION ALL SELECT * FROM tenant_guard._finding_rls_bypass_role()
+	UNION ALL SELECT * FROM tenant_guard._finding_definer_function_bypasses_rls()
+	UNION ALL SELECT * FROM tenant_guard._finding_foreign_key_without_tenant()
+	UNION ALL SELECT * FROM tenant_guard._finding_app_role_too_powerful()
+	UNION ALL SELECT * FROM tenant_guard._finding_fk_guard_orphaned()
+	UNION ALL SELECT * FROM tenant_guard._finding_missing_tenant_index()
+) AS findings
+ ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, object
+$$;
+COMMENT ON FUNCTION tenant_guard.check(pg_catalog.name) IS
+	'Every tenant-isolation gap in this database, one row per finding';
+
+-- Internal: forces errors through the C++/PostgreSQL boundary (regression tests).
+CREATE FUNCTION tenant_guard._boundary_selftest(mode pg_catalog.text) RETURNS pg_catalog.text
+	AS 'MODULE_PATHNAME', 'tg_boundary_selftest' LANGUAGE C STRICT VOLATILE;
+REVOKE ALL ON FUNCTION tenant_guard._boundary_selftest(pg_catalog.text) FROM PUBLIC;
