@@ -1,0 +1,202 @@
+#include "common/audit_chain.h"
+
+#include <openssl/evp.h>
+
+#include <cstring>
+#include <new>
+#include <stdexcept>
+
+#include "common/pure_cpp.h"
+
+namespace tg::audit {
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()), md_(EVP_MD_fetch(nullptr, "SHA256", nullptr))
+{
+	if (ctx_ == nullptr || md_ == nullptr) {
+		EVP_MD_free(md_);
+		EVP_MD_CTX_free(ctx_);
+		throw std::bad_alloc();
+	}
+}
+
+Sha256::~Sha256()
+{
+	EVP_MD_free(md_);
+	EVP_MD_CTX_free(ctx_);
+}
+
+void Sha256::Begin()
+{
+	if (EVP_DigestInit_ex(ctx_, md_, nullptr) != 1)
+		throw std::runtime_error("SHA-256 initialisation failed");
+}
+
+void Sha256::Update(std::string_view bytes)
+{
+	if (EVP_DigestUpdate(ctx_, bytes.data(), bytes.size()) != 1)
+		throw std::runtime_error("SHA-256 update failed");
+}
+
+Hash Sha256::Finish()
+{
+	Hash out{};
+	unsigned int len = 0;
+	if (EVP_DigestFinal_ex(ctx_, out.data(), &len) != 1 || len != out.size())
+		throw std::runtime_error("SHA-256 finalisation failed");
+	return out;
+}
+
+void CanonicalWriter::Be32(uint32_t value)
+{
+	for (int shift = 24; shift >= 0; shift -= 8)
+		out_.push_back(static_cast<char>((value >> shift) & 0xFF));
+}
+
+void CanonicalWriter::Bytes(std::string_view bytes)
+{
+	if (bytes.size() > UINT32_MAX)
+		throw std::length_error("audit field longer than 4 GiB");
+	out_.push_back('\x01');
+	Be32(static_cast<uint32_t>(bytes.size()));
+	out_.append(bytes.data(), bytes.size());
+}
+
+void CanonicalWriter::Int(int64_t value)
+{
+	out_.push_back('\x02');
+	uint64_t const bits = static_cast<uint64_t>(value);
+	for (int shift = 56; shift >= 0; shift -= 8)
+		out_.push_back(static_cast<char>((bits >> shift) & 0xFF));
+}
+
+void CanonicalWriter::List(uint32_t count)
+{
+	out_.push_back('\x03');
+	Be32(count);
+}
+
+void EncodeEvent(const EventFields &e, CanonicalWriter &w)
+{
+	w.Reset(kEventFormat);
+	w.Bytes(e.chain_id);
+	w.Int(e.seq);
+	w.Int(e.txid);
+	w.Int(e.tx_ordinal);
+	w.Int(e.occurred_at);
+	w.Bytes(e.session_actor);
+	w.Bytes(e.actor);
+	w.Bytes(e.table_name);
+	w.Bytes(e.operation);
+	w.MaybeBytes(e.tenant_id);
+	w.MaybeBytes(e.old_row);
+	w.MaybeBytes(e.new_row);
+	if (e.changed_columns) {
+		w.List(static_cast<uint32_t>(e.changed_columns->size()));
+		for (std::string_view column : *e.changed_columns)
+			w.Bytes(column);
+	} else {
+		w.Null();
+	}
+	w.MaybeBytes(e.application_name);
+	w.MaybeBytes(e.client_addr);
+}
+
+Hash HashEvent(const EventFields &event, CanonicalWriter &writer, Sha256 &sha)
+{
+	EncodeEvent(event, writer);
+	return sha.Of(writer.bytes());
+}
+
+namespace {
+
+Hash Node(const Hash &left, const Hash &right, Sha256 &sha)
+{
+	sha.Begin();
+	sha.Update(kNodePrefix);
+	sha.Update(left);
+	sha.Update(right);
+	return sha.Finish();
+}
+
+/* MTH over leaf_hashes[begin, end), end - begin >= 1. */
+Hash Subtree(const std::vector<Hash> &leaf_hashes, size_t begin, size_t end, Sha256 &sha)
+{
+	size_t const n = end - begin;
+	if (n == 1)
+		return leaf_hashes[begin];
+	size_t k = 1;
+	while (k * 2 < n)
+		k *= 2;
+	Hash const left = Subtree(leaf_hashes, begin, begin + k, sha);
+	Hash const right = Subtree(leaf_hashes, begin + k, end, sha);
+	return Node(left, right, sha);
+}
+
+} // namespace
+
+Hash MerkleRoot(const std::vector<Hash> &leaves, Sha256 &sha)
+{
+	if (leaves.empty())
+		return sha.Of({});
+	std::vector<Hash> leaf_hashes;
+	leaf_hashes.reserve(leaves.size());
+	for (const Hash &leaf : leaves) {
+		sha.Begin();
+		sha.Update(kLeafPrefix);
+		sha.Update(leaf);
+		leaf_hashes.push_back(sha.Finish());
+	}
+	return Subtree(leaf_hashes, 0, leaf_hashes.size(), sha);
+}
+
+static std::string_view View(const Hash &hash)
+{
+	return std::string_view(reinterpret_cast<const char *>(hash.data()), hash.size());
+}
+
+Hash HashBlock(const BlockFields &b, CanonicalWriter &w, Sha256 &sha)
+{
+	w.Reset(kBlockPrefix);
+	w.Bytes(b.chain_id);
+	w.Int(b.block_no);
+	w.Bytes(View(b.prev_hash));
+	w.Int(b.event_count);
+	w.Bytes(View(b.merkle_root));
+	return sha.Of(w.bytes());
+}
+
+Hash HashPass(const PassFields &p, CanonicalWriter &w, Sha256 &sha)
+{
+	w.Reset(kPassPrefix);
+	w.Int(p.pass_no);
+	w.Bytes(View(p.prev_hash));
+	w.Int(p.low_watermark);
+	w.Int(p.high_watermark);
+	w.List(static_cast<uint32_t>(p.block_hashes.size()));
+	for (const Hash &h : p.block_hashes)
+		w.Bytes(View(h));
+	return sha.Of(w.bytes());
+}
+
+std::string ToHex(const Hash &hash)
+{
+	static const char digits[] = "0123456789abcdef";
+	std::string out;
+	out.reserve(64);
+	for (unsigned char c : hash) {
+		out += digits[c >> 4];
+		out += digits[c & 0xF];
+	}
+	return out;
+}
+
+std::optional<Hash> HashFromBytes(std::string_view bytes)
+{
+	if (bytes.size() != 32)
+		return std::nullopt;
+	Hash out{};
+	std::memcpy(out.data(), bytes.data(), out.size());
+	return out;
+}
+
+} // namespace tg::audit
