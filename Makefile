@@ -30,7 +30,15 @@ OBJS = \
 	extension/policy/registry.o \
 	extension/policy/generator.o \
 	extension/policy/fk_guard.o \
-	extension/policy/partition_sync.o
+	extension/policy/partition_sync.o \
+	common/audit_chain.o \
+	extension/audit/audit_catalog.o \
+	extension/audit/audit_functions.o \
+	extension/audit/audit_shared.o \
+	extension/audit/capture_trigger.o \
+	extension/audit/row_image.o \
+	extension/audit/sealer.o \
+	extension/audit/verify.o
 
 DATA = $(wildcard extension/sql/$(EXTENSION)--*.sql)
 

@@ -17,6 +17,8 @@ bool tg_exempt_superusers = true;
 int tg_session_tenant = tg::kSessionTenantRefuse;
 bool tg_require_signed = false;
 char *tg_signing_keys = nullptr;
+int tg_audit_seal_interval = 200;
+int tg_audit_seal_deadline = 10000;
 }
 
 namespace tg {
@@ -97,6 +99,21 @@ void InitSettings()
 		gettext_noop("Two keys may be listed at once while rotating."), &tg_signing_keys, "",
 		PGC_SIGHUP, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, nullptr, nullptr,
 		nullptr);
+
+	/* PGC_SIGHUP: one pace for every sealer; seal lag is about half of it. */
+	DefineCustomIntVariable(
+		"tenant_guard.audit_seal_interval",
+		gettext_noop("Time between two passes of an audit sealing worker."),
+		gettext_noop("Committed audit events are sealed into their chains by the next pass."),
+		&tg_audit_seal_interval, 200, 10, 10000, PGC_SIGHUP, GUC_UNIT_MS | GUC_NOT_IN_SAMPLE,
+		nullptr, nullptr, nullptr);
+
+	/* PGC_USERSET: it changes only what the caller's verify_audit() reports. */
+	DefineCustomIntVariable(
+		"tenant_guard.audit_seal_deadline",
+		gettext_noop("Age after which verify_audit() reports a committed event that is not sealed."),
+		nullptr, &tg_audit_seal_deadline, 10000, 100, 86400000, PGC_USERSET,
+		GUC_UNIT_MS | GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
 
 	MarkGUCPrefixReserved("tenant_guard");
 

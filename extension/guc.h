@@ -13,6 +13,8 @@ extern bool tg_exempt_superusers;
 extern int tg_session_tenant;	 /* SessionTenantMode */
 extern bool tg_require_signed;	 /* only tenant_guard.set_tenant(token) sets the tenant */
 extern char *tg_signing_keys;	 /* "id:base64key, ..." for signed tenant tokens */
+extern int tg_audit_seal_interval; /* ms between audit sealing passes */
+extern int tg_audit_seal_deadline; /* ms before verify_audit() reports an unsealed event */
 }
 
 namespace tg {

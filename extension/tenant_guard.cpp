@@ -1,6 +1,7 @@
 /*
  * tenant_guard.cpp — library entry: _PG_init only initialises each subsystem.
  */
+#include "audit/audit_shared.h"
 #include "boundary/pg_boundary.h"
 #include "guard/hooks.h"
 #include "guc.h"
@@ -26,5 +27,6 @@ void _PG_init(void)
 		tg::MarkLoadedAtStartup();
 	tg::InitSettings();
 	tg::InitGuardHooks();
+	tg::audit::InitAudit();
 }
 }

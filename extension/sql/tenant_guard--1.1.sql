@@ -522,3 +522,145 @@ COMMENT ON FUNCTION tenant_guard.check(pg_catalog.name) IS
 CREATE FUNCTION tenant_guard._boundary_selftest(mode pg_catalog.text) RETURNS pg_catalog.text
 	AS 'MODULE_PATHNAME', 'tg_boundary_selftest' LANGUAGE C STRICT VOLATILE;
 REVOKE ALL ON FUNCTION tenant_guard._boundary_selftest(pg_catalog.text) FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- Audit trail (docs/audit.md): audit(tbl) installs C++ capture triggers that
+-- write one event per row change (and per TRUNCATE) into audit_events in the
+-- same transaction, each hashed on its own. The sealing worker chains
+-- committed events into per-chain blocks (audit_blocks) and database-wide
+-- passes (audit_passes); verify_audit() recomputes everything. The four
+-- tables refuse UPDATE, DELETE and TRUNCATE for everyone, and INSERT except
+-- from the capture trigger and the sealer; only tenant_guard_auditor reads.
+-- ---------------------------------------------------------------------------
+
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'tenant_guard_auditor') THEN
+		CREATE ROLE tenant_guard_auditor NOLOGIN;
+	END IF;
+END
+$$;
+
+CREATE TABLE tenant_guard.audited_tables (
+	table_oid pg_catalog.regclass PRIMARY KEY,
+	chain pg_catalog.text NOT NULL CHECK (chain OPERATOR(pg_catalog.=) ANY (ARRAY['tenant', 'global'])),
+	tenant_column pg_catalog.name,
+	exclude_columns pg_catalog.name[] NOT NULL DEFAULT '{}'
+);
+
+CREATE SEQUENCE tenant_guard.audit_event_seq;
+
+-- The capture trigger writes these columns by position: keep the order.
+CREATE TABLE tenant_guard.audit_events (
+	seq pg_catalog.int8 PRIMARY KEY,
+	chain_id pg_catalog.text NOT NULL,
+	format_version pg_catalog.int2 NOT NULL,
+	occurred_at pg_catalog.timestamptz NOT NULL,
+	txid pg_catalog.int8 NOT NULL,
+	tx_ordinal pg_catalog.int4 NOT NULL,
+	session_actor pg_catalog.text NOT NULL,
+	actor pg_catalog.text NOT NULL,
+	table_name pg_catalog.text NOT NULL,
+	operation pg_catalog.text NOT NULL,
+	tenant_id pg_catalog.text,
+	old_row pg_catalog.jsonb,
+	new_row pg_catalog.jsonb,
+	changed_columns pg_catalog.text[],
+	application_name pg_catalog.text,
+	client_addr pg_catalog.inet,
+	row_hash pg_catalog.bytea NOT NULL
+);
+
+CREATE TABLE tenant_guard.audit_passes (
+	pass_no pg_catalog.int8 PRIMARY KEY,
+	sealed_at pg_catalog.timestamptz NOT NULL,
+	low_watermark pg_catalog.int8 NOT NULL,
+	high_watermark pg_catalog.int8 NOT NULL,
+	prev_hash pg_catalog.bytea NOT NULL,
+	pass_hash pg_catalog.bytea NOT NULL
+);
+
+CREATE TABLE tenant_guard.audit_blocks (
+	chain_id pg_catalog.text NOT NULL,
+	block_no pg_catalog.int8 NOT NULL,
+	pass_no pg_catalog.int8 NOT NULL,
+	event_seqs pg_catalog.int8[] NOT NULL,
+	merkle_root pg_catalog.bytea NOT NULL,
+	prev_hash pg_catalog.bytea NOT NULL,
+	block_hash pg_catalog.bytea NOT NULL,
+	PRIMARY KEY (chain_id, block_no)
+);
+CREATE INDEX ON tenant_guard.audit_blocks (pass_no);
+
+CREATE FUNCTION tenant_guard.audit_capture() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'tg_audit_capture' LANGUAGE C;
+
+CREATE FUNCTION tenant_guard.audit_append_only() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'tg_audit_append_only' LANGUAGE C;
+
+CREATE TRIGGER tenant_guard_append_only BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON tenant_guard.audit_events FOR EACH STATEMENT EXECUTE FUNCTION tenant_guard.audit_append_only();
+CREATE TRIGGER tenant_guard_append_only BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON tenant_guard.audit_blocks FOR EACH STATEMENT EXECUTE FUNCTION tenant_guard.audit_append_only();
+CREATE TRIGGER tenant_guard_append_only BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON tenant_guard.audit_passes FOR EACH STATEMENT EXECUTE FUNCTION tenant_guard.audit_append_only();
+
+CREATE FUNCTION tenant_guard.audit(
+	tbl pg_catalog.regclass,
+	exclude_columns pg_catalog.text[] DEFAULT '{}',
+	chain pg_catalog.text DEFAULT 'tenant'
+) RETURNS pg_catalog.bool
+	AS 'MODULE_PATHNAME', 'tg_audit' LANGUAGE C;
+
+CREATE FUNCTION tenant_guard.unaudit(tbl pg_catalog.regclass) RETURNS pg_catalog.bool
+	AS 'MODULE_PATHNAME', 'tg_unaudit' LANGUAGE C STRICT;
+
+CREATE FUNCTION tenant_guard.verify_audit(chain_id pg_catalog.text DEFAULT NULL)
+RETURNS TABLE (chain_id pg_catalog.text, seq pg_catalog.int8, problem pg_catalog.text, detail pg_catalog.text)
+	AS 'MODULE_PATHNAME', 'tg_verify_audit' LANGUAGE C STABLE;
+
+-- Each chain's head and the latest pass: the digest to keep outside the database.
+CREATE VIEW tenant_guard.audit_heads AS
+SELECT DISTINCT ON (b.chain_id) b.chain_id, b.block_no, b.event_seqs[pg_catalog.array_upper(b.event_seqs, 1)] AS last_seq,
+       b.block_hash, b.pass_no
+  FROM tenant_guard.audit_blocks b
+ ORDER BY b.chain_id, b.block_no DESC;
+
+REVOKE ALL ON tenant_guard.audited_tables, tenant_guard.audit_events, tenant_guard.audit_passes,
+	tenant_guard.audit_blocks, tenant_guard.audit_heads, tenant_guard.audit_event_seq FROM PUBLIC;
+GRANT SELECT ON tenant_guard.audited_tables, tenant_guard.audit_events, tenant_guard.audit_passes,
+	tenant_guard.audit_blocks, tenant_guard.audit_heads TO tenant_guard_auditor;
+REVOKE ALL ON FUNCTION tenant_guard.verify_audit(pg_catalog.text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tenant_guard.verify_audit(pg_catalog.text) TO tenant_guard_auditor;
+
+-- TRUNCATE triggers are per relation: partitions created or attached after
+-- audit() get theirs here (row triggers are cloned by PostgreSQL itself).
+CREATE FUNCTION tenant_guard.audit_new_partitions() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN
+		SELECT p.relid, (SELECT string_agg(quote_literal(arg), ', ' ORDER BY n)
+		                   FROM unnest(string_to_array(rtrim(encode(t.tgargs, 'escape'), '\000'), '\000'))
+		                        WITH ORDINALITY AS x(arg, n)) AS args
+		  FROM tenant_guard.audited_tables a
+		 CROSS JOIN LATERAL pg_partition_tree(a.table_oid) p
+		  JOIN pg_trigger t ON t.tgrelid = a.table_oid AND t.tgname = 'tenant_guard_audit_truncate'
+		 WHERE p.level > 0
+		   AND NOT EXISTS (SELECT FROM pg_trigger pt
+		                    WHERE pt.tgrelid = p.relid AND pt.tgname = 'tenant_guard_audit_truncate')
+	LOOP
+		EXECUTE format('CREATE TRIGGER tenant_guard_audit_truncate AFTER TRUNCATE ON %s'
+		               ' FOR EACH STATEMENT EXECUTE FUNCTION tenant_guard.audit_capture(%s)',
+		               r.relid, r.args);
+	END LOOP;
+	-- Dropped audited tables leave the registry (their events stay).
+	DELETE FROM tenant_guard.audited_tables a
+	 WHERE NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = a.table_oid);
+END
+$$;
+REVOKE ALL ON FUNCTION tenant_guard.audit_new_partitions() FROM PUBLIC;
+CREATE EVENT TRIGGER tenant_guard_audit_new_partitions ON ddl_command_end
+	WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'DROP TABLE')
+	EXECUTE FUNCTION tenant_guard.audit_new_partitions();

@@ -1,0 +1,267 @@
+/*
+ * audit_functions.cpp — tenant_guard.audit(tbl, exclude_columns, chain),
+ * tenant_guard.unaudit(tbl) and the append-only trigger on the trail's own
+ * tables.
+ *
+ * audit() records its choice in tenant_guard.audited_tables and (re)creates
+ * two triggers: tenant_guard_audit (row changes; on a partitioned table
+ * PostgreSQL clones it to every partition, future ones included) and
+ * tenant_guard_audit_truncate (TRUNCATE is per relation, so it is also put on
+ * each existing partition; tenant_guard.audit_new_partitions() puts it on
+ * partitions created later). Everything runs in the caller's transaction, so
+ * both functions are transactional; a second call replaces the triggers.
+ */
+#include "audit/audit_catalog.h"
+#include "audit/audit_shared.h"
+#include "boundary/internal_ddl.h"
+#include "boundary/pg_boundary.h"
+#include "boundary/spi.h"
+#include "boundary/sql_text.h"
+#include "boundary/user_switch.h"
+
+extern "C" {
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "commands/event_trigger.h"
+#include "commands/trigger.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+}
+
+#include <string>
+#include <vector>
+
+namespace tg::audit {
+
+namespace {
+
+std::vector<std::string> TextArray(Datum array_datum)
+{
+	ArrayType *array = PgCall([array_datum] { return DatumGetArrayTypeP(array_datum); });
+	Datum *elems = nullptr;
+	bool *nulls = nullptr;
+	int n = 0;
+	PgCall([&] { deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n); });
+	std::vector<std::string> out;
+	for (int i = 0; i < n; i++) {
+		if (nulls[i])
+			throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "excluded column names must not be NULL",
+						"", "Pass the names of existing columns, e.g. '{password_hash}'.");
+		Datum const d = elems[i];
+		out.emplace_back(PgCall([d] { return text_to_cstring(DatumGetTextPP(d)); }));
+	}
+	return out;
+}
+
+void RequireOwner(Oid relid, const std::string &table)
+{
+	if (!PgCall(pg_class_ownercheck, relid, GetUserId()))
+		throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE, "must be owner of table " + table,
+					"Only the owner of a table (or a superuser) may change how it is audited.",
+					"Run it as the table's owner.");
+}
+
+std::string ExtensionOwner(SpiSession &spi)
+{
+	std::optional<std::string> owner = spi.Value(
+		"SELECT extowner FROM pg_catalog.pg_extension"
+		" WHERE extname OPERATOR(pg_catalog.=) 'tenant_guard'");
+	if (!owner)
+		throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+					"extension \"tenant_guard\" is not installed in this database", "",
+					"Run CREATE EXTENSION tenant_guard.");
+	return *owner;
+}
+
+/* The table and every partition below it, the table first. */
+std::vector<Oid> TableAndPartitions(SpiSession &spi, Oid relid)
+{
+	std::vector<Oid> out{relid};
+	for (const SqlRow &r :
+		 spi.Query("SELECT relid::pg_catalog.oid FROM pg_catalog.pg_partition_tree($1::pg_catalog.oid)"
+				   " WHERE level OPERATOR(pg_catalog.>) 0 ORDER BY level, relid::pg_catalog.oid",
+				   {std::to_string(relid)}))
+		if (SqlOid(r[0]) != relid)
+			out.push_back(SqlOid(r[0]));
+	return out;
+}
+
+bool HasTrigger(SpiSession &spi, Oid relid, const char *name)
+{
+	return spi.Value("SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid OPERATOR(pg_catalog.=) "
+					 "$1::pg_catalog.oid AND tgname OPERATOR(pg_catalog.=) $2 AND NOT tgisinternal"
+					 " AND tgparentid OPERATOR(pg_catalog.=) 0",
+					 {std::to_string(relid), std::string(name)})
+		.has_value();
+}
+
+std::string TriggerArguments(Oid audited, const std::string &chain, const std::string &tenant_column,
+							 const std::vector<std::string> &excluded)
+{
+	std::string args = QuoteLiteral(std::to_string(audited)) + ", " + QuoteLiteral(chain) + ", " +
+					   QuoteLiteral(tenant_column);
+	for (const std::string &column : excluded)
+		args += ", " + QuoteLiteral(column);
+	return args;
+}
+
+/* The protected tenant column, else a column named tenant_id, else none. */
+std::string TenantColumn(SpiSession &spi, Oid relid)
+{
+	std::optional<std::string> column = spi.Value(
+		"SELECT tenant_column FROM tenant_guard.protection WHERE table_oid OPERATOR(pg_catalog.=) "
+		"$1::pg_catalog.oid",
+		{std::to_string(relid)});
+	if (column)
+		return *column;
+	column = spi.Value("SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid "
+					   "OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND attname OPERATOR(pg_catalog.=) "
+					   "'tenant_id' AND NOT attisdropped",
+					   {std::to_string(relid)});
+	return column.value_or("");
+}
+
+void DropTriggers(SpiSession &spi, const std::vector<Oid> &relations)
+{
+	for (Oid rel : relations) {
+		std::string const name = RelationDisplayName(rel);
+		if (HasTrigger(spi, rel, "tenant_guard_audit"))
+			spi.Execute("DROP TRIGGER tenant_guard_audit ON " + name);
+		if (HasTrigger(spi, rel, "tenant_guard_audit_truncate"))
+			spi.Execute("DROP TRIGGER tenant_guard_audit_truncate ON " + name);
+	}
+}
+
+} // namespace
+
+/* TRUNCATE trigger for one relation; args as the audited table's triggers. */
+void CreateTruncateTrigger(SpiSession &spi, Oid relid, const std::string &args)
+{
+	spi.Execute("CREATE TRIGGER tenant_guard_audit_truncate AFTER TRUNCATE ON " +
+				RelationDisplayName(relid) +
+				" FOR EACH STATEMENT EXECUTE FUNCTION tenant_guard.audit_capture(" + args + ")");
+}
+
+} // namespace tg::audit
+
+/* tenant_guard.audit(tbl regclass, exclude_columns text[], chain text) RETURNS boolean */
+TG_FUNCTION(tg_audit)
+{
+	for (int i = 0; i < 3; i++)
+		if (PG_ARGISNULL(i))
+			throw tg::Error(ERRCODE_NULL_VALUE_NOT_ALLOWED,
+							"arguments of tenant_guard.audit must not be NULL", "",
+							"Pass '{}' for no excluded columns and 'tenant' or 'global' as chain.");
+	Oid const relid = PG_GETARG_OID(0);
+	std::vector<std::string> const excluded = tg::audit::TextArray(PG_GETARG_DATUM(1));
+	std::string const chain = tg::PgCall([fcinfo] { return text_to_cstring(PG_GETARG_TEXT_PP(2)); });
+	std::string const table = tg::RelationDisplayName(relid);
+	if (chain != "tenant" && chain != "global")
+		throw tg::Error(ERRCODE_INVALID_PARAMETER_VALUE, "invalid audit chain \"" + chain + "\"",
+						"A table's events go to one chain per tenant or to one chain for the "
+						"whole database.",
+						"Pass chain => 'tenant' or chain => 'global'.");
+	char const kind = tg::PgCall(get_rel_relkind, relid);
+	if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE)
+		throw tg::Error(ERRCODE_FEATURE_NOT_SUPPORTED, "cannot audit " + table,
+						"Only tables and partitioned tables can be audited.", "");
+	Oid const nsp = tg::PgCall(get_rel_namespace, relid);
+	if (nsp == tg::PgCall(get_namespace_oid, "tenant_guard", true))
+		throw tg::Error(ERRCODE_FEATURE_NOT_SUPPORTED, "cannot audit " + table,
+						"The tables of tenant_guard itself are not audited.", "");
+	tg::audit::RequireOwner(relid, table);
+	tg::audit::RequireSealing();
+
+	tg::SpiSession spi;
+	for (const std::string &column : excluded)
+		if (!spi.Value("SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid OPERATOR(pg_catalog.=) "
+					   "$1::pg_catalog.oid AND attname OPERATOR(pg_catalog.=) $2::pg_catalog.name "
+					   "AND attnum OPERATOR(pg_catalog.>) 0 AND NOT attisdropped",
+					   {std::to_string(relid), column}))
+			throw tg::Error(ERRCODE_UNDEFINED_COLUMN,
+							"column \"" + column + "\" of table " + table + " does not exist",
+							"Excluded columns must be columns of the audited table.",
+							"Check the names in exclude_columns.");
+	std::string const tenant_column = tg::audit::TenantColumn(spi, relid);
+	std::string const args = tg::audit::TriggerArguments(relid, chain, tenant_column, excluded);
+	std::vector<Oid> const relations = tg::audit::TableAndPartitions(spi, relid);
+
+	tg::InternalDdlScope internal;
+	tg::audit::DropTriggers(spi, relations);
+	spi.Execute("CREATE TRIGGER tenant_guard_audit AFTER INSERT OR UPDATE OR DELETE ON " + table +
+				" FOR EACH ROW EXECUTE FUNCTION tenant_guard.audit_capture(" + args + ")");
+	for (Oid rel : relations)
+		tg::audit::CreateTruncateTrigger(spi, rel, args);
+
+	std::string excluded_literal = "{";
+	for (size_t i = 0; i < excluded.size(); i++)
+		excluded_literal += (i ? "," : "") + tg::QuoteIdent(excluded[i]);
+	excluded_literal += "}";
+	{
+		tg::UserSwitch as_owner(tg::SqlOid(tg::audit::ExtensionOwner(spi)));
+		spi.Execute("INSERT INTO tenant_guard.audited_tables (table_oid, chain, tenant_column, "
+					"exclude_columns) VALUES ($1::pg_catalog.oid, $2, $3::pg_catalog.name, "
+					"$4::pg_catalog.name[]) ON CONFLICT (table_oid) DO UPDATE SET chain = "
+					"excluded.chain, tenant_column = excluded.tenant_column, exclude_columns = "
+					"excluded.exclude_columns",
+					{std::to_string(relid), chain,
+					 tenant_column.empty() ? tg::SqlParam{} : tg::SqlParam{tenant_column},
+					 excluded_literal});
+	}
+	/* A sealer for this database from now on, even before the first event. */
+	tg::PgCall(tg::audit::RequestSealer, MyDatabaseId);
+	PG_RETURN_BOOL(true);
+}
+
+/* tenant_guard.unaudit(tbl regclass) RETURNS boolean: false if it was not audited */
+TG_FUNCTION(tg_unaudit)
+{
+	Oid const relid = PG_GETARG_OID(0);
+	std::string const table = tg::RelationDisplayName(relid);
+	tg::audit::RequireOwner(relid, table);
+	tg::SpiSession spi;
+	std::vector<Oid> const relations = tg::audit::TableAndPartitions(spi, relid);
+	tg::InternalDdlScope internal;
+	tg::audit::DropTriggers(spi, relations);
+	uint64_t removed = 0;
+	{
+		tg::UserSwitch as_owner(tg::SqlOid(tg::audit::ExtensionOwner(spi)));
+		removed = spi.Execute("DELETE FROM tenant_guard.audited_tables WHERE table_oid "
+							  "OPERATOR(pg_catalog.=) $1::pg_catalog.oid",
+							  {std::to_string(relid)});
+	}
+	PG_RETURN_BOOL(removed > 0);
+}
+
+/*
+ * tenant_guard.audit_append_only(): BEFORE INSERT OR UPDATE OR DELETE OR
+ * TRUNCATE FOR EACH STATEMENT on audit_events, audit_blocks and
+ * audit_passes. Refuses everything for every role, superusers included; the
+ * only writers are the capture trigger (which inserts below SQL) and the
+ * sealer, whose INSERTs into the sealing tables pass.
+ */
+TG_FUNCTION(tg_audit_append_only)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
+						"tenant_guard.audit_append_only() must be called as a trigger");
+	auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
+	Oid const relid = RelationGetRelid(td->tg_relation);
+	bool const sealing_table = relid != tg::PgCall(tg::audit::AuditRelid, "audit_events");
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event) && sealing_table && tg::audit::InSealer())
+		return PointerGetDatum(nullptr);
+	const char *op = TRIGGER_FIRED_BY_INSERT(td->tg_event)	 ? "INSERT"
+					 : TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? "UPDATE"
+					 : TRIGGER_FIRED_BY_DELETE(td->tg_event) ? "DELETE"
+															 : "TRUNCATE";
+	std::string const table = tg::RelationDisplayName(relid);
+	throw tg::Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
+					std::string(op) + " on " + table + " is refused",
+					table + " is append-only: the audit trail is written only by the capture "
+							"trigger and the sealing worker, and is never changed.",
+					"Read it, or check it with tenant_guard.verify_audit().");
+}

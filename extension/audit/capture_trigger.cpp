@@ -1,0 +1,377 @@
+/*
+ * capture_trigger.cpp — tenant_guard.audit_capture(), the C++ trigger that
+ * audit() installs: AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW, and AFTER
+ * TRUNCATE FOR EACH STATEMENT. Each call writes one event into
+ * tenant_guard.audit_events in the audited transaction (so a rollback, also
+ * to a savepoint, takes the event with it), hashed on its own: the trigger
+ * never reads another event and takes no lock another writer holds until
+ * commit. Chaining happens later, in the sealer (sealer.cpp).
+ *
+ * Trigger arguments (written by audit()): the audited table's OID (a
+ * partition reports its audited parent), the chain ('tenant' or 'global'),
+ * the tenant column ('' for none: the transaction's tenant is recorded), and
+ * the excluded columns.
+ *
+ * The event is inserted with heap_insert and index_insert directly, not
+ * through SQL: no privilege on audit_events is needed (the application role
+ * has none), no plan is built per row, and the table's append-only trigger,
+ * which refuses every INSERT made through SQL, does not fire.
+ */
+#include "audit/audit_catalog.h"
+#include "audit/audit_shared.h"
+#include "audit/row_image.h"
+#include "boundary/pg_boundary.h"
+#include "common/audit_chain.h"
+#include "tenant/tenant_setting.h"
+
+extern "C" {
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/index.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/sequence.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "common/ip.h"
+#include "libpq/libpq-be.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/inet.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+}
+
+#include <cstring>
+
+namespace tg::audit {
+
+namespace {
+
+/* What the trigger needs for every row of one statement (lives in fn_mcxt). */
+struct CapturePlan {
+	bool global_chain;
+	AttrNumber tenant_attnum; /* 0: the transaction's tenant */
+	FmgrInfo tenant_output;
+	RowPlan *row;
+	const char *table_name; /* the audited table, schema-qualified and quoted */
+	const char **changed_names;
+};
+
+/* One event, built in the per-row memory context; plain data, no destructors. */
+struct EventRecord {
+	const char *chain_id;
+	const char *tenant;
+	const char *operation;
+	Jsonb *old_row;
+	Jsonb *new_row;
+	const char *old_text;
+	int old_len;
+	const char *new_text;
+	int new_len;
+	Datum changed; /* text[] or 0 */
+	int nchanged;
+	const char *session_actor;
+	const char *actor;
+	int64 txid;
+	int32 ordinal;
+	TimestampTz occurred_at;
+	int64 seq;
+};
+
+/* The client's address as inet text, computed once per backend (nullptr: Unix socket). */
+const char *ClientAddress()
+{
+	static bool done = false;
+	static char *address = nullptr;
+	if (done)
+		return address;
+	done = true;
+	if (MyProcPort == nullptr)
+		return nullptr;
+	int const family = MyProcPort->raddr.addr.ss_family;
+	if (family != AF_INET && family != AF_INET6)
+		return nullptr;
+	char host[NI_MAXHOST];
+	if (pg_getnameinfo_all(&MyProcPort->raddr.addr, MyProcPort->raddr.salen, host, sizeof(host),
+						   nullptr, 0, NI_NUMERICHOST) != 0)
+		return nullptr;
+	clean_ipv6_addr(family, host);
+	Datum const inet = DirectFunctionCall1(inet_in, CStringGetDatum(host));
+	char *text = DatumGetCString(DirectFunctionCall1(inet_out, inet));
+	address = MemoryContextStrdup(TopMemoryContext, text);
+	return address;
+}
+
+/* A per-transaction ordinal: duplicates of (txid, tx_ordinal) are forgeries. */
+int32 NextOrdinal(int64 txid)
+{
+	static int64 last_txid = -1;
+	static int32 ordinal = 0;
+	if (txid != last_txid) {
+		last_txid = txid;
+		ordinal = 0;
+	}
+	return ++ordinal;
+}
+
+CapturePlan *PrepareCapture(FunctionCallInfo fcinfo, TriggerData *td)
+{
+	if (fcinfo->flinfo->fn_extra != nullptr)
+		return static_cast<CapturePlan *>(fcinfo->flinfo->fn_extra);
+	Trigger *trigger = td->tg_trigger;
+	if (trigger->tgnargs < 3)
+		ereport(ERROR, (errcode(ERRCODE_TRIGGERED_ACTION_EXCEPTION),
+						errmsg("trigger \"%s\" needs at least 3 arguments", trigger->tgname),
+						errdetail("The audit trigger was not created by tenant_guard.audit()."),
+						errhint("Call tenant_guard.audit() again.")));
+	MemoryContext const cxt = fcinfo->flinfo->fn_mcxt;
+	auto *plan = static_cast<CapturePlan *>(MemoryContextAllocZero(cxt, sizeof(CapturePlan)));
+	Oid const audited = static_cast<Oid>(strtoul(trigger->tgargs[0], nullptr, 10));
+	char *nsp = get_namespace_name(get_rel_namespace(audited));
+	char *rel = get_rel_name(audited);
+	if (nsp == nullptr || rel == nullptr)
+		ereport(ERROR, (errcode(ERRCODE_TRIGGERED_ACTION_EXCEPTION),
+						errmsg("audited table with OID %u does not exist", audited),
+						errdetail("Trigger \"%s\" names a table that was dropped.", trigger->tgname),
+						errhint("Call tenant_guard.audit() on the table again.")));
+	plan->table_name = MemoryContextStrdup(cxt, quote_qualified_identifier(nsp, rel));
+	plan->global_chain = strcmp(trigger->tgargs[1], "global") == 0;
+	TupleDesc desc = RelationGetDescr(td->tg_relation);
+	if (trigger->tgargs[2][0] != '\0') {
+		int const attnum = SPI_fnumber(desc, trigger->tgargs[2]);
+		if (attnum > 0) {
+			plan->tenant_attnum = static_cast<AttrNumber>(attnum);
+			Oid output = InvalidOid;
+			bool varlena = false;
+			getTypeOutputInfo(TupleDescAttr(desc, attnum - 1)->atttypid, &output, &varlena);
+			fmgr_info_cxt(output, &plan->tenant_output, cxt);
+		}
+	}
+	plan->row = PlanRow(desc, trigger->tgargs + 3, trigger->tgnargs - 3, cxt);
+	plan->changed_names = static_cast<const char **>(
+		MemoryContextAllocZero(cxt, sizeof(char *) * (plan->row->ncolumns + 1)));
+	fcinfo->flinfo->fn_extra = plan;
+	return plan;
+}
+
+const char *TenantOf(const CapturePlan *plan, HeapTuple row, TupleDesc desc)
+{
+	if (plan->tenant_attnum > 0 && row != nullptr) {
+		bool isnull = false;
+		Datum const value = heap_getattr(row, plan->tenant_attnum, desc, &isnull);
+		if (!isnull)
+			return OutputFunctionCall(const_cast<FmgrInfo *>(&plan->tenant_output), value);
+		return nullptr;
+	}
+	TenantReading const reading = ReadTenant();
+	const char *tenant = UsableTenant(reading);
+	return tenant != nullptr ? pstrdup(tenant) : nullptr;
+}
+
+/* Everything but seq and the hash; C-style, called through PgCall. */
+void BuildEvent(FunctionCallInfo fcinfo, TriggerData *td, EventRecord *event)
+{
+	CapturePlan *plan = PrepareCapture(fcinfo, td);
+	TupleDesc desc = RelationGetDescr(td->tg_relation);
+	HeapTuple old_tuple = nullptr;
+	HeapTuple new_tuple = nullptr;
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event)) {
+		event->operation = "INSERT";
+		new_tuple = td->tg_trigtuple;
+	} else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event)) {
+		event->operation = "UPDATE";
+		old_tuple = td->tg_trigtuple;
+		new_tuple = td->tg_newtuple;
+	} else if (TRIGGER_FIRED_BY_DELETE(td->tg_event)) {
+		event->operation = "DELETE";
+		old_tuple = td->tg_trigtuple;
+	} else {
+		event->operation = "TRUNCATE";
+	}
+	if (old_tuple != nullptr) {
+		event->old_row = RowImage(plan->row, old_tuple, desc);
+		event->old_text = JsonbToCString(nullptr, &event->old_row->root, VARSIZE(event->old_row));
+		event->old_len = static_cast<int>(strlen(event->old_text));
+	}
+	if (new_tuple != nullptr) {
+		event->new_row = RowImage(plan->row, new_tuple, desc);
+		event->new_text = JsonbToCString(nullptr, &event->new_row->root, VARSIZE(event->new_row));
+		event->new_len = static_cast<int>(strlen(event->new_text));
+	}
+	if (old_tuple != nullptr && new_tuple != nullptr)
+		event->changed = ChangedColumns(plan->row, old_tuple, new_tuple, desc,
+										plan->changed_names, &event->nchanged);
+	event->tenant = TenantOf(plan, new_tuple != nullptr ? new_tuple : old_tuple, desc);
+	if (plan->global_chain || event->tenant == nullptr)
+		event->chain_id = "global";
+	else
+		event->chain_id = psprintf("tenant:%s", event->tenant);
+	event->session_actor = GetUserNameFromId(GetSessionUserId(), false);
+	event->actor = GetUserNameFromId(GetUserId(), false);
+	event->txid = static_cast<int64>(U64FromFullTransactionId(GetTopFullTransactionId()));
+	event->ordinal = NextOrdinal(event->txid);
+	event->occurred_at = GetCurrentStatementStartTimestamp();
+	(void)ClientAddress();
+}
+
+Hash HashOf(const CapturePlan *plan, const EventRecord &e)
+{
+	static CanonicalWriter *writer = new CanonicalWriter();
+	static Sha256 *sha = new Sha256();
+	EventFields f;
+	f.chain_id = e.chain_id;
+	f.seq = e.seq;
+	f.txid = e.txid;
+	f.tx_ordinal = e.ordinal;
+	f.occurred_at = e.occurred_at;
+	f.session_actor = e.session_actor;
+	f.actor = e.actor;
+	f.table_name = plan->table_name;
+	f.operation = e.operation;
+	if (e.tenant != nullptr)
+		f.tenant_id = std::string_view(e.tenant);
+	if (e.old_text != nullptr)
+		f.old_row = std::string_view(e.old_text, e.old_len);
+	if (e.new_text != nullptr)
+		f.new_row = std::string_view(e.new_text, e.new_len);
+	if (e.changed != 0) {
+		std::vector<std::string_view> names;
+		names.reserve(e.nchanged);
+		for (int i = 0; i < e.nchanged; i++)
+			names.emplace_back(plan->changed_names[i]);
+		f.changed_columns = std::move(names);
+	}
+	if (application_name != nullptr)
+		f.application_name = std::string_view(application_name);
+	if (const char *addr = ClientAddress())
+		f.client_addr = std::string_view(addr);
+	return HashEvent(f, *writer, *sha);
+}
+
+/* Takes the capture lock and the event's seq; EndInsert releases the lock. */
+int64 BeginInsert()
+{
+	Oid const seq = RequireAuditRelid("audit_event_seq");
+	BeginCapture();
+	return nextval_internal(seq, false);
+}
+
+void EndInsert(const CapturePlan *plan, const EventRecord *e, const Hash *hash)
+{
+	Relation rel = table_open(RequireAuditRelid("audit_events"), RowExclusiveLock);
+	TupleDesc desc = RelationGetDescr(rel);
+	if (desc->natts != kEventColumns)
+		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						errmsg("table \"tenant_guard.audit_events\" has %d columns, not %d",
+							   desc->natts, static_cast<int>(kEventColumns)),
+						errdetail("The library and the installed extension version differ."),
+						errhint("Run ALTER EXTENSION tenant_guard UPDATE.")));
+	Datum values[kEventColumns] = {};
+	bool nulls[kEventColumns] = {};
+	auto set = [&](int column, Datum value) { values[column - 1] = value; };
+	auto set_null = [&](int column) { nulls[column - 1] = true; };
+	set(kSeq, Int64GetDatum(e->seq));
+	set(kChainId, CStringGetTextDatum(e->chain_id));
+	set(kFormatVersion, Int16GetDatum(kEventFormat));
+	set(kOccurredAt, TimestampTzGetDatum(e->occurred_at));
+	set(kTxid, Int64GetDatum(e->txid));
+	set(kTxOrdinal, Int32GetDatum(e->ordinal));
+	set(kSessionActor, CStringGetTextDatum(e->session_actor));
+	set(kActor, CStringGetTextDatum(e->actor));
+	set(kTableName, CStringGetTextDatum(plan->table_name));
+	set(kOperation, CStringGetTextDatum(e->operation));
+	if (e->tenant != nullptr)
+		set(kTenantId, CStringGetTextDatum(e->tenant));
+	else
+		set_null(kTenantId);
+	if (e->old_row != nullptr)
+		set(kOldRow, JsonbPGetDatum(e->old_row));
+	else
+		set_null(kOldRow);
+	if (e->new_row != nullptr)
+		set(kNewRow, JsonbPGetDatum(e->new_row));
+	else
+		set_null(kNewRow);
+	if (e->changed != 0)
+		set(kChangedColumns, e->changed);
+	else
+		set_null(kChangedColumns);
+	if (application_name != nullptr)
+		set(kApplicationName, CStringGetTextDatum(application_name));
+	else
+		set_null(kApplicationName);
+	if (const char *addr = ClientAddress())
+		set(kClientAddr, DirectFunctionCall1(inet_in, CStringGetDatum(addr)));
+	else
+		set_null(kClientAddr);
+	bytea *h = static_cast<bytea *>(palloc(VARHDRSZ + hash->size()));
+	SET_VARSIZE(h, VARHDRSZ + hash->size());
+	memcpy(VARDATA(h), hash->data(), hash->size());
+	set(kRowHash, PointerGetDatum(h));
+
+	HeapTuple tuple = heap_form_tuple(desc, values, nulls);
+	simple_heap_insert(rel, tuple);
+	List *indexes = RelationGetIndexList(rel);
+	ListCell *lc;
+	foreach (lc, indexes) {
+		Relation index = index_open(lfirst_oid(lc), RowExclusiveLock);
+		IndexInfo *info = BuildIndexInfo(index);
+		if (info->ii_Expressions != NIL || info->ii_Predicate != NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("index \"%s\" on tenant_guard.audit_events is not supported",
+							RelationGetRelationName(index)),
+					 errdetail("The capture trigger maintains plain column indexes only."),
+					 errhint("Drop the index or make it a plain column index.")));
+		Datum key[INDEX_MAX_KEYS];
+		bool key_null[INDEX_MAX_KEYS];
+		for (int k = 0; k < info->ii_NumIndexAttrs; k++)
+			key[k] = heap_getattr(tuple, info->ii_IndexAttrNumbers[k], desc, &key_null[k]);
+		index_insert(index, key, key_null, &tuple->t_self, rel,
+					 index->rd_index->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO, false,
+					 info);
+		index_close(index, NoLock);
+	}
+	table_close(rel, NoLock);
+	EndCapture();
+	EnsureSealer();
+}
+
+TriggerData *RequireCaptureTrigger(FunctionCallInfo fcinfo)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
+					"tenant_guard.audit_capture() must be called as a trigger");
+	auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
+	bool const row_event = TRIGGER_FIRED_FOR_ROW(td->tg_event) &&
+						   !TRIGGER_FIRED_BY_TRUNCATE(td->tg_event);
+	bool const truncate_event = TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) &&
+								TRIGGER_FIRED_BY_TRUNCATE(td->tg_event);
+	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !(row_event || truncate_event))
+		throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
+					"tenant_guard.audit_capture() must fire AFTER INSERT OR UPDATE OR DELETE FOR "
+					"EACH ROW or AFTER TRUNCATE FOR EACH STATEMENT");
+	return td;
+}
+
+} // namespace
+} // namespace tg::audit
+
+TG_FUNCTION(tg_audit_capture)
+{
+	TriggerData *td = tg::audit::RequireCaptureTrigger(fcinfo);
+	auto *event =
+		static_cast<tg::audit::EventRecord *>(tg::PgCall(palloc0, sizeof(tg::audit::EventRecord)));
+	tg::PgCall(tg::audit::BuildEvent, fcinfo, td, event);
+	auto *plan = static_cast<tg::audit::CapturePlan *>(fcinfo->flinfo->fn_extra);
+	event->seq = tg::PgCall(tg::audit::BeginInsert);
+	tg::audit::Hash const hash = tg::audit::HashOf(plan, *event);
+	tg::PgCall(tg::audit::EndInsert, plan, event, &hash);
+	return PointerGetDatum(nullptr);
+}

@@ -1,0 +1,76 @@
+/*
+ * row_image.h — a row as jsonb for the audit trail, the same for every
+ * session: the common types are converted without their output functions,
+ * whose text depends on settings (TimeZone, DateStyle, IntervalStyle,
+ * extra_float_digits, bytea_output). docs/audit.md lists the rules.
+ *
+ * C-style on purpose: these functions run once per audited row, hold no C++
+ * objects, and are called through PgCall by the trigger.
+ */
+#pragma once
+
+extern "C" {
+#include "postgres.h"
+#include "access/htup.h"
+#include "access/tupdesc.h"
+#include "fmgr.h"
+#include "utils/jsonb.h"
+}
+
+namespace tg::audit {
+
+enum class ValueKind : uint8 {
+	Bool,
+	Int,
+	Numeric,
+	Float4,
+	Float8,
+	Text,
+	Jsonb,
+	Json,
+	DateTime, /* date, time, timetz, timestamp: ISO 8601, no session setting involved */
+	TimestampTz, /* ISO 8601 in UTC */
+	Interval,	 /* ISO 8601 duration */
+	Bytea,		 /* "\x" and lower-case hex */
+	Array,
+	Other /* the type's output function */
+};
+
+struct TypePlan {
+	Oid type; /* after domains */
+	ValueKind kind;
+	int16 typlen;
+	bool typbyval;
+	char typalign;
+	FmgrInfo output;
+};
+
+struct ColumnPlan {
+	AttrNumber attnum;
+	const char *name;
+	int name_len;
+	TypePlan type;
+	TypePlan element; /* for arrays */
+	bool excluded;
+};
+
+struct RowPlan {
+	int ncolumns;
+	ColumnPlan *columns; /* one per live attribute, in attnum order */
+};
+
+/* Plans the relation's columns, in mcxt; excluded: names that never reach the trail. */
+RowPlan *PlanRow(TupleDesc desc, const char *const *excluded, int nexcluded, MemoryContext mcxt);
+
+/* The row as a jsonb object of its non-excluded columns. */
+Jsonb *RowImage(const RowPlan *plan, HeapTuple tuple, TupleDesc desc);
+
+/*
+ * Names of the non-excluded columns whose values differ between the two
+ * versions (binary image comparison after detoasting), as a text[] datum;
+ * names (room for plan->ncolumns) and *count receive them as C strings too.
+ */
+Datum ChangedColumns(const RowPlan *plan, HeapTuple old_tuple, HeapTuple new_tuple,
+					 TupleDesc desc, const char **names, int *count);
+
+} // namespace tg::audit

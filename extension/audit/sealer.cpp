@@ -1,0 +1,478 @@
+/*
+ * sealer.cpp — the sealing workers: a launcher that, after recovery, starts a
+ * sealer for every database once (so events committed before a restart are
+ * sealed without waiting for new writes), and one sealer per database with an
+ * audit trail, started on demand by audit() and by the capture trigger.
+ *
+ * A pass, every tenant_guard.audit_seal_interval, in one transaction:
+ *   1. read the sequence's last value L, then WaitForCaptures(): every event
+ *      with seq <= L is now in audit_events (committed, in progress or
+ *      rolled back);
+ *   2. scan seq in (scan_from, L] with a dirty snapshot, which also returns
+ *      rows of transactions still in progress, and classify each by its
+ *      inserting (sub)transaction: in progress (TransactionIdIsInProgress,
+ *      checked first), committed (TransactionIdDidCommit), else rolled back;
+ *   3. re-check the transactions that were in progress on earlier passes;
+ *   4. seal the committed events: per chain one block (the chain's previous
+ *      block hash, the Merkle root of the events in ascending seq), then one
+ *      pass row binding all blocks to the previous pass; commit.
+ * Nothing waits for the oldest running transaction: an event of a long
+ * transaction stays pending in memory and is sealed by the first pass after
+ * its commit, in whatever block that is. The recorded order (block, position
+ * in event_seqs) is the chain order; verification never looks at commit
+ * times, xids or seq order.
+ *
+ * On disk after each pass: low_watermark (every event with seq at or below it
+ * is sealed or rolled back) and high_watermark (L). A restarted sealer scans
+ * from low_watermark again and skips the events the blocks above it already
+ * hold, so a crash anywhere repeats at most an uncommitted pass. The primary
+ * keys on (chain_id, block_no) and pass_no make a second sealer's pass fail
+ * rather than fork a chain.
+ */
+#include "audit/audit_catalog.h"
+#include "audit/audit_shared.h"
+#include "guc.h"
+#include "boundary/pg_boundary.h"
+#include "boundary/spi.h"
+#include "common/audit_chain.h"
+
+extern "C" {
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/relscan.h"
+#include "access/table.h"
+#include "access/transam.h"
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "catalog/pg_database.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/procarray.h"
+#include "tcop/tcopprot.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/timeout.h"
+
+PGDLLEXPORT void tg_audit_sealer_main(Datum arg);
+PGDLLEXPORT void tg_audit_launcher_main(Datum arg);
+}
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace tg::audit {
+
+namespace {
+
+/* A sealer with nothing to seal or wait for exits after this long; writers restart it. */
+constexpr long kIdleExitMs = 2000;
+/* Events per pass at most, so that a backlog (after a restart) seals in bounded steps. */
+constexpr int kMaxEventsPerPass = 100000;
+
+enum class XidState { Committed, InProgress, RolledBack };
+
+/* Step 2's order: in progress first, because a committing transaction is marked in
+ * pg_xact before it leaves the proc array. */
+XidState StateOf(TransactionId xid)
+{
+	if (TransactionIdIsInProgress(xid))
+		return XidState::InProgress;
+	if (TransactionIdDidCommit(xid))
+		return XidState::Committed;
+	return XidState::RolledBack;
+}
+
+struct SeenEvent {
+	int64 seq;
+	TransactionId xmin;
+	std::string chain_id;
+	Hash row_hash;
+};
+
+struct ScanSink {
+	std::vector<SeenEvent> *events;
+	bool failed;
+};
+
+/* C-style: the dirty scan over seq in (after, upto]; returns the last seq read. */
+int64 ScanEvents(int64 after, int64 upto, ScanSink *sink)
+{
+	Relation rel = table_open(RequireAuditRelid("audit_events"), AccessShareLock);
+	Oid const index = RelationGetPrimaryKeyIndex(rel);
+	ScanKeyData keys[2];
+	ScanKeyInit(&keys[0], kSeq, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(after));
+	ScanKeyInit(&keys[1], kSeq, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(upto));
+	SnapshotData dirty;
+	InitDirtySnapshot(dirty);
+	SysScanDesc scan = systable_beginscan(rel, index, true, &dirty, 2, keys);
+	TupleDesc desc = RelationGetDescr(rel);
+	int64 last = after;
+	int count = 0;
+	HeapTuple tuple;
+	while ((tuple = systable_getnext(scan)) != nullptr) {
+		bool isnull = false;
+		int64 const seq = DatumGetInt64(heap_getattr(tuple, kSeq, desc, &isnull));
+		text *chain = DatumGetTextPP(heap_getattr(tuple, kChainId, desc, &isnull));
+		bytea *hash = DatumGetByteaPP(heap_getattr(tuple, kRowHash, desc, &isnull));
+		TransactionId const xmin = HeapTupleHeaderGetXmin(tuple->t_data);
+		try {
+			SeenEvent e{seq, xmin, std::string(VARDATA_ANY(chain), VARSIZE_ANY_EXHDR(chain)), {}};
+			if (auto h = HashFromBytes(std::string_view(VARDATA_ANY(hash), VARSIZE_ANY_EXHDR(hash))))
+				e.row_hash = *h;
+			sink->events->push_back(std::move(e));
+		} catch (...) {
+			sink->failed = true;
+			break;
+		}
+		last = seq;
+		if (++count >= kMaxEventsPerPass)
+			break;
+	}
+	if (count < kMaxEventsPerPass)
+		last = upto;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return last;
+}
+
+std::string HexBytea(const Hash &hash) { return ToHex(hash); }
+
+Hash HashParam(const std::optional<std::string> &hex)
+{
+	Hash out{};
+	if (!hex || hex->size() != 64)
+		return out;
+	for (size_t i = 0; i < 32; i++)
+		out[i] = static_cast<unsigned char>(std::stoi(hex->substr(2 * i, 2), nullptr, 16));
+	return out;
+}
+
+std::string SeqArray(const std::vector<const SeenEvent *> &events)
+{
+	std::string out = "{";
+	for (size_t i = 0; i < events.size(); i++) {
+		if (i)
+			out += ',';
+		out += std::to_string(events[i]->seq);
+	}
+	return out + "}";
+}
+
+class Sealer {
+public:
+	/* False when this database has no audit trail (the extension is absent or older). */
+	bool Load(SpiSession &spi);
+	/* One pass; returns how many events it sealed. */
+	int Pass(SpiSession &spi);
+	bool HasPending() const { return !pending_.empty(); }
+	/* Whether any event was written after the last pass. */
+	bool NewEvents(SpiSession &spi) { return LastSeq(spi) > high_; }
+
+private:
+	int64 LastSeq(SpiSession &spi);
+	void WriteBlocks(SpiSession &spi, const std::vector<SeenEvent> &committed, int64 low,
+					 int64 high);
+
+	int64 pass_no_ = 0;
+	Hash pass_hash_{};
+	int64 low_ = 0;
+	int64 high_ = 0;
+	int64 scan_from_ = 0;
+	std::map<std::string, std::pair<int64, Hash>> heads_;
+	std::unordered_map<TransactionId, std::vector<SeenEvent>> pending_;
+	std::unordered_set<int64> sealed_above_low_; /* only until the first pass after a restart */
+	CanonicalWriter writer_;
+	Sha256 sha_;
+};
+
+bool Sealer::Load(SpiSession &spi)
+{
+	if (PgCall(AuditRelid, "audit_passes") == InvalidOid)
+		return false;
+	std::vector<SqlRow> last = spi.Query(
+		"SELECT pass_no, low_watermark, high_watermark, pg_catalog.encode(pass_hash, 'hex')"
+		"  FROM tenant_guard.audit_passes ORDER BY pass_no DESC LIMIT 1");
+	if (!last.empty()) {
+		pass_no_ = std::stoll(*last[0][0]);
+		low_ = std::stoll(*last[0][1]);
+		high_ = std::stoll(*last[0][2]);
+		pass_hash_ = HashParam(last[0][3]);
+	}
+	for (const SqlRow &r :
+		 spi.Query("SELECT DISTINCT ON (chain_id) chain_id, block_no, pg_catalog.encode(block_hash, 'hex')"
+				   "  FROM tenant_guard.audit_blocks ORDER BY chain_id, block_no DESC"))
+		heads_[*r[0]] = {std::stoll(*r[1]), HashParam(r[2])};
+	for (const SqlRow &r :
+		 spi.Query("SELECT s FROM tenant_guard.audit_blocks b CROSS JOIN LATERAL pg_catalog.unnest(b.event_seqs) s"
+				   " WHERE b.pass_no OPERATOR(pg_catalog.>) (SELECT COALESCE(pg_catalog.max(pass_no), 0)"
+				   "        FROM tenant_guard.audit_passes WHERE high_watermark OPERATOR(pg_catalog.<=) $1::pg_catalog.int8)"
+				   "   AND s OPERATOR(pg_catalog.>) $1::pg_catalog.int8",
+				   {std::to_string(low_)}))
+		sealed_above_low_.insert(std::stoll(*r[0]));
+	scan_from_ = low_;
+	return true;
+}
+
+int64 Sealer::LastSeq(SpiSession &spi)
+{
+	return std::stoll(spi.Value("SELECT CASE WHEN is_called THEN last_value ELSE 0 END"
+								"  FROM tenant_guard.audit_event_seq")
+						  .value_or("0"));
+}
+
+int Sealer::Pass(SpiSession &spi)
+{
+	int64 const last = LastSeq(spi);
+	PgCall(WaitForCaptures);
+	std::vector<SeenEvent> seen;
+	ScanSink sink{&seen, false};
+	int64 const scanned_to = PgCall(ScanEvents, scan_from_, last, &sink);
+	if (sink.failed)
+		throw std::bad_alloc();
+
+	std::vector<SeenEvent> committed;
+	for (SeenEvent &e : seen) {
+		if (sealed_above_low_.count(e.seq))
+			continue;
+		switch (PgCall(StateOf, e.xmin)) {
+		case XidState::Committed:
+			committed.push_back(std::move(e));
+			break;
+		case XidState::InProgress:
+			pending_[e.xmin].push_back(std::move(e));
+			break;
+		case XidState::RolledBack:
+			break;
+		}
+	}
+	std::vector<TransactionId> resolved;
+	for (auto &[xid, events] : pending_) {
+		XidState const state = PgCall(StateOf, xid);
+		if (state == XidState::InProgress)
+			continue;
+		if (state == XidState::Committed)
+			for (SeenEvent &e : events)
+				committed.push_back(std::move(e));
+		resolved.push_back(xid);
+	}
+
+	int64 low = scanned_to;
+	for (auto &[xid, events] : pending_)
+		if (std::find(resolved.begin(), resolved.end(), xid) == resolved.end())
+			for (const SeenEvent &e : events)
+				low = std::min(low, e.seq - 1);
+	if (!committed.empty() || low != low_)
+		WriteBlocks(spi, committed, low, scanned_to);
+	/* Memory follows disk only once the pass's writes are done (the caller commits). */
+	for (TransactionId xid : resolved)
+		pending_.erase(xid);
+	sealed_above_low_.clear();
+	scan_from_ = scanned_to;
+	high_ = scanned_to;
+	return static_cast<int>(committed.size());
+}
+
+void Sealer::WriteBlocks(SpiSession &spi, const std::vector<SeenEvent> &committed, int64 low,
+						 int64 high)
+{
+	std::map<std::string, std::vector<const SeenEvent *>> by_chain;
+	for (const SeenEvent &e : committed)
+		by_chain[e.chain_id].push_back(&e);
+	int64 const pass_no = pass_no_ + 1;
+	PassFields pass;
+	pass.pass_no = pass_no;
+	pass.prev_hash = pass_hash_;
+	pass.low_watermark = low;
+	pass.high_watermark = high;
+	std::map<std::string, std::pair<int64, Hash>> new_heads;
+	for (auto &[chain, events] : by_chain) {
+		std::sort(events.begin(), events.end(),
+				  [](const SeenEvent *a, const SeenEvent *b) { return a->seq < b->seq; });
+		std::vector<Hash> leaves;
+		leaves.reserve(events.size());
+		for (const SeenEvent *e : events)
+			leaves.push_back(e->row_hash);
+		auto head = heads_.find(chain);
+		BlockFields block;
+		block.chain_id = chain;
+		block.block_no = head == heads_.end() ? 1 : head->second.first + 1;
+		block.prev_hash = head == heads_.end() ? Hash{} : head->second.second;
+		block.event_count = static_cast<int64>(events.size());
+		block.merkle_root = MerkleRoot(leaves, sha_);
+		Hash const block_hash = HashBlock(block, writer_, sha_);
+		spi.Execute("INSERT INTO tenant_guard.audit_blocks (chain_id, block_no, pass_no, event_seqs,"
+					" merkle_root, prev_hash, block_hash) VALUES ($1, $2::pg_catalog.int8,"
+					" $3::pg_catalog.int8, $4::pg_catalog.int8[], pg_catalog.decode($5, 'hex'),"
+					" pg_catalog.decode($6, 'hex'), pg_catalog.decode($7, 'hex'))",
+					{chain, std::to_string(block.block_no), std::to_string(pass_no),
+					 SeqArray(events), HexBytea(block.merkle_root), HexBytea(block.prev_hash),
+					 HexBytea(block_hash)});
+		pass.block_hashes.push_back(block_hash);
+		new_heads[chain] = {block.block_no, block_hash};
+	}
+	Hash const pass_hash = HashPass(pass, writer_, sha_);
+	spi.Execute("INSERT INTO tenant_guard.audit_passes (pass_no, sealed_at, low_watermark,"
+				" high_watermark, prev_hash, pass_hash) VALUES ($1::pg_catalog.int8,"
+				" pg_catalog.clock_timestamp(), $2::pg_catalog.int8, $3::pg_catalog.int8,"
+				" pg_catalog.decode($4, 'hex'), pg_catalog.decode($5, 'hex'))",
+				{std::to_string(pass_no), std::to_string(low), std::to_string(high),
+				 HexBytea(pass.prev_hash), HexBytea(pass_hash)});
+	for (auto &[chain, head] : new_heads)
+		heads_[chain] = head;
+	pass_no_ = pass_no;
+	pass_hash_ = pass_hash;
+	low_ = low;
+}
+
+void BeginWork()
+{
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+}
+
+void EndWork()
+{
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_stat(false);
+}
+
+/* Runs body(spi) in its own transaction; an error ends the worker (it restarts from disk). */
+template <typename Body> auto InTransaction(Body &&body)
+{
+	PgCall(BeginWork);
+	using Result = decltype(body(std::declval<SpiSession &>()));
+	Result result{};
+	{
+		SpiSession spi;
+		result = body(spi);
+	}
+	PgCall(EndWork);
+	return result;
+}
+
+void WaitInterval(long ms)
+{
+	PgCall([ms] {
+		(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ms,
+						PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending) {
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+	});
+}
+
+void ReleaseSlotAtExit(int, Datum) { ReleaseSealerSlot(); }
+
+void SealerMain(Datum arg)
+{
+	Oid const db = DatumGetObjectId(arg);
+	PgCall([] {
+		pqsignal(SIGHUP, SignalHandlerForConfigReload);
+		pqsignal(SIGTERM, die);
+		BackgroundWorkerUnblockSignals();
+	});
+	if (!ClaimSealerSlot(db))
+		PgCall(proc_exit, 0);
+	PgCall(on_shmem_exit, ReleaseSlotAtExit, Datum(0));
+	PgCall(BackgroundWorkerInitializeConnectionByOid, db, InvalidOid, 0u);
+	/* Silent on a standby: it replays the primary's blocks instead. */
+	if (PgCall(RecoveryInProgress))
+		PgCall(proc_exit, 0);
+	MarkInSealer();
+	PgCall(pgstat_report_appname, "tenant_guard audit sealer");
+
+	Sealer sealer;
+	if (!InTransaction([&](SpiSession &spi) { return sealer.Load(spi); }))
+		PgCall(proc_exit, 0);
+	long idle_ms = 0;
+	for (;;) {
+		PgCall(pgstat_report_activity, STATE_RUNNING, "sealing audit events");
+		int const sealed = InTransaction([&](SpiSession &spi) { return sealer.Pass(spi); });
+		PgCall(pgstat_report_activity, STATE_IDLE, static_cast<const char *>(nullptr));
+		idle_ms = sealed > 0 || sealer.HasPending() ? 0 : idle_ms + tg_audit_seal_interval;
+		if (idle_ms >= kIdleExitMs) {
+			/* Release first, then look once more: see EnsureSealer. */
+			ReleaseSealerSlot();
+			if (!InTransaction([&](SpiSession &spi) { return sealer.NewEvents(spi); }))
+				PgCall(proc_exit, 0);
+			if (!ClaimSealerSlot(db))
+				PgCall(proc_exit, 0);
+			idle_ms = 0;
+		}
+		WaitInterval(tg_audit_seal_interval);
+	}
+}
+
+std::vector<Oid> ConnectableDatabases()
+{
+	std::vector<Oid> out;
+	PgCall([] {
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+	});
+	Relation rel = PgCall(table_open, DatabaseRelationId, AccessShareLock);
+	TableScanDesc scan = PgCall(table_beginscan_catalog, rel, 0, static_cast<ScanKeyData *>(nullptr));
+	for (;;) {
+		HeapTuple tuple = PgCall(heap_getnext, scan, ForwardScanDirection);
+		if (tuple == nullptr)
+			break;
+		auto *db = reinterpret_cast<Form_pg_database>(GETSTRUCT(tuple));
+		if (db->datallowconn && !db->datistemplate)
+			out.push_back(db->oid);
+	}
+	PgCall(table_endscan, scan);
+	PgCall(table_close, rel, AccessShareLock);
+	PgCall(CommitTransactionCommand);
+	return out;
+}
+
+void LauncherMain(Datum)
+{
+	PgCall([] {
+		pqsignal(SIGHUP, SignalHandlerForConfigReload);
+		pqsignal(SIGTERM, die);
+		BackgroundWorkerUnblockSignals();
+	});
+	PgCall(BackgroundWorkerInitializeConnection, static_cast<const char *>(nullptr),
+		   static_cast<const char *>(nullptr), 0u);
+	PgCall(pgstat_report_appname, "tenant_guard audit launcher");
+	std::vector<Oid> waiting = ConnectableDatabases();
+	/* A sealer finds out itself whether its database has a trail; slots may be short at first. */
+	for (int attempt = 0; !waiting.empty() && attempt < 600; attempt++) {
+		std::vector<Oid> still;
+		for (Oid db : waiting)
+			if (!PgCall(RequestSealer, db))
+				still.push_back(db);
+		waiting.swap(still);
+		if (!waiting.empty())
+			WaitInterval(1000);
+	}
+	/* Stay, so that a crash restart (which forgets workers that exited) runs the scan again. */
+	for (;;)
+		WaitInterval(60000);
+}
+
+} // namespace
+} // namespace tg::audit
+
+extern "C" {
+void tg_audit_sealer_main(Datum arg) { tg::InvokeCpp(tg::audit::SealerMain, arg); }
+void tg_audit_launcher_main(Datum arg) { tg::InvokeCpp(tg::audit::LauncherMain, arg); }
+}

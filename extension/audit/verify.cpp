@@ -1,0 +1,546 @@
+/*
+ * verify.cpp — tenant_guard.verify_audit(chain_id DEFAULT NULL): recomputes
+ * every event's row_hash from its columns, every block's Merkle root and hash,
+ * every chain's and the passes' links, and returns one row per problem
+ * (chain_id, seq, problem, detail), none when the trail is intact.
+ *
+ * Read-only, one snapshot (the calling statement's), three sequential scans
+ * and no SQL: it runs on a hot standby too, where events not yet sealed are
+ * the normal tail and never reported. What each check catches, and what no
+ * check inside the database can catch (a deleted tail after the last digest
+ * kept elsewhere), is in docs/audit.md.
+ */
+#include "audit/audit_catalog.h"
+#include "boundary/pg_boundary.h"
+#include "common/audit_chain.h"
+#include "guc.h"
+
+extern "C" {
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xlog.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/inet.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+}
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace tg::audit {
+
+namespace {
+
+struct Problem {
+	std::optional<std::string> chain_id;
+	std::optional<int64> seq;
+	std::string problem;
+	std::string detail;
+};
+
+/* An event's columns as the encoding needs them; pointers into the row context. */
+struct DecodedEvent {
+	int64 seq;
+	int16 format;
+	TimestampTz occurred_at;
+	int64 txid;
+	int32 ordinal;
+	const char *text[7]; /* chain, session_actor, actor, table, operation, tenant, application */
+	int text_len[7];
+	const char *old_row;
+	int old_len;
+	const char *new_row;
+	int new_len;
+	int nchanged; /* -1: NULL */
+	const char **changed;
+	int *changed_len;
+	const char *client_addr;
+	const char *row_hash;
+	int row_hash_len;
+};
+
+enum TextField { kTChain, kTSessionActor, kTActor, kTTable, kTOperation, kTTenant, kTApplication };
+constexpr int kTextColumns[7] = {kChainId, kSessionActor, kActor, kTableName,
+								 kOperation, kTenantId, kApplicationName};
+
+void DecodeText(HeapTuple tuple, TupleDesc desc, int column, const char **out, int *len)
+{
+	bool isnull = false;
+	Datum const d = heap_getattr(tuple, column, desc, &isnull);
+	if (isnull) {
+		*out = nullptr;
+		*len = 0;
+		return;
+	}
+	text *t = DatumGetTextPP(d);
+	*out = VARDATA_ANY(t);
+	*len = static_cast<int>(VARSIZE_ANY_EXHDR(t));
+}
+
+const char *DecodeJsonb(HeapTuple tuple, TupleDesc desc, int column, int *len)
+{
+	bool isnull = false;
+	Datum const d = heap_getattr(tuple, column, desc, &isnull);
+	if (isnull)
+		return nullptr;
+	Jsonb *jb = DatumGetJsonbP(d);
+	StringInfoData buf;
+	initStringInfo(&buf);
+	JsonbToCString(&buf, &jb->root, VARSIZE(jb));
+	*len = buf.len;
+	return buf.data;
+}
+
+/* C-style: the columns of one event, in the row memory context. */
+void DecodeEvent(HeapTuple tuple, TupleDesc desc, DecodedEvent *e)
+{
+	bool isnull = false;
+	e->seq = DatumGetInt64(heap_getattr(tuple, kSeq, desc, &isnull));
+	e->format = DatumGetInt16(heap_getattr(tuple, kFormatVersion, desc, &isnull));
+	e->occurred_at = DatumGetTimestampTz(heap_getattr(tuple, kOccurredAt, desc, &isnull));
+	e->txid = DatumGetInt64(heap_getattr(tuple, kTxid, desc, &isnull));
+	e->ordinal = DatumGetInt32(heap_getattr(tuple, kTxOrdinal, desc, &isnull));
+	for (int i = 0; i < 7; i++)
+		DecodeText(tuple, desc, kTextColumns[i], &e->text[i], &e->text_len[i]);
+	e->old_row = DecodeJsonb(tuple, desc, kOldRow, &e->old_len);
+	e->new_row = DecodeJsonb(tuple, desc, kNewRow, &e->new_len);
+	Datum const changed = heap_getattr(tuple, kChangedColumns, desc, &isnull);
+	e->nchanged = -1;
+	if (!isnull) {
+		Datum *elems = nullptr;
+		bool *nulls = nullptr;
+		int n = 0;
+		deconstruct_array(DatumGetArrayTypeP(changed), TEXTOID, -1, false, TYPALIGN_INT, &elems,
+						  &nulls, &n);
+		e->nchanged = n;
+		e->changed = static_cast<const char **>(palloc(sizeof(char *) * (n + 1)));
+		e->changed_len = static_cast<int *>(palloc(sizeof(int) * (n + 1)));
+		for (int i = 0; i < n; i++) {
+			text *t = DatumGetTextPP(elems[i]);
+			e->changed[i] = nulls[i] ? "" : VARDATA_ANY(t);
+			e->changed_len[i] = nulls[i] ? 0 : static_cast<int>(VARSIZE_ANY_EXHDR(t));
+		}
+	}
+	Datum const addr = heap_getattr(tuple, kClientAddr, desc, &isnull);
+	e->client_addr = isnull ? nullptr : DatumGetCString(DirectFunctionCall1(inet_out, addr));
+	DecodeText(tuple, desc, kRowHash, &e->row_hash, &e->row_hash_len);
+}
+
+std::optional<std::string_view> View(const char *p, int len)
+{
+	if (p == nullptr)
+		return std::nullopt;
+	return std::string_view(p, static_cast<size_t>(len));
+}
+
+struct EventInfo {
+	int64 seq;
+	int chain; /* index into chain names */
+	Hash stored;
+	bool hash_ok;
+	TimestampTz occurred_at;
+	int64 txid;
+	int32 ordinal;
+	int claimed_by; /* block index, -1: unsealed */
+};
+
+struct BlockInfo {
+	std::string chain_id;
+	int64 block_no;
+	int64 pass_no;
+	std::vector<int64> seqs;
+	std::optional<Hash> merkle_root, prev_hash, block_hash;
+};
+
+struct PassInfo {
+	int64 pass_no, low, high;
+	TimestampTz sealed_at;
+	std::optional<Hash> prev_hash, pass_hash;
+};
+
+std::optional<Hash> HashColumn(HeapTuple tuple, TupleDesc desc, int column)
+{
+	bool isnull = false;
+	Datum const d = heap_getattr(tuple, column, desc, &isnull);
+	if (isnull)
+		return std::nullopt;
+	bytea *b = PgCall([d] { return DatumGetByteaPP(d); });
+	return HashFromBytes(std::string_view(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b)));
+}
+
+class Verifier {
+public:
+	explicit Verifier(std::optional<std::string> only) : only_(std::move(only)) {}
+	void Run();
+	std::vector<Problem> &problems() { return problems_; }
+
+private:
+	void ReadEvents();
+	void ReadBlocks();
+	void ReadPasses();
+	void CheckChains();
+	void CheckPasses();
+	void CheckUnsealed();
+	void Report(std::optional<std::string> chain, std::optional<int64> seq, std::string problem,
+				std::string detail)
+	{
+		if (only_ && chain && *chain != *only_)
+			return;
+		if (only_ && !chain)
+			return;
+		problems_.push_back({std::move(chain), seq, std::move(problem), std::move(detail)});
+	}
+	int ChainIndex(std::string_view chain)
+	{
+		auto it = chain_index_.find(std::string(chain));
+		if (it != chain_index_.end())
+			return it->second;
+		chain_names_.emplace_back(chain);
+		chain_index_.emplace(std::string(chain), static_cast<int>(chain_names_.size() - 1));
+		return static_cast<int>(chain_names_.size() - 1);
+	}
+	EventInfo *FindEvent(int64 seq)
+	{
+		auto it = std::lower_bound(events_.begin(), events_.end(), seq,
+								   [](const EventInfo &e, int64 s) { return e.seq < s; });
+		return it != events_.end() && it->seq == seq ? &*it : nullptr;
+	}
+
+	std::optional<std::string> only_;
+	std::vector<Problem> problems_;
+	std::vector<EventInfo> events_;
+	std::vector<BlockInfo> blocks_;
+	std::vector<PassInfo> passes_;
+	std::vector<std::string> chain_names_;
+	std::unordered_map<std::string, int> chain_index_;
+	CanonicalWriter writer_;
+	Sha256 sha_;
+};
+
+/* Runs fn(tuple, desc) for every row of the relation visible to the active snapshot. */
+template <typename Fn> void ScanTable(const char *name, Fn &&fn)
+{
+	Oid const relid = PgCall(RequireAuditRelid, name);
+	Relation rel = PgCall(table_open, relid, AccessShareLock);
+	Snapshot snapshot = PgCall(GetActiveSnapshot);
+	TableScanDesc scan =
+		PgCall(table_beginscan, rel, snapshot, 0, static_cast<ScanKeyData *>(nullptr));
+	TupleDesc desc = RelationGetDescr(rel);
+	MemoryContext const row_cxt = PgCall([] {
+		return AllocSetContextCreate(CurrentMemoryContext, "verify_audit row", ALLOCSET_DEFAULT_SIZES);
+	});
+	for (;;) {
+		HeapTuple tuple = PgCall(heap_getnext, scan, ForwardScanDirection);
+		if (tuple == nullptr)
+			break;
+		MemoryContext const old = MemoryContextSwitchTo(row_cxt);
+		fn(tuple, desc);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(row_cxt);
+	}
+	PgCall(table_endscan, scan);
+	PgCall(table_close, rel, AccessShareLock);
+	MemoryContextDelete(row_cxt);
+}
+
+void Verifier::ReadEvents()
+{
+	ScanTable("audit_events", [this](HeapTuple tuple, TupleDesc desc) {
+		DecodedEvent d{};
+		PgCall(DecodeEvent, tuple, desc, &d);
+		EventFields f;
+		f.chain_id = std::string_view(d.text[kTChain], d.text_len[kTChain]);
+		f.seq = d.seq;
+		f.txid = d.txid;
+		f.tx_ordinal = d.ordinal;
+		f.occurred_at = d.occurred_at;
+		f.session_actor = std::string_view(d.text[kTSessionActor], d.text_len[kTSessionActor]);
+		f.actor = std::string_view(d.text[kTActor], d.text_len[kTActor]);
+		f.table_name = std::string_view(d.text[kTTable], d.text_len[kTTable]);
+		f.operation = std::string_view(d.text[kTOperation], d.text_len[kTOperation]);
+		f.tenant_id = View(d.text[kTTenant], d.text_len[kTTenant]);
+		f.old_row = View(d.old_row, d.old_len);
+		f.new_row = View(d.new_row, d.new_len);
+		if (d.nchanged >= 0) {
+			std::vector<std::string_view> names;
+			for (int i = 0; i < d.nchanged; i++)
+				names.emplace_back(d.changed[i], d.changed_len[i]);
+			f.changed_columns = std::move(names);
+		}
+		f.application_name = View(d.text[kTApplication], d.text_len[kTApplication]);
+		if (d.client_addr != nullptr)
+			f.client_addr = std::string_view(d.client_addr);
+		EventInfo info{};
+		info.seq = d.seq;
+		info.chain = ChainIndex(f.chain_id);
+		std::optional<Hash> stored =
+			HashFromBytes(std::string_view(d.row_hash, static_cast<size_t>(d.row_hash_len)));
+		info.stored = stored.value_or(Hash{});
+		info.hash_ok = stored && d.format == kEventFormat && HashEvent(f, writer_, sha_) == *stored;
+		info.occurred_at = d.occurred_at;
+		info.txid = d.txid;
+		info.ordinal = d.ordinal;
+		info.claimed_by = -1;
+		events_.push_back(info);
+	});
+	std::sort(events_.begin(), events_.end(),
+			  [](const EventInfo &a, const EventInfo &b) { return a.seq < b.seq; });
+}
+
+void Verifier::ReadBlocks()
+{
+	ScanTable("audit_blocks", [this](HeapTuple tuple, TupleDesc desc) {
+		BlockInfo b;
+		bool isnull = false;
+		Datum const chain = heap_getattr(tuple, 1, desc, &isnull);
+		b.chain_id = PgCall([chain] { return text_to_cstring(DatumGetTextPP(chain)); });
+		b.block_no = DatumGetInt64(heap_getattr(tuple, 2, desc, &isnull));
+		b.pass_no = DatumGetInt64(heap_getattr(tuple, 3, desc, &isnull));
+		Datum const seqs = heap_getattr(tuple, 4, desc, &isnull);
+		Datum *elems = nullptr;
+		bool *nulls = nullptr;
+		int n = 0;
+		PgCall([&] {
+			deconstruct_array(DatumGetArrayTypeP(seqs), INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+							  &elems, &nulls, &n);
+		});
+		for (int i = 0; i < n; i++)
+			b.seqs.push_back(nulls[i] ? -1 : DatumGetInt64(elems[i]));
+		b.merkle_root = HashColumn(tuple, desc, 5);
+		b.prev_hash = HashColumn(tuple, desc, 6);
+		b.block_hash = HashColumn(tuple, desc, 7);
+		blocks_.push_back(std::move(b));
+	});
+	std::sort(blocks_.begin(), blocks_.end(), [](const BlockInfo &a, const BlockInfo &b) {
+		return a.chain_id != b.chain_id ? a.chain_id < b.chain_id : a.block_no < b.block_no;
+	});
+}
+
+void Verifier::ReadPasses()
+{
+	ScanTable("audit_passes", [this](HeapTuple tuple, TupleDesc desc) {
+		PassInfo p{};
+		bool isnull = false;
+		p.pass_no = DatumGetInt64(heap_getattr(tuple, 1, desc, &isnull));
+		p.sealed_at = DatumGetTimestampTz(heap_getattr(tuple, 2, desc, &isnull));
+		p.low = DatumGetInt64(heap_getattr(tuple, 3, desc, &isnull));
+		p.high = DatumGetInt64(heap_getattr(tuple, 4, desc, &isnull));
+		p.prev_hash = HashColumn(tuple, desc, 5);
+		p.pass_hash = HashColumn(tuple, desc, 6);
+		passes_.push_back(p);
+	});
+	std::sort(passes_.begin(), passes_.end(),
+			  [](const PassInfo &a, const PassInfo &b) { return a.pass_no < b.pass_no; });
+}
+
+void Verifier::CheckChains()
+{
+	for (const EventInfo &e : events_)
+		if (!e.hash_ok)
+			Report(chain_names_[e.chain], e.seq, "row hash mismatch",
+				   "The event's columns do not hash to its row_hash: its payload, old row, "
+				   "actor, time, table, tenant or chain was changed.");
+	/* Duplicates: one (txid, tx_ordinal) per captured row. */
+	std::map<std::pair<int64, int32>, int64> first_seq;
+	for (const EventInfo &e : events_) {
+		auto [it, inserted] = first_seq.emplace(std::make_pair(e.txid, e.ordinal), e.seq);
+		if (!inserted)
+			Report(chain_names_[e.chain], e.seq, "duplicated event",
+				   "It repeats the transaction and ordinal of event " + std::to_string(it->second) +
+					   " (txid " + std::to_string(e.txid) + ", ordinal " +
+					   std::to_string(e.ordinal) + ").");
+	}
+	const BlockInfo *previous = nullptr;
+	for (size_t bi = 0; bi < blocks_.size(); bi++) {
+		BlockInfo &b = blocks_[bi];
+		bool const first_of_chain = previous == nullptr || previous->chain_id != b.chain_id;
+		int64 const expected_no = first_of_chain ? 1 : previous->block_no + 1;
+		std::optional<int64> const at =
+			b.seqs.empty() ? std::nullopt : std::optional<int64>(b.seqs.front());
+		if (b.block_no != expected_no)
+			Report(b.chain_id, at, "block missing",
+				   "Block " + std::to_string(expected_no) + " of the chain is missing; the next "
+				   "block present is " + std::to_string(b.block_no) + ".");
+		Hash const expected_prev = first_of_chain ? Hash{} : previous->block_hash.value_or(Hash{});
+		if (b.block_no == expected_no && (!b.prev_hash || *b.prev_hash != expected_prev))
+			Report(b.chain_id, at, "block chain broken",
+				   "Block " + std::to_string(b.block_no) +
+					   " does not name the hash of the chain's previous block.");
+		std::vector<Hash> leaves;
+		bool complete = true;
+		for (int64 seq : b.seqs) {
+			EventInfo *e = FindEvent(seq);
+			if (e == nullptr) {
+				Report(b.chain_id, seq, "event missing",
+					   "Event " + std::to_string(seq) + ", sealed in block " +
+						   std::to_string(b.block_no) + ", is no longer in audit_events.");
+				complete = false;
+				continue;
+			}
+			if (chain_names_[e->chain] != b.chain_id)
+				Report(b.chain_id, seq, "event moved to another chain",
+					   "Event " + std::to_string(seq) + " was sealed in chain " + b.chain_id +
+						   " but now names chain " + chain_names_[e->chain] + ".");
+			if (e->claimed_by >= 0)
+				Report(b.chain_id, seq, "event sealed twice",
+					   "Event " + std::to_string(seq) + " is listed by two blocks.");
+			e->claimed_by = static_cast<int>(bi);
+			leaves.push_back(e->stored);
+		}
+		if (complete && (!b.merkle_root || MerkleRoot(leaves, sha_) != *b.merkle_root))
+			Report(b.chain_id, at, "block merkle root mismatch",
+				   "The row hashes of block " + std::to_string(b.block_no) +
+					   "'s events no longer give its Merkle root: an event's row_hash was "
+					   "rewritten, or events were reordered.");
+		BlockFields fields;
+		fields.chain_id = b.chain_id;
+		fields.block_no = b.block_no;
+		fields.prev_hash = b.prev_hash.value_or(Hash{});
+		fields.event_count = static_cast<int64>(b.seqs.size());
+		fields.merkle_root = b.merkle_root.value_or(Hash{});
+		if (!b.block_hash || HashBlock(fields, writer_, sha_) != *b.block_hash)
+			Report(b.chain_id, at, "block hash mismatch",
+				   "Block " + std::to_string(b.block_no) + " does not hash to its block_hash.");
+		previous = &b;
+	}
+}
+
+void Verifier::CheckPasses()
+{
+	std::map<int64, std::vector<const BlockInfo *>> by_pass;
+	for (const BlockInfo &b : blocks_)
+		by_pass[b.pass_no].push_back(&b);
+	std::optional<Hash> previous_hash = Hash{};
+	int64 expected = 1;
+	for (const PassInfo &p : passes_) {
+		std::string const name = "pass " + std::to_string(p.pass_no);
+		if (p.pass_no != expected)
+			Report(std::nullopt, std::nullopt, "pass missing",
+				   "Pass " + std::to_string(expected) + " is missing; the next pass present is " +
+					   std::to_string(p.pass_no) + ".");
+		else if (!p.prev_hash || !previous_hash || *p.prev_hash != *previous_hash)
+			Report(std::nullopt, std::nullopt, "pass chain broken",
+				   "The " + name + " does not name the hash of the previous pass.");
+		PassFields fields;
+		fields.pass_no = p.pass_no;
+		fields.prev_hash = p.prev_hash.value_or(Hash{});
+		fields.low_watermark = p.low;
+		fields.high_watermark = p.high;
+		/* Blocks in chain_id byte order, as the sealer wrote them (blocks_ is sorted so). */
+		for (const BlockInfo *b : by_pass[p.pass_no])
+			fields.block_hashes.push_back(b->block_hash.value_or(Hash{}));
+		if (!p.pass_hash || HashPass(fields, writer_, sha_) != *p.pass_hash)
+			Report(std::nullopt, std::nullopt, "pass hash mismatch",
+				   "The " + name + " does not hash to its pass_hash: one of its blocks was "
+				   "removed, added or changed, or its watermarks were edited.");
+		by_pass.erase(p.pass_no);
+		previous_hash = p.pass_hash;
+		expected = p.pass_no + 1;
+	}
+	for (auto &[pass_no, blocks] : by_pass)
+		for (const BlockInfo *b : blocks)
+			Report(b->chain_id, b->seqs.empty() ? std::nullopt : std::optional<int64>(b->seqs.front()),
+				   "block without pass",
+				   "Block " + std::to_string(b->block_no) + " names pass " +
+					   std::to_string(pass_no) + ", which does not exist.");
+}
+
+void Verifier::CheckUnsealed()
+{
+	int64 const low = passes_.empty() ? 0 : passes_.back().low;
+	bool const standby = PgCall(RecoveryInProgress);
+	TimestampTz const now = PgCall(GetCurrentTimestamp);
+	for (const EventInfo &e : events_) {
+		if (e.claimed_by >= 0)
+			continue;
+		if (e.seq <= low)
+			Report(chain_names_[e.chain], e.seq, "event outside the chain",
+				   "Event " + std::to_string(e.seq) + " is at or below the sealed watermark " +
+					   std::to_string(low) + " but in no block: it was inserted afterwards "
+					   "(forged) or its block was removed.");
+		else if (!standby &&
+				 TimestampDifferenceExceeds(e.occurred_at, now, tg_audit_seal_deadline) &&
+				 (passes_.empty() ||
+				  TimestampDifferenceExceeds(passes_.back().sealed_at, now, tg_audit_seal_deadline)))
+			Report(chain_names_[e.chain], e.seq, "unsealed past the deadline",
+				   "Event " + std::to_string(e.seq) + " is committed but not sealed, and no pass "
+				   "sealed anything within tenant_guard.audit_seal_deadline: the sealing worker "
+				   "is not running or cannot write.");
+	}
+}
+
+void Verifier::Run()
+{
+	ReadPasses();
+	ReadBlocks();
+	ReadEvents();
+	CheckChains();
+	CheckPasses();
+	CheckUnsealed();
+	std::stable_sort(problems_.begin(), problems_.end(), [](const Problem &a, const Problem &b) {
+		if (a.chain_id != b.chain_id)
+			return !a.chain_id ? false : !b.chain_id ? true : *a.chain_id < *b.chain_id;
+		if (a.seq != b.seq)
+			return !a.seq ? false : !b.seq ? true : *a.seq < *b.seq;
+		return false;
+	});
+}
+
+void RequireSelect(const char *name)
+{
+	Oid const relid = PgCall(RequireAuditRelid, name);
+	if (PgCall(pg_class_aclcheck, relid, GetUserId(), static_cast<AclMode>(ACL_SELECT)) !=
+		ACLCHECK_OK)
+		throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
+					std::string("permission denied for table tenant_guard.") + name,
+					"verify_audit() reads the whole audit trail.",
+					"Grant the role tenant_guard_auditor to the auditor.");
+}
+
+} // namespace
+} // namespace tg::audit
+
+/* tenant_guard.verify_audit(chain_id text DEFAULT NULL) RETURNS TABLE (chain_id, seq, problem, detail) */
+TG_FUNCTION(tg_verify_audit)
+{
+	for (const char *name : {"audit_events", "audit_blocks", "audit_passes"})
+		tg::audit::RequireSelect(name);
+	std::optional<std::string> only;
+	if (!PG_ARGISNULL(0))
+		only = tg::PgCall([fcinfo] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
+	tg::audit::Verifier verifier(only);
+	verifier.Run();
+	tg::PgCall(InitMaterializedSRF, fcinfo, static_cast<bits32>(0));
+	auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+	for (const tg::audit::Problem &p : verifier.problems()) {
+		const char *chain = p.chain_id ? p.chain_id->c_str() : nullptr;
+		bool const has_seq = p.seq.has_value();
+		int64 const seq = p.seq.value_or(0);
+		const char *problem = p.problem.c_str();
+		const char *detail = p.detail.c_str();
+		tg::PgCall([=] {
+			Datum values[4];
+			bool nulls[4] = {chain == nullptr, !has_seq, false, false};
+			values[0] = chain ? CStringGetTextDatum(chain) : 0;
+			values[1] = Int64GetDatum(seq);
+			values[2] = CStringGetTextDatum(problem);
+			values[3] = CStringGetTextDatum(detail);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		});
+	}
+	return static_cast<Datum>(0);
+}
