@@ -20,6 +20,7 @@ extern "C" {
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
@@ -155,6 +156,7 @@ struct EventInfo {
 	TimestampTz occurred_at;
 	int64 txid;
 	int32 ordinal;
+	bool own; /* written by the calling transaction, not committed yet */
 	int claimed_by; /* block index, -1: unsealed */
 };
 
@@ -294,6 +296,7 @@ void Verifier::ReadEvents()
 		info.occurred_at = d.occurred_at;
 		info.txid = d.txid;
 		info.ordinal = d.ordinal;
+		info.own = TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data));
 		info.claimed_by = -1;
 		events_.push_back(info);
 	});
@@ -427,14 +430,14 @@ void Verifier::CheckPasses()
 	std::optional<Hash> previous_hash = Hash{};
 	int64 expected = 1;
 	for (const PassInfo &p : passes_) {
-		std::string const name = "pass " + std::to_string(p.pass_no);
+		std::string const name = "Pass " + std::to_string(p.pass_no);
 		if (p.pass_no != expected)
 			Report(std::nullopt, std::nullopt, "pass missing",
 				   "Pass " + std::to_string(expected) + " is missing; the next pass present is " +
 					   std::to_string(p.pass_no) + ".");
 		else if (!p.prev_hash || !previous_hash || *p.prev_hash != *previous_hash)
 			Report(std::nullopt, std::nullopt, "pass chain broken",
-				   "The " + name + " does not name the hash of the previous pass.");
+				   name + " does not name the hash of the previous pass.");
 		PassFields fields;
 		fields.pass_no = p.pass_no;
 		fields.prev_hash = p.prev_hash.value_or(Hash{});
@@ -445,7 +448,7 @@ void Verifier::CheckPasses()
 			fields.block_hashes.push_back(b->block_hash.value_or(Hash{}));
 		if (!p.pass_hash || HashPass(fields, writer_, sha_) != *p.pass_hash)
 			Report(std::nullopt, std::nullopt, "pass hash mismatch",
-				   "The " + name + " does not hash to its pass_hash: one of its blocks was "
+				   name + " does not hash to its pass_hash: one of its blocks was "
 				   "removed, added or changed, or its watermarks were edited.");
 		by_pass.erase(p.pass_no);
 		previous_hash = p.pass_hash;
@@ -472,7 +475,7 @@ void Verifier::CheckUnsealed()
 				   "Event " + std::to_string(e.seq) + " is at or below the sealed watermark " +
 					   std::to_string(low) + " but in no block: it was inserted afterwards "
 					   "(forged) or its block was removed.");
-		else if (!standby &&
+		else if (!standby && !e.own &&
 				 TimestampDifferenceExceeds(e.occurred_at, now, tg_audit_seal_deadline) &&
 				 (passes_.empty() ||
 				  TimestampDifferenceExceeds(passes_.back().sealed_at, now, tg_audit_seal_deadline)))

@@ -1,0 +1,164 @@
+-- Audit capture: every operation and the common types are recorded once per
+-- committed change, independent of session settings; rollbacks (also to a
+-- savepoint) leave nothing; excluded columns never reach the trail; the
+-- trail's tables are append-only for everyone and readable only by
+-- tenant_guard_auditor. Events are sealed by the background worker:
+-- pg_temp.wait_sealed() waits for it.
+CREATE EXTENSION IF NOT EXISTS tenant_guard;
+SET client_min_messages = warning;
+
+CREATE FUNCTION pg_temp.wait_sealed() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	FOR i IN 1..200 LOOP
+		IF NOT EXISTS (SELECT FROM tenant_guard.audit_events e
+		                WHERE NOT EXISTS (SELECT FROM tenant_guard.audit_blocks b
+		                                   WHERE e.seq = ANY (b.event_seqs))) THEN
+			RETURN 'sealed';
+		END IF;
+		PERFORM pg_sleep(0.05);
+	END LOOP;
+	RETURN 'not sealed after 10 s';
+END
+$$;
+
+CREATE DOMAIN positive_amount AS numeric CHECK (VALUE > 0);
+CREATE TABLE ledger (
+	id int PRIMARY KEY,
+	tenant_id int NOT NULL,
+	amount positive_amount,
+	booked_at timestamptz,
+	due date,
+	took interval,
+	ratio float8,
+	flags bool,
+	ref uuid,
+	tags text[],
+	meta jsonb,
+	raw bytea,
+	card_number text
+);
+SELECT tenant_guard.protect('ledger');
+
+-- Arguments are checked.
+SELECT tenant_guard.audit('ledger', chain => 'per-row');
+SELECT tenant_guard.audit('ledger', exclude_columns => '{no_such_column}');
+SELECT tenant_guard.audit('ledger', exclude_columns => NULL);
+CREATE VIEW ledger_view AS SELECT id FROM ledger;
+SELECT tenant_guard.audit('ledger_view');
+SELECT tenant_guard.audit('tenant_guard.audit_events');
+
+SELECT tenant_guard.audit('ledger', exclude_columns => '{card_number}');
+SELECT tenant_guard.audit('ledger', exclude_columns => '{card_number}'); -- idempotent
+SELECT table_oid, chain, tenant_column, exclude_columns FROM tenant_guard.audited_tables;
+SELECT tgname, replace(pg_get_triggerdef(oid), '''' || tgrelid::oid || '''', '''<ledger oid>''') FROM pg_trigger WHERE tgrelid = 'ledger'::regclass AND tgname LIKE 'tenant_guard_audit%' ORDER BY 1;
+
+-- Every operation, with settings that would change row::text.
+SET TimeZone = 'Pacific/Auckland';
+SET DateStyle = 'SQL, DMY';
+SET IntervalStyle = 'sql_standard';
+SET extra_float_digits = -3;
+SET bytea_output = 'escape';
+BEGIN;
+SET LOCAL app.tenant_id = '7';
+INSERT INTO ledger VALUES (1, 7, 10.50, '2026-03-01 12:00:00+00', '2026-03-31', '1 day 02:03:04.5',
+	0.1, true, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{x,NULL,"y z"}', '{"b": [1, 2.0], "a": null}',
+	'\x00ff', '4111 1111 1111 1111');
+INSERT INTO ledger (id, tenant_id) VALUES (2, 7);
+UPDATE ledger SET amount = 11, card_number = '5500 0000 0000 0004' WHERE id = 1;
+UPDATE ledger SET card_number = 'only an excluded column' WHERE id = 1;
+DELETE FROM ledger WHERE id = 2;
+COMMIT;
+RESET TimeZone; RESET DateStyle; RESET IntervalStyle; RESET extra_float_digits; RESET bytea_output;
+
+-- Rolled back work leaves no event: a whole transaction, and a savepoint.
+BEGIN;
+SET LOCAL app.tenant_id = '7';
+INSERT INTO ledger (id, tenant_id) VALUES (3, 7);
+ROLLBACK;
+BEGIN;
+SET LOCAL app.tenant_id = '7';
+INSERT INTO ledger (id, tenant_id) VALUES (4, 7);
+SAVEPOINT s;
+INSERT INTO ledger (id, tenant_id) VALUES (5, 7);
+UPDATE ledger SET ratio = 2 WHERE id = 4;
+ROLLBACK TO s;
+COMMIT;
+
+-- TRUNCATE is recorded too (the guard lets an exempt superuser run it).
+TRUNCATE ledger;
+
+SELECT seq, chain_id, operation, tenant_id, table_name, actor, session_actor, format_version,
+       changed_columns, old_row, new_row, length(row_hash) AS hash_bytes
+  FROM tenant_guard.audit_events ORDER BY seq;
+-- The excluded column never reaches the trail.
+SELECT count(*) AS mentions_card FROM tenant_guard.audit_events
+ WHERE coalesce(old_row::text, '') || coalesce(new_row::text, '') || coalesce(changed_columns::text, '') LIKE '%card%'
+    OR coalesce(old_row::text, '') || coalesce(new_row::text, '') LIKE '%4111%';
+-- One (txid, ordinal) per event, ordinals counting per transaction.
+SELECT operation, tx_ordinal, count(*) OVER (PARTITION BY txid) AS events_in_tx
+  FROM tenant_guard.audit_events ORDER BY seq;
+
+SELECT pg_temp.wait_sealed();
+SELECT chain_id, block_no, event_seqs, length(block_hash) AS hash_bytes FROM tenant_guard.audit_blocks ORDER BY chain_id, block_no;
+SELECT * FROM tenant_guard.verify_audit();
+
+-- A partitioned table is audited with its partitions, future ones included; one global chain.
+CREATE TABLE shipments (id int, tenant_id int, note text) PARTITION BY LIST (tenant_id);
+CREATE TABLE shipments_1 PARTITION OF shipments FOR VALUES IN (1);
+SELECT tenant_guard.audit('shipments', chain => 'global');
+CREATE TABLE shipments_2 PARTITION OF shipments FOR VALUES IN (2);
+SELECT tgrelid::regclass, tgname FROM pg_trigger WHERE tgname LIKE 'tenant_guard_audit%'
+   AND tgrelid::regclass::text LIKE 'shipments%' ORDER BY 1, 2;
+INSERT INTO shipments VALUES (1, 1, 'one'), (2, 2, 'two');
+UPDATE shipments SET note = 'moved', tenant_id = 1 WHERE id = 2;
+TRUNCATE shipments_2;
+TRUNCATE shipments_1;
+SELECT seq, chain_id, operation, tenant_id, table_name, old_row, new_row FROM tenant_guard.audit_events
+ WHERE table_name = 'public.shipments' ORDER BY seq;
+
+-- unaudit() removes the triggers (the events stay); a second call says false.
+SELECT tenant_guard.unaudit('shipments');
+SELECT tenant_guard.unaudit('shipments');
+INSERT INTO shipments VALUES (3, 1, 'not audited');
+SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'tenant_guard_audit%' AND tgrelid::regclass::text LIKE 'shipments%';
+SELECT count(*) AS shipment_events FROM tenant_guard.audit_events WHERE table_name = 'public.shipments';
+
+-- audit() is transactional.
+BEGIN;
+SELECT tenant_guard.audit('shipments');
+ROLLBACK;
+SELECT count(*) AS registered FROM tenant_guard.audited_tables WHERE table_oid = 'shipments'::regclass;
+
+-- Append-only for everyone, the superuser included.
+UPDATE tenant_guard.audit_events SET actor = 'someone else';
+DELETE FROM tenant_guard.audit_events;
+TRUNCATE tenant_guard.audit_events;
+INSERT INTO tenant_guard.audit_events (seq, chain_id, format_version, occurred_at, txid, tx_ordinal,
+	session_actor, actor, table_name, operation, row_hash)
+	VALUES (1000, 'global', 1, now(), 1, 1, 'a', 'a', 'x', 'INSERT', '\x00');
+UPDATE tenant_guard.audit_blocks SET block_no = block_no + 1;
+DELETE FROM tenant_guard.audit_passes;
+TRUNCATE tenant_guard.audit_blocks, tenant_guard.audit_passes;
+
+-- The application role has no privileges on the trail; the auditor reads and verifies.
+DO $$ BEGIN
+	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'audit_app') THEN CREATE ROLE audit_app; END IF;
+	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'audit_reader') THEN CREATE ROLE audit_reader; END IF;
+END $$;
+GRANT tenant_guard_auditor TO audit_reader;
+GRANT SELECT, INSERT ON ledger TO audit_app;
+SET ROLE audit_app;
+BEGIN;
+SET LOCAL app.tenant_id = '7';
+INSERT INTO ledger (id, tenant_id) VALUES (10, 7);
+COMMIT;
+SELECT count(*) FROM tenant_guard.audit_events;
+SELECT * FROM tenant_guard.verify_audit();
+SELECT tenant_guard.audit('ledger');
+RESET ROLE;
+SET ROLE audit_reader;
+SELECT actor, operation, new_row FROM tenant_guard.audit_events ORDER BY seq DESC LIMIT 1;
+SELECT pg_temp.wait_sealed();
+SELECT * FROM tenant_guard.verify_audit();
+UPDATE tenant_guard.audit_events SET actor = 'x';
+RESET ROLE;

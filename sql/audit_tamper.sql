@@ -1,0 +1,166 @@
+-- Tamper evidence: with triggers bypassed by a superuser
+-- (session_replication_role = replica), each tampering below is reported by
+-- verify_audit() at the exact event, block or pass, and undoing it (ROLLBACK)
+-- verifies clean again.
+CREATE EXTENSION IF NOT EXISTS tenant_guard;
+SET client_min_messages = warning;
+
+CREATE FUNCTION pg_temp.wait_sealed() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	FOR i IN 1..200 LOOP
+		IF NOT EXISTS (SELECT FROM tenant_guard.audit_events e
+		                WHERE NOT EXISTS (SELECT FROM tenant_guard.audit_blocks b
+		                                   WHERE e.seq = ANY (b.event_seqs))) THEN
+			RETURN 'sealed';
+		END IF;
+		PERFORM pg_sleep(0.05);
+	END LOOP;
+	RETURN 'not sealed after 10 s';
+END
+$$;
+
+-- The canonical encoding of docs/audit.md, written in SQL: an auditor's
+-- re-verification that needs nothing from tenant_guard.
+CREATE FUNCTION pg_temp.field(t text) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN t IS NULL THEN '\x00'::bytea
+	            ELSE '\x01'::bytea || int4send(octet_length(convert_to(t, 'UTF8'))) || convert_to(t, 'UTF8') END
+$$;
+CREATE FUNCTION pg_temp.field(i bigint) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
+	SELECT '\x02'::bytea || int8send(i)
+$$;
+CREATE FUNCTION pg_temp.canonical(e tenant_guard.audit_events) RETURNS bytea LANGUAGE sql STABLE AS $$
+	SELECT '\x01'::bytea || pg_temp.field(e.chain_id) || pg_temp.field(e.seq) || pg_temp.field(e.txid)
+	    || pg_temp.field(e.tx_ordinal::bigint)
+	    || pg_temp.field(((extract(epoch FROM e.occurred_at) - 946684800) * 1000000)::bigint)
+	    || pg_temp.field(e.session_actor) || pg_temp.field(e.actor) || pg_temp.field(e.table_name)
+	    || pg_temp.field(e.operation) || pg_temp.field(e.tenant_id)
+	    || pg_temp.field(e.old_row::text) || pg_temp.field(e.new_row::text)
+	    || CASE WHEN e.changed_columns IS NULL THEN '\x00'::bytea
+	            ELSE '\x03'::bytea || int4send(coalesce(cardinality(e.changed_columns), 0))
+	                 || coalesce((SELECT string_agg(pg_temp.field(c), ''::bytea ORDER BY n)
+	                                FROM unnest(e.changed_columns) WITH ORDINALITY AS u(c, n)), ''::bytea) END
+	    || pg_temp.field(e.application_name) || pg_temp.field(CASE WHEN e.client_addr IS NOT NULL THEN format('%s', e.client_addr) END)
+$$;
+
+CREATE TABLE notes (id int PRIMARY KEY, tenant_id text NOT NULL, body text);
+SELECT tenant_guard.audit('notes');
+-- Events in two tenants' chains, in several transactions (so several blocks).
+INSERT INTO notes VALUES (1, 'a', 'first a'), (2, 'b', 'first b');
+SELECT pg_temp.wait_sealed();
+BEGIN;
+INSERT INTO notes VALUES (90, 'a', 'rolled back: leaves a gap in seq');
+ROLLBACK;
+INSERT INTO notes VALUES (3, 'a', 'second a');
+UPDATE notes SET body = 'edited b' WHERE id = 2;
+SELECT pg_temp.wait_sealed();
+DELETE FROM notes WHERE id = 3;
+INSERT INTO notes VALUES (4, 'a', 'third a'), (5, 'b', 'second b');
+SELECT pg_temp.wait_sealed();
+SELECT e.seq, e.chain_id, e.operation, b.block_no
+  FROM tenant_guard.audit_events e
+  JOIN tenant_guard.audit_blocks b ON e.seq = ANY (b.event_seqs) ORDER BY e.seq;
+SELECT * FROM tenant_guard.verify_audit();
+-- Every row_hash re-verifies with the SQL encoding above.
+SELECT count(*) AS events, count(*) FILTER (WHERE sha256(pg_temp.canonical(e)) = e.row_hash) AS reverified
+  FROM tenant_guard.audit_events e;
+-- The pass hashes and heads are what an auditor keeps outside.
+SELECT count(*) AS passes FROM tenant_guard.audit_passes;
+SELECT chain_id, block_no, last_seq FROM tenant_guard.audit_heads;
+
+SET session_replication_role = replica;
+
+-- An edited payload.
+BEGIN;
+UPDATE tenant_guard.audit_events SET new_row = '{"id": 1, "body": "forged", "tenant_id": "a"}' WHERE seq = 1;
+SELECT * FROM tenant_guard.verify_audit();
+ROLLBACK;
+-- An edited old row.
+BEGIN;
+UPDATE tenant_guard.audit_events SET old_row = jsonb_set(old_row, '{body}', '"nothing"') WHERE operation = 'UPDATE';
+SELECT * FROM tenant_guard.verify_audit();
+ROLLBACK;
+-- An edited actor.
+BEGIN;
+UPDATE tenant_guard.audit_events SET actor = 'intern', session_actor = 'intern' WHERE seq = 4;
+SELECT * FROM tenant_guard.verify_audit();
+ROLLBACK;
+-- An edited time.
+BEGIN;
+UPDATE tenant_guard.audit_events SET occurred_at = occurred_at - interval '1 day' WHERE seq = 3;
+SELECT * FROM tenant_guard.verify_audit();
+ROLLBACK;
+-- An edited payload with a recomputed row_hash (here: another event's hash) breaks the block.
+BEGIN;
+UPDATE tenant_guard.audit_events SET row_hash = (SELECT row_hash FROM tenant_guard.audit_events WHERE seq = 1) WHERE seq = 3;
+SELECT * FROM tenant_guard.verify_audit();
+ROLLBACK;
+-- A deleted event in the middle of a chain.
+BEGIN;
+DELETE FROM tenant_guard.audit_events WHERE seq = 3;
+SELECT * FROM tenant_guard.verify_audit();
+ROLLBACK;
+-- The newest event deleted (it is sealed, so its block names it).
+BEGIN;
+DELETE FROM tenant_guard.audit_events WHERE seq = (SELECT max(seq) FROM tenant_guard.audit_events);
+SELECT * FROM tenant_guard.verify_audit();
+ROLLBACK;
+-- The newest event deleted with its block: the pass that sealed it no longer matches.
+BEGIN;
+DELETE FROM tenant_guard.audit_events WHERE seq = (SELECT max(seq) FROM tenant_guard.audit_events);
+DELETE FROM tenant_guard.audit_blocks WHERE chain_id = 'tenant:b' AND block_no = (SELECT max(block_no) FROM tenant_guard.audit_blocks WHERE chain_id = 'tenant:b');
+SELECT * FROM tenant_guard.verify_audit();
+ROLLBACK;
+-- A block in the middle deleted with its events.
+BEGIN;
+DELETE FROM tenant_guard.audit_events WHERE seq IN (SELECT unnest(event_seqs) FROM tenant_guard.audit_blocks WHERE chain_id = 'tenant:a' AND block_no = 2);
+DELETE FROM tenant_guard.audit_blocks WHERE chain_id = 'tenant:a' AND block_no = 2;
+SELECT * FROM tenant_guard.verify_audit();
+ROLLBACK;
+-- A forged event with a correct row_hash, in the free seq the rollback left inside the sealed range.
+BEGIN;
+CREATE TEMP TABLE forged (LIKE tenant_guard.audit_events);
+INSERT INTO forged
+SELECT 3 AS seq, chain_id, format_version, occurred_at, txid + 1000 AS txid, tx_ordinal, session_actor, actor, table_name,
+       operation, tenant_id, old_row, '{"id": 9, "body": "forged", "tenant_id": "a"}'::jsonb AS new_row, changed_columns,
+       application_name, client_addr, row_hash
+  FROM tenant_guard.audit_events WHERE seq = 1;
+UPDATE forged f SET row_hash = sha256(pg_temp.canonical(ROW(f.*)::tenant_guard.audit_events));
+INSERT INTO tenant_guard.audit_events SELECT * FROM forged;
+SELECT * FROM tenant_guard.verify_audit();
+ROLLBACK;
+-- A duplicated event (a copy under a new seq).
+BEGIN;
+INSERT INTO tenant_guard.audit_events
+SELECT 1000, chain_id, format_version, occurred_at, txid, tx_ordinal, session_actor,
+       actor, table_name, operation, tenant_id, old_row, new_row, changed_columns, application_name, client_addr, row_hash
+  FROM tenant_guard.audit_events WHERE seq = 4;
+SELECT problem FROM tenant_guard.verify_audit() WHERE seq = 1000;
+ROLLBACK;
+-- Two events' payloads swapped.
+BEGIN;
+UPDATE tenant_guard.audit_events e SET new_row = o.new_row
+  FROM tenant_guard.audit_events o
+ WHERE (e.seq, o.seq) IN ((1, 4), (4, 1));
+SELECT * FROM tenant_guard.verify_audit();
+ROLLBACK;
+-- An event moved to another tenant's chain.
+BEGIN;
+UPDATE tenant_guard.audit_events SET chain_id = 'tenant:b', tenant_id = 'b' WHERE seq = 1;
+SELECT * FROM tenant_guard.verify_audit();
+SELECT * FROM tenant_guard.verify_audit('tenant:a');
+ROLLBACK;
+-- A block's event list reordered.
+BEGIN;
+UPDATE tenant_guard.audit_blocks SET event_seqs = ARRAY[event_seqs[2], event_seqs[1]]
+ WHERE chain_id = 'tenant:a' AND cardinality(event_seqs) = 2;
+SELECT * FROM tenant_guard.verify_audit();
+ROLLBACK;
+-- The whole trail emptied: the events are gone, the passes remain.
+BEGIN;
+DELETE FROM tenant_guard.audit_events;
+SELECT problem, count(*) FROM tenant_guard.verify_audit() GROUP BY problem ORDER BY problem;
+ROLLBACK;
+
+RESET session_replication_role;
+-- Every tampering was undone.
+SELECT * FROM tenant_guard.verify_audit();
