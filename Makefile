@@ -32,6 +32,7 @@ OBJS = \
 	extension/policy/registry.o \
 	extension/policy/generator.o \
 	extension/policy/fk_guard.o \
+	extension/policy/key_checks.o \
 	extension/policy/partition_sync.o
 
 DATA = $(wildcard extension/sql/$(EXTENSION)--*.sql)

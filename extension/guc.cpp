@@ -17,6 +17,7 @@ bool tg_exempt_superusers = true;
 int tg_session_tenant = tg::kSessionTenantRefuse;
 bool tg_require_signed = false;
 char *tg_signing_keys = nullptr;
+int tg_unique_without_tenant = tg::kUniqueWithoutTenantWarning;
 }
 
 namespace tg {
@@ -26,6 +27,11 @@ static const struct config_enum_entry tenant_type_options[] = {
 	{"uuid", static_cast<int>(TenantType::Uuid), false},
 	{"bigint", static_cast<int>(TenantType::Bigint), false},
 	{"integer", static_cast<int>(TenantType::Integer), false},
+	{nullptr, 0, false}};
+
+static const struct config_enum_entry unique_without_tenant_options[] = {
+	{"warning", kUniqueWithoutTenantWarning, false},
+	{"error", kUniqueWithoutTenantError, false},
 	{nullptr, 0, false}};
 
 static const struct config_enum_entry session_tenant_options[] = {
@@ -92,6 +98,14 @@ void InitSettings()
 		gettext_noop("Two keys may be listed at once while rotating."), &tg_signing_keys, "",
 		PGC_SIGHUP, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, nullptr, nullptr,
 		nullptr);
+
+	/* USERSET: a migration may make protect() stricter for itself; check() reports either way. */
+	DefineCustomEnumVariable(
+		"tenant_guard.unique_without_tenant",
+		gettext_noop("What protect() does about unique keys without the tenant column: warning or error."),
+		gettext_noop("Such keys let one tenant learn another's keys from duplicate-key errors."),
+		&tg_unique_without_tenant, kUniqueWithoutTenantWarning, unique_without_tenant_options,
+		PGC_USERSET, GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
 
 	MarkGUCPrefixReserved("tenant_guard");
 

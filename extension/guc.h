@@ -13,11 +13,13 @@ extern bool tg_exempt_superusers;
 extern int tg_session_tenant;	 /* SessionTenantMode */
 extern bool tg_require_signed;	 /* only tenant_guard.set_tenant(token) sets the tenant */
 extern char *tg_signing_keys;	 /* "id:base64key, ..." for signed tenant tokens */
+extern int tg_unique_without_tenant; /* UniqueWithoutTenantMode, for protect() */
 }
 
 namespace tg {
 
 enum SessionTenantMode { kSessionTenantRefuse = 0, kSessionTenantReset = 1 };
+enum UniqueWithoutTenantMode { kUniqueWithoutTenantWarning = 0, kUniqueWithoutTenantError = 1 };
 
 /* Defines the settings and reserves the "tenant_guard" prefix. */
 void InitSettings();

@@ -235,6 +235,57 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	                      AND a.attname = p.col)
 $$;
 
+-- Inference channels (docs/guard.md, threat model): what a tenant can learn
+-- about other tenants without reading their rows.
+CREATE FUNCTION tenant_guard._finding_unique_without_tenant()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'warning', 'unique-without-tenant', i.indexrelid::regclass::text,
+	       format('unique key %s of protected table %s does not contain tenant column %I, so duplicate-key errors reveal other tenants'' keys',
+	              i.indexrelid::regclass, p.name, p.col),
+	       CASE con.contype
+	            WHEN 'p' THEN format('ALTER TABLE %s DROP CONSTRAINT %I, ADD PRIMARY KEY (%I, %s);', p.name, con.conname, p.col, keycols.cols)
+	            WHEN 'u' THEN format('ALTER TABLE %s DROP CONSTRAINT %I, ADD UNIQUE (%I, %s);', p.name, con.conname, p.col, keycols.cols)
+	            WHEN 'x' THEN format('Recreate exclusion constraint %I with %I WITH = as its first element.', con.conname, p.col)
+	            ELSE format('CREATE UNIQUE INDEX ON %s (%I, %s); DROP INDEX %s;', p.name, p.col, keycols.cols, i.indexrelid::regclass)
+	       END
+	  FROM tenant_guard._protected p
+	  JOIN pg_index i ON i.indrelid = p.relid AND (i.indisunique OR i.indisexclusion)
+	  LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+	 CROSS JOIN LATERAL (
+	        SELECT string_agg(pg_get_indexdef(i.indexrelid, k, true), ', ' ORDER BY k) AS cols
+	          FROM generate_series(1, i.indnkeyatts) AS k) AS keycols
+	 WHERE NOT EXISTS (SELECT FROM pg_attribute a
+	                    WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])
+	                      AND a.attname = p.col)
+	   AND NOT EXISTS (SELECT FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)
+$$;
+
+CREATE FUNCTION tenant_guard._finding_shared_sequence()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT DISTINCT 'warning', 'shared-sequence', d.objid::regclass::text,
+	       format('sequence %s numbers the rows of every tenant of protected table %s, so its values reveal how many rows other tenants insert',
+	              d.objid::regclass, p.name),
+	       'Prefer uuid keys (DEFAULT gen_random_uuid()) for tenant tables; see docs/guard.md for what a shared sequence discloses.'
+	  FROM tenant_guard._protected p
+	  JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = p.relid
+	                  AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+	  JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+$$;
+
+CREATE FUNCTION tenant_guard._finding_nondeterministic_tenant_collation()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'nondeterministic-tenant-collation', p.name,
+	       format('tenant column %I of protected table %s has nondeterministic collation %I, so different tenants can compare equal',
+	              p.col, p.name, co.collname),
+	       format('ALTER TABLE %s ALTER COLUMN %I TYPE %s COLLATE "C";', p.name, p.col, format_type(a.atttypid, a.atttypmod))
+	  FROM tenant_guard._protected p
+	  JOIN pg_attribute a ON a.attrelid = p.relid AND a.attname = p.col
+	  JOIN pg_collation co ON co.oid = a.attcollation AND NOT co.collisdeterministic
+$$;
+
 -- One line per finding function; a new code adds its function above and a line here.
 CREATE OR REPLACE FUNCTION tenant_guard.check(tenant_column pg_catalog.name DEFAULT 'tenant_id')
 RETURNS TABLE (severity pg_catalog.text, code pg_catalog.text, object pg_catalog.text,
@@ -255,6 +306,9 @@ SELECT * FROM (
 	UNION ALL SELECT * FROM tenant_guard._finding_app_role_too_powerful()
 	UNION ALL SELECT * FROM tenant_guard._finding_fk_guard_orphaned()
 	UNION ALL SELECT * FROM tenant_guard._finding_missing_tenant_index()
+	UNION ALL SELECT * FROM tenant_guard._finding_unique_without_tenant()
+	UNION ALL SELECT * FROM tenant_guard._finding_shared_sequence()
+	UNION ALL SELECT * FROM tenant_guard._finding_nondeterministic_tenant_collation()
 ) AS findings
  ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, object
 $$;
