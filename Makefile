@@ -20,6 +20,8 @@ OBJS = \
 	extension/guard/hooks.o \
 	extension/guard/protected_relations.o \
 	extension/tenant/signed_tenant.o \
+	extension/tenant/signing_keys.o \
+	extension/tenant/token_ledger.o \
 	extension/tenant/tenant_setting.o \
 	extension/tenant/current_tenant.o \
 	extension/outbox/outbox_guard.o \

@@ -4,6 +4,7 @@
 #include "boundary/pg_boundary.h"
 #include "guard/hooks.h"
 #include "guc.h"
+#include "tenant/token_ledger.h"
 
 extern "C" {
 #include "miscadmin.h"
@@ -26,5 +27,6 @@ void _PG_init(void)
 		tg::MarkLoadedAtStartup();
 	tg::InitSettings();
 	tg::InitGuardHooks();
+	tg::InitTokenLedger();
 }
 }
