@@ -22,6 +22,8 @@ OBJS = \
 	extension/guard/row_escapes.o \
 	extension/guard/temp_shadow.o \
 	extension/tenant/signed_tenant.o \
+	extension/tenant/signing_keys.o \
+	extension/tenant/token_ledger.o \
 	extension/tenant/tenant_setting.o \
 	extension/tenant/current_tenant.o \
 	extension/outbox/outbox_guard.o \

@@ -543,6 +543,41 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	  JOIN pg_collation co ON co.oid = a.attcollation AND NOT co.collisdeterministic
 $$;
 
+-- Signed tenant keys (docs/functions/set_tenant.md): why the key file is
+-- readable by another OS user than the server's, or NULL.
+CREATE FUNCTION tenant_guard._signing_key_file_exposure() RETURNS pg_catalog.text
+	AS 'MODULE_PATHNAME', 'tg_signing_key_file_exposure' LANGUAGE C STABLE;
+
+CREATE FUNCTION tenant_guard._finding_signing_keys_readable()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'signing-keys-readable', 'tenant_guard.signing_keys_file', problem,
+	       'chown the file to the server''s OS user, chmod 0600 it, and replace the keys it holds (they may have been read); set_tenant() refuses the file until then.'
+	  FROM tenant_guard._signing_key_file_exposure() AS problem
+	 WHERE problem IS NOT NULL
+$$;
+
+-- Outbox triggers that do not check every write (e.g. 1.0's, restored from a dump).
+CREATE FUNCTION tenant_guard._finding_outbox_trigger_incomplete()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'outbox-trigger-incomplete', format('%I on %s', t.tgname, t.tgrelid::regclass),
+	       format('outbox trigger %I on %s %s, so events can be rewritten for another tenant',
+	              t.tgname, t.tgrelid::regclass,
+	              CASE WHEN t.tgenabled NOT IN ('O', 'A') THEN 'is disabled'
+	                   WHEN (t.tgtype::int & 23) <> 23 THEN 'does not fire BEFORE INSERT OR UPDATE FOR EACH ROW'
+	                   WHEN t.tgqual IS NOT NULL THEN 'has a WHEN condition'
+	                   ELSE 'fires only on UPDATE of some columns' END),
+	       format('SELECT tenant_guard.protect_outbox(%L, %L, %L); -- replaces it', t.tgrelid::regclass::text,
+	              convert_from(decode(a.args[1], 'escape'), getdatabaseencoding()),
+	              convert_from(decode(a.args[2], 'escape'), getdatabaseencoding()))
+	  FROM pg_trigger t
+	 CROSS JOIN LATERAL (SELECT string_to_array(encode(t.tgargs, 'escape'), '\000') AS args) AS a
+	 WHERE t.tgfoid = 'tenant_guard.outbox_tenant_check()'::regprocedure AND NOT t.tgisinternal
+	   AND (t.tgenabled NOT IN ('O', 'A') OR (t.tgtype::int & 23) <> 23 OR t.tgqual IS NOT NULL
+	        OR cardinality(t.tgattr::int2[]) > 0)
+$$;
+
 -- One line per finding function; a new code adds its function above and a line here.
 CREATE FUNCTION tenant_guard.check(tenant_column pg_catalog.name DEFAULT 'tenant_id')
 RETURNS TABLE (severity pg_catalog.text, code pg_catalog.text, object pg_catalog.text,
@@ -566,6 +601,8 @@ SELECT * FROM (
 	UNION ALL SELECT * FROM tenant_guard._finding_unique_without_tenant()
 	UNION ALL SELECT * FROM tenant_guard._finding_shared_sequence()
 	UNION ALL SELECT * FROM tenant_guard._finding_nondeterministic_tenant_collation()
+	UNION ALL SELECT * FROM tenant_guard._finding_signing_keys_readable()
+	UNION ALL SELECT * FROM tenant_guard._finding_outbox_trigger_incomplete()
 ) AS findings
  ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, object
 $$;
