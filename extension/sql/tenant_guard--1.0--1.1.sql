@@ -274,7 +274,8 @@ DROP FUNCTION tenant_guard.is_preloaded();
 -- none), always rolled back. $1 in the statement is args. A query yields its
 -- first column as result; COPY yields its row count. state is the SQLSTATE
 -- ('00000' when it ran). user_search_path, when given, is the search_path for
--- user functions that rely on one; our own statements never do.
+-- user functions that rely on one; our own statements never do. Not SECURITY
+-- DEFINER: it can only do what its caller may do anyway, so anyone may call it.
 CREATE FUNCTION tenant_guard._sim_run(
 	run_as pg_catalog.name, tenant pg_catalog.text, statement pg_catalog.text,
 	args pg_catalog.text[] DEFAULT '{}', user_search_path pg_catalog.text DEFAULT NULL,
@@ -315,8 +316,6 @@ BEGIN
 	END;
 END
 $$;
-REVOKE ALL ON FUNCTION tenant_guard._sim_run(pg_catalog.name, pg_catalog.text, pg_catalog.text,
-	pg_catalog.text[], pg_catalog.text) FROM PUBLIC;
 
 -- Tables with a tenant column: the registered one of protected tables, else a
 -- column named like any registered tenant column or tenant_id. in_scope: in
@@ -402,6 +401,11 @@ BEGIN
 		problems := problems || format('row-level security is not forced, so its owner %I bypasses it',
 		                               rel.relowner::regrole::text);
 	END IF;
+	problems := problems || ARRAY(
+		SELECT format('permissive policy %I was not made by tenant_guard and widens access', pol.polname)
+		  FROM pg_policy pol
+		 WHERE pol.polrelid = tbl AND pol.polpermissive AND pol.polname !~~ 'tenant\_guard\_%'
+		 ORDER BY pol.polname);
 	RETURN QUERY SELECT cardinality(problems) = 0, obj, 'protection',
 		CASE WHEN cardinality(problems) = 0 THEN format('protected on %I, row-level security forced', col)
 		     ELSE array_to_string(problems, '; ') END;
@@ -458,8 +462,8 @@ BEGIN
 			r := tenant_guard._sim_run(app_role, tenant_a,
 				format('WITH u AS (UPDATE %s SET %I = %I WHERE %s RETURNING 1) SELECT count(*) FROM u',
 				       obj, col, col, is_b), ab);
-			RETURN QUERY SELECT r.state = '42501' OR r.result = '0', obj, 'UPDATE B''s rows as A',
-				CASE WHEN r.state = '42501' OR r.result = '0' THEN format('touched none of B''s %s row(s)', n_b)
+			RETURN QUERY SELECT r.state = '42501' OR r.result IS NOT DISTINCT FROM '0', obj, 'UPDATE B''s rows as A',
+				CASE WHEN r.state = '42501' OR r.result IS NOT DISTINCT FROM '0' THEN format('touched none of B''s %s row(s)', n_b)
 				     WHEN r.state = '00000' THEN format('updated %s of B''s row(s)', r.result)
 				     ELSE format('failed with SQLSTATE %s (%s) after reaching B''s rows', r.state, r.message) END;
 		END IF;
@@ -479,8 +483,8 @@ BEGIN
 		ELSE
 			r := tenant_guard._sim_run(app_role, tenant_a,
 				format('WITH d AS (DELETE FROM %s WHERE %s RETURNING 1) SELECT count(*) FROM d', obj, is_b), ab);
-			RETURN QUERY SELECT r.state = '42501' OR r.result = '0', obj, 'DELETE B''s rows as A',
-				CASE WHEN r.state = '42501' OR r.result = '0' THEN format('deleted none of B''s %s row(s)', n_b)
+			RETURN QUERY SELECT r.state = '42501' OR r.result IS NOT DISTINCT FROM '0', obj, 'DELETE B''s rows as A',
+				CASE WHEN r.state = '42501' OR r.result IS NOT DISTINCT FROM '0' THEN format('deleted none of B''s %s row(s)', n_b)
 				     WHEN r.state = '00000' THEN format('deleted %s of B''s row(s)', r.result)
 				     ELSE format('failed with SQLSTATE %s (%s) after reaching B''s rows', r.state, r.message) END;
 		END IF;
@@ -600,6 +604,12 @@ BEGIN
 END
 $$;
 
+-- An observation without its digest, for the detail column.
+CREATE FUNCTION tenant_guard._sim_answer(observed pg_catalog.text) RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT regexp_replace(observed, ', md5 [0-9a-f]*$', '')
+$$;
+
 -- A definer function the simulator cannot call (it takes arguments, or its name
 -- is overloaded): judged by whom it runs as.
 CREATE FUNCTION tenant_guard._sim_uncallable(fn_name pg_catalog.text)
@@ -679,14 +689,15 @@ BEGIN
 		UNION ALL
 		SELECT format('%I.%I()', n.nspname, f.proname), 'f',
 		       CASE WHEN f.pronargs > f.pronargdefaults
-		                 OR f.prorettype = 'record'::regtype AND f.proallargtypes IS NULL OR f.prorettype IN ('trigger'::regtype, 'event_trigger'::regtype,
-		                 'internal'::regtype) OR EXISTS (SELECT FROM pg_proc o WHERE o.oid <> f.oid
-		                 AND o.pronamespace = f.pronamespace AND o.proname = f.proname)
+		                 OR f.prorettype = 'record'::regtype AND f.proallargtypes IS NULL
+		                 OR EXISTS (SELECT FROM pg_proc o WHERE o.oid <> f.oid
+		                             AND o.pronamespace = f.pronamespace AND o.proname = f.proname)
 		            THEN -1 ELSE 0 END
 		  FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace
 		 WHERE f.prosecdef AND f.prokind = 'f' AND (schemas IS NULL OR n.nspname = ANY (schemas))
 		   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'tenant_guard') AND n.nspname !~ '^pg_'
 		   AND has_function_privilege(app_role, f.oid, 'EXECUTE')
+		   AND f.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype, 'internal'::regtype)
 		   AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass
 		                      AND e.objid = f.oid AND e.deptype = 'e')
 		 ORDER BY 1
@@ -702,9 +713,14 @@ BEGIN
 		END IF;
 		objs := objs || t.name;
 		kinds := kinds || t.kind;
-		stmts := stmts || format('SELECT pg_catalog.format(%L, pg_catalog.count(*), '
-		                         'pg_catalog.md5(pg_catalog.string_agg(CAST(r AS text), E''\n'' ORDER BY CAST(r AS text)))) '
-		                         'FROM (SELECT * FROM %s) AS r', '%s row(s), md5 %s', t.name);
+		-- What A observes: the row count (the row itself when there is one) and
+		-- a digest of all rows. Qualified: user functions run with user_path.
+		stmts := stmts || format(
+			'SELECT pg_catalog.format(''%%s, md5 %%s'', CASE WHEN pg_catalog.count(*) OPERATOR(pg_catalog.=) 1 '
+			'THEN pg_catalog.format(''1 row %%s'', pg_catalog.left(pg_catalog.min(CAST(r AS text)), 60)) '
+			'ELSE pg_catalog.format(''%%s rows'', pg_catalog.count(*)) END, '
+			'pg_catalog.md5(pg_catalog.string_agg(CAST(r AS text), E''\n'' ORDER BY CAST(r AS text)))) '
+			'FROM (SELECT * FROM %s) AS r', t.name);
 	END LOOP;
 	IF cardinality(objs) = 0 THEN
 		RETURN;
@@ -729,8 +745,11 @@ BEGIN
 			FOR t IN SELECT tt.* FROM tenant_guard._sim_tenant_tables(NULL) tt WHERE tt.tbl = ANY (pending) LOOP
 				BEGIN
 					EXECUTE format('DELETE FROM %s WHERE %I = CAST($1[2] AS %s)', t.tbl, t.col, t.col_type) USING ab;
-				EXCEPTION WHEN foreign_key_violation THEN
-					still := still || t.tbl;
+				EXCEPTION
+					WHEN foreign_key_violation THEN
+						still := still || t.tbl;
+					-- B is no value of this column's type (a text tenant and a bigint column).
+					WHEN invalid_text_representation OR numeric_value_out_of_range THEN NULL;
 				END;
 			END LOOP;
 			IF cardinality(still) = cardinality(pending) THEN
@@ -740,8 +759,12 @@ BEGIN
 			pending := still;
 		END LOOP;
 		FOR t IN SELECT tt.* FROM tenant_guard._sim_tenant_tables(NULL) tt LOOP
-			EXECUTE format('SELECT count(*) FROM %s WHERE %I = CAST($1[2] AS %s)', t.tbl, t.col, t.col_type)
-			   INTO left_over USING ab;
+			BEGIN
+				EXECUTE format('SELECT count(*) FROM %s WHERE %I = CAST($1[2] AS %s)', t.tbl, t.col, t.col_type)
+				   INTO left_over USING ab;
+			EXCEPTION WHEN invalid_text_representation OR numeric_value_out_of_range THEN
+				left_over := 0;
+			END;
 			IF left_over > 0 AND removal_failed IS NULL THEN
 				removal_failed := format('%s row(s) of B remain in %s (a trigger or rule kept them)', left_over, t.tbl);
 			END IF;
@@ -771,9 +794,9 @@ BEGIN
 			     THEN format('could not remove B''s rows to compare: %s; run simulate() as a role that may delete them',
 			                 removal_failed)
 			     WHEN as_a[i] IS NOT DISTINCT FROM as_a_after[i]
-			     THEN format('A''s answer (%s) does not change when B''s rows are removed', split_part(as_a[i], ',', 1))
+			     THEN format('A''s answer (%s) does not change when B''s rows are removed', tenant_guard._sim_answer(as_a[i]))
 			     ELSE format('A''s answer changes when B''s rows are removed (%s, then %s): it reads B''s rows',
-			                 split_part(as_a[i], ',', 1), split_part(as_a_after[i], ',', 1)) END;
+			                 tenant_guard._sim_answer(as_a[i]), tenant_guard._sim_answer(as_a_after[i])) END;
 		IF none_state[i] <> '00000' THEN
 			RETURN QUERY SELECT none_state[i] = '42501', objs[i],
 				CASE kinds[i] WHEN 'f' THEN 'call without a tenant' ELSE 'read without a tenant' END,
@@ -781,16 +804,16 @@ BEGIN
 				     ELSE format('failed with SQLSTATE %s (%s), not with 42501', none_state[i], none_message[i]) END;
 		ELSIF kinds[i] = 'v' THEN
 			RETURN QUERY SELECT false, objs[i], 'read without a tenant',
-				format('answered (%s) instead of failing', split_part(none_result[i], ',', 1));
+				format('answered (%s) instead of failing', tenant_guard._sim_answer(none_result[i]));
 		ELSE
 			RETURN QUERY SELECT removal_failed IS NULL AND none_result[i] IS NOT DISTINCT FROM none_after[i],
 				objs[i], 'call without a tenant',
 				CASE WHEN removal_failed IS NOT NULL THEN format('answered (%s); could not remove B''s rows to compare: %s',
-				                                                 split_part(none_result[i], ',', 1), removal_failed)
+				                                                 tenant_guard._sim_answer(none_result[i]), removal_failed)
 				     WHEN none_result[i] IS NOT DISTINCT FROM none_after[i]
-				     THEN format('answered (%s), but the answer does not depend on B''s rows', split_part(none_result[i], ',', 1))
+				     THEN format('answered (%s), but the answer does not depend on B''s rows', tenant_guard._sim_answer(none_result[i]))
 				     ELSE format('answered (%s, then %s when B''s rows are removed): it reads B''s rows without a tenant',
-				                 split_part(none_result[i], ',', 1), split_part(none_after[i], ',', 1)) END;
+				                 tenant_guard._sim_answer(none_result[i]), tenant_guard._sim_answer(none_after[i])) END;
 		END IF;
 	END LOOP;
 END
