@@ -159,8 +159,10 @@ SELECT * FROM pg_temp.findings(tenant_b => 'cccccccc-0000-0000-0000-00000000000c
 -- ---- a non-superuser caller: the migration role, a member of the application role
 GRANT regress_sim_app TO regress_sim_owner;
 SET ROLE regress_sim_owner;
-SELECT ok, count(*), min(path) AS example, min(detail) AS why
-  FROM tenant_guard.simulate('regress_sim_app', :A, :B, '{shop}') GROUP BY ok ORDER BY ok;
+-- Everything runs but COPY, which needs a superuser to grant pg_write_server_files.
+SELECT count(*) FILTER (WHERE ok) AS passed, count(*) FILTER (WHERE NOT ok) AS failed,
+       string_agg(DISTINCT path, ', ') FILTER (WHERE ok IS NULL) AS skipped
+  FROM tenant_guard.simulate('regress_sim_app', :A, :B, '{shop}');
 RESET ROLE;
 
 -- ---- bigint and text tenants ------------------------------------------------------

@@ -780,6 +780,9 @@ BEGIN
 			r := tenant_guard._sim_run(app_role, NULL, format('COPY %s TO %L', copy_source, '/dev/null'), ab);
 			RETURN QUERY SELECT * FROM tenant_guard._sim_refused(r.state, r.message, '{42501}', obj, 'COPY TO without a tenant',
 				'COPY TO without a tenant');
+		ELSE
+			RETURN QUERY SELECT NULL::bool, obj, 'COPY TO without a tenant',
+				'skipped: COPY to a file needs a superuser caller (it grants pg_write_server_files for the statement)';
 		END IF;
 	END IF;
 	IF can_insert THEN
