@@ -3,8 +3,9 @@
 #   make test    install missing packages, build, run every suite
 # Both use a throwaway cluster of their own (scripts/cluster.sh).
 
-EXTENSION = tenant_guard
-EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+# tenant_guard_tap: the pgTAP wrapper of simulate(), apart so that tenant_guard needs no pgTAP.
+EXTENSION = tenant_guard tenant_guard_tap
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" tenant_guard.control)
 
 MODULE_big = tenant_guard
 OBJS = \
@@ -37,7 +38,7 @@ OBJS = \
 	extension/policy/key_checks.o \
 	extension/policy/partition_sync.o
 
-DATA = $(wildcard extension/sql/$(EXTENSION)--*.sql)
+DATA = $(wildcard extension/sql/tenant_guard--*.sql extension/sql/tenant_guard_tap--*.sql)
 
 # pg_regress: sql/<area>_<topic>.sql against expected/<area>_<topic>.out,
 # run by `make installcheck` against the cluster that scripts/test.sh starts.
