@@ -11,6 +11,7 @@
 #include "boundary/internal_ddl.h"
 #include "boundary/sql_text.h"
 #include "policy/fk_guard.h"
+#include "policy/key_checks.h"
 
 extern "C" {
 #include "catalog/namespace.h"
@@ -265,8 +266,10 @@ bool PolicyGenerator::Protect(Oid relid, const std::string &column_name,
 							"') first to change its tenant column.");
 
 	/* Everything that can refuse the call, before the first change. */
+	RequireDeterministicCollation(spi_, table, column);
 	CheckNoNullTenants(table, column);
 	CheckOtherPolicies(table, options);
+	CheckUniqueKeys(spi_, table, column);
 
 	bool changed = false;
 	changed |= EnsureNotNull(table, column);
