@@ -185,6 +185,7 @@ private:
 	void WriteBlocks(SpiSession &spi, const std::vector<SeenEvent> &committed, int64 low,
 					 int64 high);
 
+	Oid passes_relid_ = InvalidOid;
 	int64 pass_no_ = 0;
 	Hash pass_hash_{};
 	int64 low_ = 0;
@@ -199,8 +200,15 @@ private:
 
 bool Sealer::Load(SpiSession &spi)
 {
-	if (PgCall(AuditRelid, "audit_passes") == InvalidOid)
+	passes_relid_ = PgCall(AuditRelid, "audit_passes");
+	if (passes_relid_ == InvalidOid)
 		return false;
+	pass_no_ = 0;
+	pass_hash_ = Hash{};
+	low_ = high_ = 0;
+	heads_.clear();
+	pending_.clear();
+	sealed_above_low_.clear();
 	std::vector<SqlRow> last = spi.Query(
 		"SELECT pass_no, low_watermark, high_watermark, pg_catalog.encode(pass_hash, 'hex')"
 		"  FROM tenant_guard.audit_passes ORDER BY pass_no DESC LIMIT 1");
@@ -234,6 +242,17 @@ int64 Sealer::LastSeq(SpiSession &spi)
 
 int Sealer::Pass(SpiSession &spi)
 {
+	/*
+	 * Memory must describe what is on disk: after DROP and CREATE EXTENSION,
+	 * or a pass written by anyone else, start again from the disk.
+	 */
+	std::optional<std::string> const disk_pass = spi.Value(
+		"SELECT pass_no FROM tenant_guard.audit_passes ORDER BY pass_no DESC LIMIT 1");
+	if (PgCall(AuditRelid, "audit_passes") != passes_relid_ ||
+		std::stoll(disk_pass.value_or("0")) != pass_no_)
+		if (!Load(spi))
+			throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+						"the audit trail of this database is gone");
 	int64 const last = LastSeq(spi);
 	PgCall(WaitForCaptures);
 	std::vector<SeenEvent> seen;
