@@ -25,6 +25,16 @@ SELECT tenant_guard.protect('up_orders', create_index => true);
 SQL
 }
 
+# Audited tables (1.1): after the update in the upgraded database.
+audit_fixture() {
+	cat <<'SQL'
+CREATE TABLE up_ledger (id int, tenant_id uuid NOT NULL, secret text, PRIMARY KEY (tenant_id, id));
+SELECT tenant_guard.protect('up_ledger');
+SELECT tenant_guard.audit('up_ledger', exclude_columns => '{secret}');
+SELECT tenant_guard.audit('up_orders', chain => 'global');
+SQL
+}
+
 # One line per object of the extension and per object protect() made, with its definition.
 describe() {
 	psql -qXAt -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
@@ -72,6 +82,12 @@ UNION ALL
 SELECT 'registry ' || table_oid::text || ' ' || tenant_column || ' ' || tenant_type::text
        || ' parent=' || coalesce(parent::text, '-')
   FROM tenant_guard.protection
+UNION ALL
+SELECT 'audited ' || table_oid::text || ' chain=' || chain || ' tenant=' || coalesce(tenant_column::text, '-')
+       || ' exclude=' || exclude_columns::text
+  FROM tenant_guard.audited_tables
+UNION ALL
+SELECT 'role ' || rolname || ' login=' || rolcanlogin FROM pg_roles WHERE rolname = 'tenant_guard_auditor'
 ORDER BY 1
 SQL
 }
@@ -83,15 +99,15 @@ for script in "$REPO_ROOT"/extension/sql/tenant_guard--[0-9]*.sql; do
 	from=$(basename "$script" .sql | sed -n 's/^tenant_guard--\([0-9.]*\)$/\1/p')
 	[ -n "$from" ] && [ "$from" != "$latest" ] || continue
 	psql -qX -v ON_ERROR_STOP=1 >/dev/null <<SQL
-DROP DATABASE IF EXISTS tg_upgrade_old;
-DROP DATABASE IF EXISTS tg_upgrade_new;
+DROP DATABASE IF EXISTS tg_upgrade_old WITH (FORCE);
+DROP DATABASE IF EXISTS tg_upgrade_new WITH (FORCE);
 CREATE DATABASE tg_upgrade_old;
 CREATE DATABASE tg_upgrade_new;
 SQL
 	{ echo "CREATE EXTENSION tenant_guard VERSION '$from';"; fixture
-	  echo "ALTER EXTENSION tenant_guard UPDATE;"; } |
+	  echo "ALTER EXTENSION tenant_guard UPDATE;"; audit_fixture; } |
 		psql -qX -v ON_ERROR_STOP=1 -d tg_upgrade_old >/dev/null
-	{ echo "CREATE EXTENSION tenant_guard;"; fixture; } |
+	{ echo "CREATE EXTENSION tenant_guard;"; fixture; audit_fixture; } |
 		psql -qX -v ON_ERROR_STOP=1 -d tg_upgrade_new >/dev/null
 	describe tg_upgrade_old >"$CLUSTER/upgrade.old"
 	describe tg_upgrade_new >"$CLUSTER/upgrade.new"
@@ -104,6 +120,7 @@ SQL
 		failed=$((failed + 1))
 	fi
 done
-psql -qX -c 'DROP DATABASE tg_upgrade_old' -c 'DROP DATABASE tg_upgrade_new' >/dev/null
+# FORCE: the databases' audit sealers are connected to them.
+psql -qX -c 'DROP DATABASE tg_upgrade_old WITH (FORCE)' -c 'DROP DATABASE tg_upgrade_new WITH (FORCE)' >/dev/null
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -50,7 +50,7 @@ SELECT tenant_guard.audit('tenant_guard.audit_events');
 SELECT tenant_guard.audit('ledger', exclude_columns => '{card_number}');
 SELECT tenant_guard.audit('ledger', exclude_columns => '{card_number}'); -- idempotent
 SELECT table_oid, chain, tenant_column, exclude_columns FROM tenant_guard.audited_tables;
-SELECT tgname, replace(pg_get_triggerdef(oid), '''' || tgrelid::oid || '''', '''<ledger oid>''') FROM pg_trigger WHERE tgrelid = 'ledger'::regclass AND tgname LIKE 'tenant_guard_audit%' ORDER BY 1;
+SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'ledger'::regclass AND tgname LIKE 'tenant_guard_audit%' ORDER BY 1;
 
 -- Every operation, with settings that would change row::text.
 SET TimeZone = 'Pacific/Auckland';
@@ -106,6 +106,7 @@ SELECT chain_id, count(*) AS sealed, count(DISTINCT s) AS distinct_events,
 SELECT * FROM tenant_guard.verify_audit();
 
 -- A partitioned table is audited with its partitions, future ones included; one global chain.
+-- Events name the partition the row is in; a row moving between partitions is a DELETE and an INSERT.
 CREATE TABLE shipments (id int, tenant_id int, note text) PARTITION BY LIST (tenant_id);
 CREATE TABLE shipments_1 PARTITION OF shipments FOR VALUES IN (1);
 SELECT tenant_guard.audit('shipments', chain => 'global');
@@ -117,14 +118,14 @@ UPDATE shipments SET note = 'moved', tenant_id = 1 WHERE id = 2;
 TRUNCATE shipments_2;
 TRUNCATE shipments_1;
 SELECT seq, chain_id, operation, tenant_id, table_name, old_row, new_row FROM tenant_guard.audit_events
- WHERE table_name = 'public.shipments' ORDER BY seq;
+ WHERE table_name LIKE 'public.shipments%' ORDER BY seq;
 
 -- unaudit() removes the triggers (the events stay); a second call says false.
 SELECT tenant_guard.unaudit('shipments');
 SELECT tenant_guard.unaudit('shipments');
 INSERT INTO shipments VALUES (3, 1, 'not audited');
 SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'tenant_guard_audit%' AND tgrelid::regclass::text LIKE 'shipments%';
-SELECT count(*) AS shipment_events FROM tenant_guard.audit_events WHERE table_name = 'public.shipments';
+SELECT count(*) AS shipment_events FROM tenant_guard.audit_events WHERE table_name LIKE 'public.shipments%';
 
 -- audit() is transactional.
 BEGIN;

@@ -99,11 +99,10 @@ bool HasTrigger(SpiSession &spi, Oid relid, const char *name)
 		.has_value();
 }
 
-std::string TriggerArguments(Oid audited, const std::string &chain, const std::string &tenant_column,
+std::string TriggerArguments(const std::string &chain, const std::string &tenant_column,
 							 const std::vector<std::string> &excluded)
 {
-	std::string args = QuoteLiteral(std::to_string(audited)) + ", " + QuoteLiteral(chain) + ", " +
-					   QuoteLiteral(tenant_column);
+	std::string args = QuoteLiteral(chain) + ", " + QuoteLiteral(tenant_column);
 	for (const std::string &column : excluded)
 		args += ", " + QuoteLiteral(column);
 	return args;
@@ -187,7 +186,7 @@ TG_FUNCTION(tg_audit)
 							"Excluded columns must be columns of the audited table.",
 							"Check the names in exclude_columns.");
 	std::string const tenant_column = tg::audit::TenantColumn(spi, relid);
-	std::string const args = tg::audit::TriggerArguments(relid, chain, tenant_column, excluded);
+	std::string const args = tg::audit::TriggerArguments(chain, tenant_column, excluded);
 	std::vector<Oid> const relations = tg::audit::TableAndPartitions(spi, relid);
 
 	tg::InternalDdlScope internal;

@@ -33,6 +33,7 @@ struct SealerSlot {
 	Oid db;
 	pid_t pid; /* 0 while the requested worker starts */
 	TimestampTz requested_at;
+	bool restart; /* its sealer failed: start another (the launcher checks the database exists) */
 };
 
 struct AuditShared {
@@ -66,7 +67,7 @@ void StartupShmem()
 	if (!found) {
 		SpinLockInit(&shared->mutex);
 		for (SealerSlot &s : shared->slots)
-			s = SealerSlot{InvalidOid, 0, 0};
+			s = SealerSlot{InvalidOid, 0, 0, false};
 	}
 	capture_lock = &GetNamedLWLockTranche(kTranche)[0].lock;
 	LWLockRelease(AddinShmemInitLock);
@@ -74,6 +75,8 @@ void StartupShmem()
 
 bool SlotStale(const SealerSlot &s, TimestampTz now)
 {
+	if (s.restart)
+		return true;
 	if (s.pid != 0)
 		return kill(s.pid, 0) != 0 && errno == ESRCH;
 	return TimestampDifferenceExceeds(s.requested_at, now, kStartTimeoutMs);
@@ -146,21 +149,25 @@ bool RequestSealer(Oid db)
 			SpinLockRelease(&shared->mutex);
 			return true;
 		}
-		if (free_slot < 0 && (s.db == InvalidOid || SlotStale(s, now)))
+		if (s.db == db || (free_slot < 0 && (s.db == InvalidOid || SlotStale(s, now))))
 			free_slot = i;
 	}
 	if (free_slot < 0) {
 		SpinLockRelease(&shared->mutex);
 		return false;
 	}
-	shared->slots[free_slot] = SealerSlot{db, 0, now};
+	shared->slots[free_slot] = SealerSlot{db, 0, now, false};
 	SpinLockRelease(&shared->mutex);
 
 	BackgroundWorker worker = {};
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
 	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	/* Restarted after an error; it resumes from what is on disk. */
-	worker.bgw_restart_time = 1;
+	/*
+	 * Not restarted by the postmaster: after DROP DATABASE it would fail to
+	 * connect forever. A failed sealer flags its slot instead, and the next
+	 * writer or the launcher starts another, which resumes from the disk.
+	 */
+	worker.bgw_restart_time = BGW_NEVER_RESTART;
 	worker.bgw_main_arg = ObjectIdGetDatum(db);
 	snprintf(worker.bgw_library_name, BGW_MAXLEN, "tenant_guard");
 	snprintf(worker.bgw_function_name, BGW_MAXLEN, "tg_audit_sealer_main");
@@ -181,7 +188,7 @@ void EnsureSealer()
 	/* Pairs with the barrier in ReleaseSealerSlot (see the header). */
 	pg_memory_barrier();
 	for (const SealerSlot &s : shared->slots)
-		if (s.db == MyDatabaseId)
+		if (s.db == MyDatabaseId && !s.restart)
 			return;
 	static TimestampTz last_warning = 0;
 	if (!RequestSealer(MyDatabaseId)) {
@@ -220,22 +227,45 @@ bool ClaimSealerSlot(Oid db)
 	if (mine < 0)
 		mine = free_slot;
 	if (mine >= 0)
-		shared->slots[mine] = SealerSlot{db, MyProcPid, now};
+		shared->slots[mine] = SealerSlot{db, MyProcPid, now, false};
 	SpinLockRelease(&shared->mutex);
 	my_slot = mine;
 	return mine >= 0;
 }
 
-void ReleaseSealerSlot()
+void ReleaseSealerSlot(bool failed)
 {
 	if (my_slot < 0 || shared == nullptr)
 		return;
 	SpinLockAcquire(&shared->mutex);
-	if (shared->slots[my_slot].pid == MyProcPid)
-		shared->slots[my_slot] = SealerSlot{InvalidOid, 0, 0};
+	SealerSlot &s = shared->slots[my_slot];
+	if (s.pid == MyProcPid)
+		s = failed ? SealerSlot{s.db, 0, 0, true} : SealerSlot{InvalidOid, 0, 0, false};
 	SpinLockRelease(&shared->mutex);
 	my_slot = -1;
 	pg_memory_barrier();
+}
+
+int SealersToRestart(Oid *dbs, int max)
+{
+	if (shared == nullptr)
+		return 0;
+	int n = 0;
+	SpinLockAcquire(&shared->mutex);
+	for (const SealerSlot &s : shared->slots)
+		if (s.restart && n < max)
+			dbs[n++] = s.db;
+	SpinLockRelease(&shared->mutex);
+	return n;
+}
+
+void ForgetSealer(Oid db)
+{
+	SpinLockAcquire(&shared->mutex);
+	for (SealerSlot &s : shared->slots)
+		if (s.db == db && s.restart)
+			s = SealerSlot{InvalidOid, 0, 0, false};
+	SpinLockRelease(&shared->mutex);
 }
 
 bool InSealer() { return in_sealer; }

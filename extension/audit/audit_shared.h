@@ -42,7 +42,12 @@ bool RequestSealer(Oid db);
 
 /* In a sealer process: claim this database; false when another sealer holds it. */
 bool ClaimSealerSlot(Oid db);
-void ReleaseSealerSlot();
+/* failed: the sealer ends on an error, so another must take over. */
+void ReleaseSealerSlot(bool failed);
+
+/* For the launcher: databases whose sealer failed, and forgetting a dropped one. */
+int SealersToRestart(Oid *dbs, int max);
+void ForgetSealer(Oid db);
 
 /* True only in a sealer process: it alone may insert into the sealing tables. */
 bool InSealer();

@@ -7,10 +7,11 @@
  * never reads another event and takes no lock another writer holds until
  * commit. Chaining happens later, in the sealer (sealer.cpp).
  *
- * Trigger arguments (written by audit()): the audited table's OID (a
- * partition reports its audited parent), the chain ('tenant' or 'global'),
+ * Trigger arguments (written by audit()): the chain ('tenant' or 'global'),
  * the tenant column ('' for none: the transaction's tenant is recorded), and
- * the excluded columns.
+ * the excluded columns. The event names the relation the row is in (for a
+ * partitioned table, the partition), looked up per statement so that a
+ * rename is followed.
  *
  * The event is inserted with heap_insert and index_insert directly, not
  * through SQL: no privilege on audit_events is needed (the application role
@@ -125,26 +126,21 @@ CapturePlan *PrepareCapture(FunctionCallInfo fcinfo, TriggerData *td)
 	if (fcinfo->flinfo->fn_extra != nullptr)
 		return static_cast<CapturePlan *>(fcinfo->flinfo->fn_extra);
 	Trigger *trigger = td->tg_trigger;
-	if (trigger->tgnargs < 3)
+	if (trigger->tgnargs < 2)
 		ereport(ERROR, (errcode(ERRCODE_TRIGGERED_ACTION_EXCEPTION),
-						errmsg("trigger \"%s\" needs at least 3 arguments", trigger->tgname),
+						errmsg("trigger \"%s\" needs at least 2 arguments", trigger->tgname),
 						errdetail("The audit trigger was not created by tenant_guard.audit()."),
 						errhint("Call tenant_guard.audit() again.")));
 	MemoryContext const cxt = fcinfo->flinfo->fn_mcxt;
 	auto *plan = static_cast<CapturePlan *>(MemoryContextAllocZero(cxt, sizeof(CapturePlan)));
-	Oid const audited = static_cast<Oid>(strtoul(trigger->tgargs[0], nullptr, 10));
-	char *nsp = get_namespace_name(get_rel_namespace(audited));
-	char *rel = get_rel_name(audited);
-	if (nsp == nullptr || rel == nullptr)
-		ereport(ERROR, (errcode(ERRCODE_TRIGGERED_ACTION_EXCEPTION),
-						errmsg("audited table with OID %u does not exist", audited),
-						errdetail("Trigger \"%s\" names a table that was dropped.", trigger->tgname),
-						errhint("Call tenant_guard.audit() on the table again.")));
-	plan->table_name = MemoryContextStrdup(cxt, quote_qualified_identifier(nsp, rel));
-	plan->global_chain = strcmp(trigger->tgargs[1], "global") == 0;
-	TupleDesc desc = RelationGetDescr(td->tg_relation);
-	if (trigger->tgargs[2][0] != '\0') {
-		int const attnum = SPI_fnumber(desc, trigger->tgargs[2]);
+	Relation rel = td->tg_relation;
+	plan->table_name = MemoryContextStrdup(
+		cxt, quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+										RelationGetRelationName(rel)));
+	plan->global_chain = strcmp(trigger->tgargs[0], "global") == 0;
+	TupleDesc desc = RelationGetDescr(rel);
+	if (trigger->tgargs[1][0] != '\0') {
+		int const attnum = SPI_fnumber(desc, trigger->tgargs[1]);
 		if (attnum > 0) {
 			plan->tenant_attnum = static_cast<AttrNumber>(attnum);
 			Oid output = InvalidOid;
@@ -153,7 +149,7 @@ CapturePlan *PrepareCapture(FunctionCallInfo fcinfo, TriggerData *td)
 			fmgr_info_cxt(output, &plan->tenant_output, cxt);
 		}
 	}
-	plan->row = PlanRow(desc, trigger->tgargs + 3, trigger->tgnargs - 3, cxt);
+	plan->row = PlanRow(desc, trigger->tgargs + 2, trigger->tgnargs - 2, cxt);
 	plan->changed_names = static_cast<const char **>(
 		MemoryContextAllocZero(cxt, sizeof(char *) * (plan->row->ncolumns + 1)));
 	fcinfo->flinfo->fn_extra = plan;

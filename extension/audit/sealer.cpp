@@ -397,7 +397,7 @@ void WaitInterval(long ms)
 	});
 }
 
-void ReleaseSlotAtExit(int, Datum) { ReleaseSealerSlot(); }
+void ReleaseSlotAtExit(int code, Datum) { ReleaseSealerSlot(code != 0); }
 
 void SealerMain(Datum arg)
 {
@@ -428,7 +428,7 @@ void SealerMain(Datum arg)
 		idle_ms = sealed > 0 || sealer.HasPending() ? 0 : idle_ms + tg_audit_seal_interval;
 		if (idle_ms >= kIdleExitMs) {
 			/* Release first, then look once more: see EnsureSealer. */
-			ReleaseSealerSlot();
+			ReleaseSealerSlot(false);
 			if (!InTransaction([&](SpiSession &spi) { return sealer.NewEvents(spi); }))
 				PgCall(proc_exit, 0);
 			if (!ClaimSealerSlot(db))
@@ -439,6 +439,7 @@ void SealerMain(Datum arg)
 	}
 }
 
+/* Databases that accept connections (InvalidOid: all), read from the shared catalog. */
 std::vector<Oid> ConnectableDatabases()
 {
 	std::vector<Oid> out;
@@ -483,9 +484,25 @@ void LauncherMain(Datum)
 		if (!waiting.empty())
 			WaitInterval(1000);
 	}
-	/* Stay, so that a crash restart (which forgets workers that exited) runs the scan again. */
-	for (;;)
-		WaitInterval(60000);
+	/*
+	 * Stay: a crash restart forgets workers that exited, and a sealer that
+	 * failed (they are never restarted by the postmaster) is replaced from
+	 * here when no writer has done so, unless its database was dropped.
+	 */
+	for (;;) {
+		WaitInterval(1000);
+		Oid failed[64];
+		int const n = PgCall(SealersToRestart, failed, 64);
+		if (n == 0)
+			continue;
+		std::vector<Oid> const exist = ConnectableDatabases();
+		for (int i = 0; i < n; i++) {
+			if (std::find(exist.begin(), exist.end(), failed[i]) == exist.end())
+				PgCall(ForgetSealer, failed[i]);
+			else
+				PgCall(RequestSealer, failed[i]);
+		}
+	}
 }
 
 } // namespace
