@@ -10,6 +10,8 @@ PACKAGES=(
 	libboost-test-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
 	postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 	pgbouncer
+	libpq-dev libcurl4-openssl-dev
+	libfaketime postgresql-15-cron
 )
 
 missing=()
