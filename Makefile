@@ -38,13 +38,17 @@ OBJS = \
 	extension/policy/key_checks.o \
 	extension/policy/partition_sync.o \
 	common/audit_chain.o \
+	common/merkle_proof.o \
+	common/rfc3161.o \
 	extension/audit/audit_catalog.o \
 	extension/audit/audit_functions.o \
 	extension/audit/audit_shared.o \
 	extension/audit/capture_trigger.o \
 	extension/audit/row_image.o \
 	extension/audit/sealer.o \
-	extension/audit/verify.o
+	extension/audit/verify.o \
+	extension/audit/anchor_log.o \
+	extension/audit/anchor_functions.o
 
 DATA = $(wildcard extension/sql/tenant_guard--*.sql extension/sql/tenant_guard_tap--*.sql)
 

@@ -1383,3 +1383,102 @@ REVOKE ALL ON FUNCTION tenant_guard.audit_new_partitions() FROM PUBLIC;
 CREATE EVENT TRIGGER tenant_guard_audit_new_partitions ON ddl_command_end
 	WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'DROP TABLE')
 	EXECUTE FUNCTION tenant_guard.audit_new_partitions();
+
+-- ---------------------------------------------------------------------------
+-- Anchoring (docs/audit.md, "Tree heads and anchoring"): each closed UTC day
+-- gets an RFC 9162 tree head over every event sealed by its end, in log
+-- order (pass, then chain in byte order, then position in the block), kept
+-- in audit_anchors; audit_proof() and audit_consistency() prove inclusion
+-- and append-only growth against those heads; anchor_request() and
+-- anchor_store() have the head time-stamped by an RFC 3161 authority, and
+-- verify_anchor() checks the token and recomputes the head. The three
+-- tables refuse UPDATE, DELETE and TRUNCATE for everyone, and INSERT except
+-- from these functions: a closed day's head never changes.
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE tenant_guard.audit_anchors (
+	day pg_catalog.date PRIMARY KEY,
+	last_pass pg_catalog.int8 NOT NULL,
+	tree_size pg_catalog.int8 NOT NULL,
+	tree_head pg_catalog.bytea NOT NULL,
+	closed_at pg_catalog.timestamptz NOT NULL
+);
+
+CREATE TABLE tenant_guard.audit_anchor_requests (
+	day pg_catalog.date NOT NULL REFERENCES tenant_guard.audit_anchors,
+	nonce pg_catalog.int8 NOT NULL,
+	requested_at pg_catalog.timestamptz NOT NULL,
+	PRIMARY KEY (day, nonce)
+);
+
+CREATE TABLE tenant_guard.audit_anchor_tokens (
+	day pg_catalog.date PRIMARY KEY REFERENCES tenant_guard.audit_anchors,
+	nonce pg_catalog.int8 NOT NULL,
+	token pg_catalog.bytea NOT NULL,
+	gen_time pg_catalog.text NOT NULL,
+	policy_oid pg_catalog.text NOT NULL,
+	serial pg_catalog.text NOT NULL,
+	stored_at pg_catalog.timestamptz NOT NULL
+);
+
+CREATE FUNCTION tenant_guard.audit_anchor_append_only() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'tg_audit_anchor_append_only' LANGUAGE C;
+
+CREATE TRIGGER tenant_guard_append_only BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON tenant_guard.audit_anchors FOR EACH STATEMENT EXECUTE FUNCTION tenant_guard.audit_anchor_append_only();
+CREATE TRIGGER tenant_guard_append_only BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON tenant_guard.audit_anchor_requests FOR EACH STATEMENT EXECUTE FUNCTION tenant_guard.audit_anchor_append_only();
+CREATE TRIGGER tenant_guard_append_only BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON tenant_guard.audit_anchor_tokens FOR EACH STATEMENT EXECUTE FUNCTION tenant_guard.audit_anchor_append_only();
+
+-- Writers: SECURITY DEFINER, so that the role a scheduler runs as needs only EXECUTE.
+CREATE FUNCTION tenant_guard.close_audit_day(
+	day pg_catalog.date DEFAULT ((pg_catalog.now() AT TIME ZONE 'UTC')::pg_catalog.date OPERATOR(pg_catalog.-) 1)
+) RETURNS pg_catalog.bytea
+	AS 'MODULE_PATHNAME', 'tg_close_audit_day' LANGUAGE C STRICT SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION tenant_guard.anchor_request(day pg_catalog.date) RETURNS pg_catalog.bytea
+	AS 'MODULE_PATHNAME', 'tg_anchor_request' LANGUAGE C STRICT SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION tenant_guard.anchor_store(day pg_catalog.date, response pg_catalog.bytea)
+RETURNS pg_catalog.text
+	AS 'MODULE_PATHNAME', 'tg_anchor_store' LANGUAGE C STRICT SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp;
+
+-- Readers: run as the caller, who needs to read the trail (tenant_guard_auditor).
+CREATE FUNCTION tenant_guard.audit_root(day pg_catalog.date, chain_id pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.bytea
+	AS 'MODULE_PATHNAME', 'tg_audit_root' LANGUAGE C STABLE SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION tenant_guard.audit_proof(chain_id pg_catalog.text, seq pg_catalog.int8, day pg_catalog.date DEFAULT NULL)
+RETURNS TABLE (day pg_catalog.date, tree_size pg_catalog.int8, leaf_index pg_catalog.int8,
+	row_hash pg_catalog.bytea, tree_head pg_catalog.bytea, path pg_catalog.bytea[])
+	AS 'MODULE_PATHNAME', 'tg_audit_proof' LANGUAGE C STABLE SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION tenant_guard.audit_consistency(from_day pg_catalog.date, to_day pg_catalog.date)
+RETURNS TABLE (first_size pg_catalog.int8, second_size pg_catalog.int8, first_head pg_catalog.bytea,
+	second_head pg_catalog.bytea, path pg_catalog.bytea[])
+	AS 'MODULE_PATHNAME', 'tg_audit_consistency' LANGUAGE C STRICT STABLE
+	SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION tenant_guard.verify_anchor(day pg_catalog.date, ca_pem pg_catalog.text)
+RETURNS TABLE (day pg_catalog.date, problem pg_catalog.text, detail pg_catalog.text)
+	AS 'MODULE_PATHNAME', 'tg_verify_anchor' LANGUAGE C STRICT STABLE
+	SET search_path = pg_catalog, pg_temp;
+
+REVOKE ALL ON tenant_guard.audit_anchors, tenant_guard.audit_anchor_requests,
+	tenant_guard.audit_anchor_tokens FROM PUBLIC;
+GRANT SELECT ON tenant_guard.audit_anchors, tenant_guard.audit_anchor_requests,
+	tenant_guard.audit_anchor_tokens TO tenant_guard_auditor;
+REVOKE ALL ON FUNCTION tenant_guard.close_audit_day(pg_catalog.date), tenant_guard.anchor_request(pg_catalog.date),
+	tenant_guard.anchor_store(pg_catalog.date, pg_catalog.bytea), tenant_guard.audit_root(pg_catalog.date, pg_catalog.text),
+	tenant_guard.audit_proof(pg_catalog.text, pg_catalog.int8, pg_catalog.date),
+	tenant_guard.audit_consistency(pg_catalog.date, pg_catalog.date),
+	tenant_guard.verify_anchor(pg_catalog.date, pg_catalog.text),
+	tenant_guard.audit_anchor_append_only() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tenant_guard.audit_root(pg_catalog.date, pg_catalog.text),
+	tenant_guard.audit_proof(pg_catalog.text, pg_catalog.int8, pg_catalog.date),
+	tenant_guard.audit_consistency(pg_catalog.date, pg_catalog.date),
+	tenant_guard.verify_anchor(pg_catalog.date, pg_catalog.text) TO tenant_guard_auditor;

@@ -1,0 +1,69 @@
+/*
+ * anchor_log.h — the audit log as the anchoring functions see it: every
+ * sealed event's row_hash in log order (pass, then chain in byte order, then
+ * position in its block), the log as of the end of a UTC day (every pass
+ * sealed before it), and the closed days recorded in audit_anchors.
+ */
+#pragma once
+
+#include "boundary/spi.h"
+#include "common/audit_chain.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tg::audit {
+
+/* A day is a PostgreSQL DateADT: days since 2000-01-01. */
+std::string DayText(int32_t day);
+
+struct LogLeaf {
+	int64_t seq;
+	int chain; /* index into Log::chains */
+	Hash row_hash;
+};
+
+struct Log {
+	std::vector<LogLeaf> leaves;
+	std::vector<std::string> chains;
+	/* A block lists an event that audit_events no longer holds: no head can be recomputed. */
+	std::optional<int64_t> missing_seq;
+	std::string missing_chain;
+};
+
+/* Passes 1..last_pass in log order; with chain, only that chain's events. */
+Log ReadLog(SpiSession &spi, int64_t last_pass, const std::optional<std::string> &chain);
+
+/* The same, or an ERROR (XX001) naming the missing event. */
+Log RequireLog(SpiSession &spi, int64_t last_pass, const std::optional<std::string> &chain);
+
+struct ClosedDay {
+	int64_t last_pass = 0;
+	int64_t tree_size = 0;
+	Hash tree_head{};
+};
+std::optional<ClosedDay> FindClosedDay(SpiSession &spi, int32_t day);
+
+/* The last pass sealed before the day's end (UTC), 0 for none. */
+int64_t LastPassOfDay(SpiSession &spi, int32_t day);
+
+/* The log's extent for a day: the recorded one once closed, else what is sealed so far. */
+int64_t DayExtent(SpiSession &spi, int32_t day);
+
+Hash HeadOf(const Log &log, Sha256 &sha);
+std::vector<Hash> LeafHashesOf(const Log &log, Sha256 &sha);
+
+std::string HexOf(std::string_view bytes);
+
+/* Only the anchoring functions insert into the anchor tables: they do so inside this scope. */
+class AnchorWriteScope {
+public:
+	AnchorWriteScope();
+	~AnchorWriteScope();
+	AnchorWriteScope(const AnchorWriteScope &) = delete;
+	AnchorWriteScope &operator=(const AnchorWriteScope &) = delete;
+};
+bool InAnchorWrite();
+
+} // namespace tg::audit
