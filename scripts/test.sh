@@ -31,6 +31,7 @@ psql -qX -c 'CREATE DATABASE tg_tap' >/dev/null
 "$REPO_ROOT/scripts/upgrade_test.sh" "$CLUSTER"
 "$REPO_ROOT/scripts/preload_test.sh"
 "$REPO_ROOT/scripts/pooling_soak.sh" "$CLUSTER" 8 500
+"$REPO_ROOT/scripts/audit_test.sh"
 "$REPO_ROOT/scripts/crash_test.sh" "$CLUSTER"
 
 say "all suites passed"
