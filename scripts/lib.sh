@@ -30,6 +30,27 @@ build_and_install_extension() {
 	$SUDO make -C "$REPO_ROOT" install PG_CONFIG="$PG_CONFIG" >/dev/null
 }
 
+# The settings every test cluster needs beyond tenant_guard.conf: two signing
+# keys, as during a rotation, for sql/guard_signed_tenant.sql (test-only secrets).
+use_test_cluster_conf() {
+	export TG_CLUSTER_CONF="tenant_guard.signing_keys = 'test1:YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE=, test2:YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmI='"
+}
+
+# The pg_regress suites of the source tree $1 (built against PG_CONFIG) on the
+# cluster of the environment; prints the diffs when one fails.
+run_regress_suites() {
+	local tree=$1
+	if make -C "$tree" installcheck PG_CONFIG="$PG_CONFIG"; then return 0; fi
+	cat "$tree/regression.diffs" 2>/dev/null || true
+	return 1
+}
+
+# The pgTAP suites, in a database of their own on the cluster of the environment.
+run_pgtap_suites() {
+	psql -qX -c 'CREATE DATABASE tg_tap' >/dev/null
+	(cd "$REPO_ROOT" && pg_prove --dbname tg_tap --ext .sql pgtap/)
+}
+
 # Configure and build the CMake part (tenant-lint and unit tests).
 build_cmake_tree() {
 	say "building tenant-lint and the unit tests"

@@ -12,21 +12,16 @@ say "unit tests (Boost.Test through ctest)"
 (cd "$REPO_ROOT/build" && ctest --output-on-failure)
 
 CLUSTER=$(mktemp -d /tmp/tenant_guard_test.XXXXXX)
-# Two signing keys, as during a rotation, for sql/guard_signed_tenant.sql (test-only secrets).
-export TG_CLUSTER_CONF="tenant_guard.signing_keys = 'test1:YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE=, test2:YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmI='"
+use_test_cluster_conf
 trap '"$REPO_ROOT/scripts/cluster.sh" stop "$CLUSTER"' EXIT
 "$REPO_ROOT/scripts/cluster.sh" start "$CLUSTER"
 source "$CLUSTER/env"
 
 say "pg_regress suites"
-if ! make -C "$REPO_ROOT" installcheck PG_CONFIG="$PG_CONFIG"; then
-	cat "$REPO_ROOT/regression.diffs" 2>/dev/null || true
-	exit 1
-fi
+run_regress_suites "$REPO_ROOT" || exit 1
 
 say "pgTAP suites"
-psql -qX -c 'CREATE DATABASE tg_tap' >/dev/null
-(cd "$REPO_ROOT" && pg_prove --dbname tg_tap --ext .sql pgtap/)
+run_pgtap_suites
 
 "$REPO_ROOT/scripts/upgrade_test.sh" "$CLUSTER"
 "$REPO_ROOT/scripts/pooling_soak.sh" "$CLUSTER" 8 500
