@@ -177,6 +177,6 @@ check_server_log "$WORK/server.log" || log_ok=0
 
 passed=$((regress_ok + pgtap_ok + log_ok))
 failed=$((regress_total - regress_ok + pgtap_total - pgtap_ok + 1 - log_ok))
-say "assert-enabled run: pg_regress $regress_ok/$regress_total, pgTAP $pgtap_ok/$pgtap_total, server log $([ $log_ok = 1 ] && echo clean || echo TRAP)"
+say "assert-enabled run: pg_regress $regress_ok/$regress_total, pgTAP $pgtap_ok/$pgtap_total, server log $([ $log_ok = 1 ] && echo clean || echo 'with TRAP or crash')"
 echo "cassert: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
