@@ -1,7 +1,10 @@
 # tenant_guard: PGXS build of the extension and its pg_regress suites.
 #   make demo    install missing packages, build, show the main job end to end
 #   make test    install missing packages, build, run every suite
-# Both use a throwaway cluster of their own (scripts/cluster.sh).
+#   make installcheck-cassert
+#                the pg_regress and pgTAP suites on PostgreSQL 15 built with
+#                assertions from Debian's source package (scripts/cassert_test.sh)
+# All three use a throwaway cluster of their own (scripts/cluster.sh).
 
 # tenant_guard_tap: the pgTAP wrapper of simulate(), apart so that tenant_guard needs no pgTAP.
 EXTENSION = tenant_guard tenant_guard_tap
@@ -62,14 +65,16 @@ PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 # install it first, so only they may run without it.
 ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
-else ifeq ($(filter demo test deps,$(MAKECMDGOALS)),)
+else ifeq ($(filter demo test deps installcheck-cassert,$(MAKECMDGOALS)),)
 $(error PGXS not found (postgresql-server-dev-15 missing): run `make test` or `make demo`, which install it)
 endif
 
-.PHONY: demo test deps
+.PHONY: demo test deps installcheck-cassert
 demo:
 	scripts/demo.sh
 test:
 	scripts/test.sh
+installcheck-cassert:
+	scripts/cassert_test.sh
 deps:
 	scripts/deps.sh
