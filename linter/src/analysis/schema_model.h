@@ -15,6 +15,7 @@ struct TableFacts {
 	std::vector<std::string> columns; /* in order, as far as known */
 	std::string tenant_column;		  /* empty: not tenant-scoped */
 	bool is_protected = false;		  /* tenant_guard.protect() or protect_schema() seen */
+	bool rls_protected = false;		  /* the schema's own RLS: enabled, forced, a policy on the column */
 	bool columns_complete = false;	  /* all columns known (CREATE TABLE seen) */
 
 	bool IsTenantTable() const { return !tenant_column.empty(); }

@@ -136,21 +136,27 @@ void ParseAndAnalyze(const PreparedFile &file, const StatementSpan &span,
 {
 	if (!span.has_tokens)
 		return;
-	std::string const sql(StatementText(file, span));
+	std::string sql(StatementText(file, span));
+	/* @name, :name and ? become $1 or 0 in place: every offset stays valid. */
+	Placeholders const placeholders = RewritePlaceholders(sql);
 	ParsedStatement parsed(sql);
 	if (!parsed.ok()) {
+		/* Report the error as the user wrote the statement, not as rewritten. */
+		std::string const original(StatementText(file, span));
+		ParsedStatement unchanged(original);
+		const ParseError &error = unchanged.ok() ? parsed.error() : unchanged.error();
 		RawFinding f;
 		f.rule = "parse-error";
-		f.offset = span.offset + parsed.error().byte_offset;
+		f.offset = span.offset + error.byte_offset;
 		f.end = f.offset + 1;
-		f.message = parsed.error().message;
+		f.message = error.message;
 		raw.push_back(std::move(f));
 		return;
 	}
 	ListCell *lc;
 	foreach (lc, parsed.tree()) {
 		auto *statement = static_cast<Node *>(lfirst(lc));
-		analyzer.Analyze(statement, sql, span.offset);
+		analyzer.Analyze(statement, sql, span.offset, {}, &placeholders);
 		AnalyzeFunctionBodies(statement, sql, span.offset, analyzer, raw);
 	}
 }
