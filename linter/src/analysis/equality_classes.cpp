@@ -9,18 +9,30 @@ std::string EqualityClasses::Key(int ref, const std::string &column)
 
 int EqualityClasses::Term(int ref, const std::string &column)
 {
-	auto [it, inserted] = by_key_.try_emplace(Key(ref, column), static_cast<int>(parent_.size()));
-	if (inserted) {
-		parent_.push_back(it->second);
-		state_.emplace_back();
-		ref_of_.push_back(ref);
-		column_of_.push_back(column);
-	}
-	return it->second;
+	int const found = Lookup(ref, column);
+	if (found >= 0)
+		return found;
+	int const term = static_cast<int>(parent_.size());
+	parent_.push_back(term);
+	state_.emplace_back();
+	ref_of_.push_back(ref);
+	column_of_.push_back(column);
+	if (parent_.size() == kMapAfter)
+		for (size_t t = 0; t < parent_.size(); t++)
+			by_key_.emplace(Key(ref_of_[t], column_of_[t]), static_cast<int>(t));
+	else if (parent_.size() > kMapAfter)
+		by_key_.emplace(Key(ref, column), term);
+	return term;
 }
 
 int EqualityClasses::Lookup(int ref, const std::string &column) const
 {
+	if (parent_.size() < kMapAfter) {
+		for (size_t t = 0; t < ref_of_.size(); t++)
+			if (ref_of_[t] == ref && column_of_[t] == column)
+				return static_cast<int>(t);
+		return -1;
+	}
 	auto it = by_key_.find(Key(ref, column));
 	return it == by_key_.end() ? -1 : it->second;
 }

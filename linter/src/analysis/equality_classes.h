@@ -39,6 +39,8 @@ private:
 		bool valued = false;
 		bool literal = false;
 	};
+	/* Most levels have a handful of terms: a linear search, and a map only past kMapAfter. */
+	static constexpr size_t kMapAfter = 32;
 	std::unordered_map<std::string, int> by_key_;
 	std::vector<int> ref_of_;
 	std::vector<std::string> column_of_;

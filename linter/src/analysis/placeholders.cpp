@@ -225,7 +225,10 @@ bool Placeholders::IsQuestionMark(int location) const
 Placeholders RewritePlaceholders(std::string &sql)
 {
 	/* Most statements hold none of the three characters: leave them untouched. */
-	if (sql.find_first_of("@:?") == std::string::npos)
+	bool any = false;
+	for (char const c : sql)
+		any = any || c == '@' || c == ':' || c == '?';
+	if (!any)
 		return {};
 	return Rewriter(sql).Run();
 }

@@ -39,8 +39,12 @@ bool Conjunct::Eligible(int ref) const
 
 void Scope::AddRef(Ref ref)
 {
-	by_name_[ref.visible_name].push_back(static_cast<int>(refs.size()));
 	refs.push_back(std::move(ref));
+	if (refs.size() == kIndexAfter)
+		for (size_t i = 0; i < refs.size(); i++)
+			by_name_[refs[i].visible_name].push_back(static_cast<int>(i));
+	else if (refs.size() > kIndexAfter)
+		by_name_[refs.back().visible_name].push_back(static_cast<int>(refs.size()) - 1);
 }
 
 bool Scope::Valued(int ref, const std::string &column) const
@@ -48,10 +52,22 @@ bool Scope::Valued(int ref, const std::string &column) const
 	return settled && classes.Valued(classes.Lookup(ref, column));
 }
 
-const std::vector<int> *Scope::RefsNamed(const std::string &name) const
+int Scope::RefNamed(const std::string &name) const
 {
+	if (refs.size() < kIndexAfter) {
+		int found = -1;
+		for (size_t i = 0; i < refs.size(); i++)
+			if (refs[i].visible_name == name) {
+				if (found >= 0)
+					return -2;
+				found = static_cast<int>(i);
+			}
+		return found;
+	}
 	auto it = by_name_.find(name);
-	return it == by_name_.end() ? nullptr : &it->second;
+	if (it == by_name_.end())
+		return -1;
+	return it->second.size() == 1 ? it->second.front() : -2;
 }
 
 namespace {
@@ -110,12 +126,12 @@ std::optional<ColumnTerm> ResolveColumn(Node *node, const Scope &scope,
 	std::string const qualifier = n >= 2 ? SchemaOfName(fields) : "";
 	for (const Scope *s = &scope; s != nullptr; s = s->parent) {
 		if (!qualifier.empty()) {
-			const std::vector<int> *named = s->RefsNamed(qualifier);
-			if (named == nullptr)
+			int const named = s->RefNamed(qualifier);
+			if (named == -1)
 				continue;
-			if (named->size() != 1)
+			if (named == -2)
 				return std::nullopt;
-			return ColumnTerm{s, named->front(), column};
+			return ColumnTerm{s, named, column};
 		}
 		int ref = -1;
 		switch (FindUnqualified(*s, column, variables.count(column) == 0, ref)) {

@@ -72,9 +72,12 @@ struct Scope {
 	/* Is the column of this level's ref known to equal the tenant (after settling)? */
 	bool Valued(int ref, const std::string &column) const;
 
-	const std::vector<int> *RefsNamed(const std::string &name) const;
+	/* The FROM item visible as name: its index, -1 if none, -2 if several. */
+	int RefNamed(const std::string &name) const;
 
 private:
+	/* Levels with few FROM items search them; larger ones index them by name. */
+	static constexpr size_t kIndexAfter = 16;
 	std::unordered_map<std::string, std::vector<int>> by_name_;
 };
 
