@@ -24,6 +24,8 @@ if ! make -C "$REPO_ROOT" installcheck PG_CONFIG="$PG_CONFIG"; then
 	exit 1
 fi
 
+"$REPO_ROOT/scripts/lint_dsn_test.sh"
+
 say "pgTAP suites"
 psql -qX -c 'CREATE DATABASE tg_tap' >/dev/null
 (cd "$REPO_ROOT" && pg_prove --dbname tg_tap --ext .sql pgtap/)
