@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 PACKAGES=(
 	make g++ cmake
 	postgresql-15 postgresql-server-dev-15
-	libssl-dev
+	libssl-dev libpq-dev
 	libpg-query-dev libprotobuf-c-dev
 	libboost-test-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
 	postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl

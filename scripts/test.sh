@@ -21,6 +21,8 @@ source "$CLUSTER/env"
 say "pg_regress suites"
 run_regress_suites "$REPO_ROOT" || exit 1
 
+"$REPO_ROOT/scripts/lint_dsn_test.sh"
+
 say "pgTAP suites"
 run_pgtap_suites
 
