@@ -111,8 +111,11 @@ ensure_server() {
 build_extension_copy() {
 	say "building the extension against $PREFIX (in $WORK/src)"
 	rm -rf "$WORK" && mkdir -p "$WORK/src"
+	local controls
+	controls=$(cd "$REPO_ROOT" && echo *.control)
+	# shellcheck disable=SC2086 # one word per control file
 	tar -C "$REPO_ROOT" --exclude='*.o' --exclude='*.so' --exclude='*.bc' -cf - \
-		Makefile tenant_guard.control tenant_guard.conf extension common sql expected |
+		Makefile $controls tenant_guard.conf extension common sql expected |
 		tar -C "$WORK/src" -xf -
 	make -C "$WORK/src" -j2 PG_CONFIG="$PG_CONFIG" >"$WORK/build.log" 2>&1 ||
 		{ tail -n 40 "$WORK/build.log"; die "building the extension failed (log: $WORK/build.log)"; }
