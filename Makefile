@@ -19,6 +19,7 @@ OBJS = \
 	extension/guard/exemption.o \
 	extension/guard/hooks.o \
 	extension/guard/protected_relations.o \
+	extension/guard/drift_guard.o \
 	extension/tenant/signed_tenant.o \
 	extension/tenant/tenant_setting.o \
 	extension/tenant/current_tenant.o \
@@ -30,7 +31,8 @@ OBJS = \
 	extension/policy/registry.o \
 	extension/policy/generator.o \
 	extension/policy/fk_guard.o \
-	extension/policy/partition_sync.o
+	extension/policy/partition_sync.o \
+	extension/policy/global_relation.o
 
 DATA = $(wildcard extension/sql/$(EXTENSION)--*.sql)
 

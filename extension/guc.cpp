@@ -17,6 +17,7 @@ bool tg_exempt_superusers = true;
 int tg_session_tenant = tg::kSessionTenantRefuse;
 bool tg_require_signed = false;
 char *tg_signing_keys = nullptr;
+bool tg_protect_new_tables_on = false;
 }
 
 namespace tg {
@@ -97,6 +98,14 @@ void InitSettings()
 		gettext_noop("Two keys may be listed at once while rotating."), &tg_signing_keys, "",
 		PGC_SIGHUP, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, nullptr, nullptr,
 		nullptr);
+
+	/* PGC_SUSET: a migration must not be able to switch it off for itself. */
+	DefineCustomBoolVariable(
+		"tenant_guard.protect_new_tables",
+		gettext_noop("Protect a table created with the tenant column in a schema that has protected tables."),
+		gettext_noop("At the end of CREATE TABLE, CREATE TABLE AS and SELECT INTO, so that a copy "
+					 "or a re-created table never ships unprotected."),
+		&tg_protect_new_tables_on, false, PGC_SUSET, GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
 
 	MarkGUCPrefixReserved("tenant_guard");
 

@@ -13,6 +13,7 @@ extern bool tg_exempt_superusers;
 extern int tg_session_tenant;	 /* SessionTenantMode */
 extern bool tg_require_signed;	 /* only tenant_guard.set_tenant(token) sets the tenant */
 extern char *tg_signing_keys;	 /* "id:base64key, ..." for signed tenant tokens */
+extern bool tg_protect_new_tables_on; /* protect new tables in protected schemas at creation */
 }
 
 namespace tg {

@@ -19,6 +19,7 @@
 
 #include "boundary/pg_boundary.h"
 #include "boundary/sql_text.h"
+#include "guard/drift_guard.h"
 #include "guard/exemption.h"
 #include "guard/protected_relations.h"
 #include "tenant/tenant_setting.h"
@@ -152,6 +153,7 @@ static void tg_process_utility(PlannedStmt *pstmt, const char *query_string, boo
 							   QueryCompletion *qc)
 {
 	tg::InvokeCpp(tg::CheckUtility, pstmt);
+	tg::CheckDriftBeforeUtility(pstmt);
 	if (tg::prev_process_utility_hook != nullptr)
 		tg::prev_process_utility_hook(pstmt, query_string, read_only_tree, context, params,
 									  query_env, dest, qc);

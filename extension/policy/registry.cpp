@@ -69,6 +69,24 @@ void Registry::Remove(Oid table)
 							{std::to_string(table)});
 }
 
+void Registry::SetTenantColumn(Oid table, const std::string &column)
+{
+	ExecuteAsExtensionOwner("UPDATE tenant_guard.protection SET tenant_column = $2"
+							" WHERE table_oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid",
+							{std::to_string(table), column});
+}
+
+void Registry::DeclareGlobal(Oid relation, const std::string &reason)
+{
+	Oid const user = GetUserId();
+	std::string const by = PgCall(GetUserNameFromId, user, false);
+	ExecuteAsExtensionOwner("INSERT INTO tenant_guard.global_relation (table_oid, reason, declared_by)"
+							" VALUES ($1::pg_catalog.oid, $2, $3) ON CONFLICT (table_oid)"
+							" DO UPDATE SET reason = EXCLUDED.reason, declared_by = EXCLUDED.declared_by,"
+							" declared_at = pg_catalog.now()",
+							{std::to_string(relation), reason, by});
+}
+
 void Registry::ExecuteAsExtensionOwner(const std::string &sql, const std::vector<SqlParam> &params)
 {
 	std::optional<std::string> owner = spi_.Value(
