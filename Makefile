@@ -16,10 +16,12 @@ OBJS = \
 	extension/boundary/sql_text.o \
 	extension/boundary/selftest.o \
 	extension/boundary/trigger_call.o \
-	extension/guard/exemption.o \
+	extension/tenant/exemption.o \
 	extension/guard/hooks.o \
 	extension/guard/protected_relations.o \
 	extension/guard/drift_guard.o \
+	extension/guard/row_escapes.o \
+	extension/guard/temp_shadow.o \
 	extension/tenant/signed_tenant.o \
 	extension/tenant/tenant_setting.o \
 	extension/tenant/current_tenant.o \

@@ -22,11 +22,6 @@ bool tg_protect_new_tables_on = false;
 
 namespace tg {
 
-static bool loaded_at_startup = false;
-
-bool LoadedAtStartup() { return loaded_at_startup; }
-void MarkLoadedAtStartup() { loaded_at_startup = true; }
-
 static const struct config_enum_entry tenant_type_options[] = {
 	{"any", -1, false},	   {"text", static_cast<int>(TenantType::Text), false},
 	{"uuid", static_cast<int>(TenantType::Uuid), false},

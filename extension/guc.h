@@ -23,8 +23,4 @@ enum SessionTenantMode { kSessionTenantRefuse = 0, kSessionTenantReset = 1 };
 /* Defines the settings and reserves the "tenant_guard" prefix. */
 void InitSettings();
 
-/* True when the library was loaded by shared_preload_libraries. */
-bool LoadedAtStartup();
-void MarkLoadedAtStartup();
-
 } // namespace tg

@@ -2,7 +2,8 @@
 # A throwaway PostgreSQL 15 cluster with tenant_guard preloaded.
 #   scripts/cluster.sh start DIR   initdb in DIR, start, write DIR/env
 #   scripts/cluster.sh stop DIR    stop and remove DIR
-# TG_CLUSTER_CONF may hold extra postgresql.conf lines (the benchmarks use it).
+# TG_CLUSTER_CONF may hold extra postgresql.conf lines (the benchmarks use it);
+# TG_PRELOAD=no leaves tenant_guard out of shared_preload_libraries.
 # Clients connect through a Unix socket inside DIR, so the cluster never
 # collides with another server on this machine, and nothing listens on TCP.
 source "$(dirname "$0")/lib.sh"
@@ -15,7 +16,7 @@ start_cluster() {
 	[ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
 	as_server_user "$PG_BINDIR/initdb" -D "$dir/data" -U postgres -A trust \
 		--no-sync -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
-	cat "$REPO_ROOT/tenant_guard.conf" >>"$dir/data/postgresql.conf"
+	[ "${TG_PRELOAD:-yes}" = no ] || cat "$REPO_ROOT/tenant_guard.conf" >>"$dir/data/postgresql.conf"
 	cat >>"$dir/data/postgresql.conf" <<CONF
 port = $PORT
 listen_addresses = ''
@@ -30,7 +31,7 @@ CONF
 export PGHOST='$dir' PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres
 export TG_CLUSTER_DIR='$dir'
 ENV
-	echo "PostgreSQL $PG_MAJOR running in $dir (socket), port $PORT, tenant_guard preloaded"
+	echo "PostgreSQL $PG_MAJOR running in $dir (socket), port $PORT, tenant_guard preload: ${TG_PRELOAD:-yes}"
 }
 
 stop_cluster() {

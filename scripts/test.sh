@@ -29,6 +29,7 @@ psql -qX -c 'CREATE DATABASE tg_tap' >/dev/null
 (cd "$REPO_ROOT" && pg_prove --dbname tg_tap --ext .sql pgtap/)
 
 "$REPO_ROOT/scripts/upgrade_test.sh" "$CLUSTER"
+"$REPO_ROOT/scripts/preload_test.sh"
 "$REPO_ROOT/scripts/pooling_soak.sh" "$CLUSTER" 8 500
 "$REPO_ROOT/scripts/crash_test.sh" "$CLUSTER"
 

@@ -10,6 +10,18 @@ SELECT tenant_guard._boundary_selftest('pg-error');
 -- The same through SPI: the CONTEXT line survives too.
 SELECT tenant_guard._boundary_selftest('spi-error');
 \echo :LAST_ERROR_SQLSTATE
+-- The error outlives SPI_finish, which deletes SPI's memory while the C++
+-- exception unwinds, and the reuse of that memory: message, SQLSTATE and
+-- CONTEXT arrive intact (they came from freed memory before 1.1).
+SELECT tenant_guard._boundary_selftest('spi-error-reuse');
+\echo :LAST_ERROR_SQLSTATE
+-- The same through a real entry point: protect()'s DDL fails inside SPI.
+CREATE TABLE boundary_t (id int, tenant_id int);
+BEGIN READ ONLY;
+SELECT tenant_guard.protect('boundary_t');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+DROP TABLE boundary_t;
 -- C++ -> PostgreSQL: tg::Error keeps its SQLSTATE, detail and hint.
 SELECT tenant_guard._boundary_selftest('cpp-error');
 \echo :LAST_ERROR_SQLSTATE
@@ -22,7 +34,7 @@ SELECT tenant_guard._boundary_selftest('bad-alloc');
 SELECT tenant_guard._boundary_selftest('nonsense');
 \echo :LAST_ERROR_SQLSTATE
 
--- A caught PgError leaves the backend usable.
+-- A caught PgError that is inspected and dropped leaves the backend usable.
 SELECT tenant_guard._boundary_selftest('recover');
 SELECT 1 AS still_working;
 

@@ -18,9 +18,14 @@ const char *PgError::what() const noexcept
 	return edata_->message != nullptr ? edata_->message : "PostgreSQL error";
 }
 
+/* The entry point's memory context, where caught errors are kept (nullptr: no entry yet). */
+static MemoryContext error_home = nullptr;
+
+ErrorHomeScope::ErrorHomeScope() noexcept : saved_(error_home) { error_home = CurrentMemoryContext; }
+ErrorHomeScope::~ErrorHomeScope() { error_home = saved_; }
+
 void RunGuarded(void (*thunk)(void *closure) noexcept, void *closure)
 {
-	/* The copy must not live in ErrorContext, which FlushErrorState resets. */
 	MemoryContext const caller_context = CurrentMemoryContext;
 	ErrorData *volatile edata = nullptr;
 
@@ -30,15 +35,33 @@ void RunGuarded(void (*thunk)(void *closure) noexcept, void *closure)
 	}
 	PG_CATCH();
 	{
-		MemoryContextSwitchTo(caller_context);
+		/*
+		 * Not ErrorContext, which FlushErrorState resets, and not the caller's
+		 * context, which unwinding may delete (SPI's procedure context).
+		 */
+		MemoryContextSwitchTo(error_home != nullptr ? error_home : caller_context);
 		edata = CopyErrorData();
 		FlushErrorState();
+		MemoryContextSwitchTo(caller_context);
 	}
 	PG_END_TRY();
 
 	/* Thrown only now that PG_exception_stack is restored. */
 	if (edata != nullptr)
 		throw PgError(edata);
+}
+
+void CallWithCleanup(void (*body)(void *arg), void (*cleanup)(void *arg), void *arg)
+{
+	PG_TRY();
+	{
+		body(arg);
+	}
+	PG_FINALLY();
+	{
+		cleanup(arg);
+	}
+	PG_END_TRY();
 }
 
 void Report(int elevel, const std::string &message, const std::string &detail,

@@ -5,14 +5,23 @@
  *
  *   PostgreSQL -> C++: PgCall(fn, args...) runs a PostgreSQL function that may
  *   ereport(ERROR). The ERROR's longjmp lands in PG_TRY inside RunGuarded, which
- *   copies the whole ErrorData (SQLSTATE, detail, hint, context, position) into
- *   the caller's memory context, flushes the error state and throws PgError. So
- *   no longjmp ever crosses a C++ frame that owns objects with destructors.
+ *   copies the whole ErrorData (SQLSTATE, detail, hint, context, position),
+ *   flushes the error state and throws PgError. So no longjmp ever crosses a
+ *   C++ frame that owns objects with destructors.
  *
- *   C++ -> PostgreSQL: every entry point PostgreSQL calls (SQL function,
- *   trigger, event trigger, hook) is wrapped by TG_FUNCTION / InvokeCpp, which
- *   catches everything, leaves the catch handler (so the exception object is
- *   destroyed and the C++ runtime is clean) and only then raises the ERROR: a
+ *   Where the copy lives matters: while the exception unwinds, destructors
+ *   run (~SpiSession calls SPI_finish, which deletes SPI's procedure
+ *   context), so the copy must not live in any context our own frames
+ *   create. It goes to the "error home": the memory context that was current
+ *   when PostgreSQL entered our code, which belongs to the caller and
+ *   outlives the entry point. ReThrowError copies it again into ErrorContext.
+ *
+ *   C++ -> PostgreSQL: every callback PostgreSQL makes (SQL function, trigger,
+ *   event trigger, hook, GUC check hook, transaction callback, background
+ *   worker main) runs its body through InvokeCpp (TG_FUNCTION for SQL
+ *   functions), which catches everything, leaves the catch handler (so the
+ *   exception object is destroyed and the C++ runtime is clean), switches
+ *   back to the entry's memory context and only then raises the ERROR: a
  *   PgError is re-thrown unchanged with ReThrowError, a tg::Error becomes an
  *   ereport with its SQLSTATE, detail and hint.
  *
@@ -29,6 +38,7 @@ extern "C" {
 #include "postgres.h"
 #include "fmgr.h"
 #include "utils/elog.h"
+#include "utils/palloc.h"
 }
 
 #include <exception>
@@ -61,9 +71,9 @@ private:
 };
 
 /*
- * A PostgreSQL ERROR caught by PgCall. The ErrorData lives in the memory
- * context that was current when PgCall was called; that context outlives the
- * exception's trip to the entry point, so copies share the pointer.
+ * A PostgreSQL ERROR caught by PgCall. The ErrorData lives in the error home
+ * (see above), which outlives the exception's trip to the entry point, so
+ * copies of the exception share the pointer.
  */
 class PgError : public std::exception {
 public:
@@ -78,6 +88,29 @@ private:
 
 /* Runs thunk(closure) under PG_TRY; throws PgError if it raised an ERROR. */
 void RunGuarded(void (*thunk)(void *closure) noexcept, void *closure);
+
+/*
+ * For plain C frames (hooks calling the next hook): runs body(arg), then
+ * cleanup(arg) whether or not body raised an ERROR, which then propagates.
+ * Neither may throw C++ exceptions.
+ */
+void CallWithCleanup(void (*body)(void *arg), void (*cleanup)(void *arg), void *arg);
+
+/*
+ * Makes the current memory context the error home for the entry point that
+ * is running, and restores the enclosing one (nested entries: a trigger
+ * fired by our own SPI statement) when it ends.
+ */
+class ErrorHomeScope {
+public:
+	ErrorHomeScope() noexcept;
+	~ErrorHomeScope();
+	ErrorHomeScope(const ErrorHomeScope &) = delete;
+	ErrorHomeScope &operator=(const ErrorHomeScope &) = delete;
+
+private:
+	MemoryContext saved_;
+};
 
 /*
  * Calls a PostgreSQL function (or a lambda that only calls PostgreSQL
@@ -128,18 +161,23 @@ struct CaughtError {
 void CatchCurrentException(CaughtError &caught) noexcept;
 
 /*
- * Runs a C++ entry point body. Nothing escapes: a C++ exception becomes a
- * PostgreSQL ERROR raised from this frame, which owns nothing with a destructor.
+ * Runs the C++ body of any callback PostgreSQL makes. Nothing escapes: a C++
+ * exception becomes a PostgreSQL ERROR raised from this frame, which owns
+ * nothing with a destructor, in the memory context the callback was entered
+ * with (the one current at the throw may have been deleted by unwinding).
  */
 template <typename Fn, typename... Args>
 std::invoke_result_t<Fn &, Args &...> InvokeCpp(Fn &&fn, Args... args) noexcept
 {
 	CaughtError caught;
+	MemoryContext const entry_context = CurrentMemoryContext;
 	try {
+		ErrorHomeScope home;
 		return std::invoke(fn, args...);
 	} catch (...) {
 		CatchCurrentException(caught);
 	}
+	MemoryContextSwitchTo(entry_context);
 	RaiseCaught(caught);
 }
 
@@ -151,6 +189,7 @@ std::invoke_result_t<Fn &, Args &...> InvokeCpp(Fn &&fn, Args... args) noexcept
  *   TG_FUNCTION(tg_protect) { ... return BoolGetDatum(changed); }
  *
  * The exported symbol is the extern "C" wrapper; the body is name_impl.
+ * Every SQL function, trigger and event trigger function is defined this way.
  */
 #define TG_FUNCTION(name)                                                                          \
 	extern "C" {                                                                                   \

@@ -9,7 +9,11 @@
 
 extern "C" {
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 }
+
+#include <cstdlib>
+#include <cstring>
 
 #include <stdexcept>
 #include <string>
@@ -24,6 +28,26 @@ struct DestructorProbe {
 	~DestructorProbe() { destructors_run++; }
 };
 
+/* Allocates and fills memory, so that freed blocks are handed out and overwritten. */
+static void ScribbleOverFreedMemory()
+{
+	MemoryContext scratch = PgCall([] {
+		return AllocSetContextCreate(CurrentMemoryContext, "selftest scratch", ALLOCSET_DEFAULT_SIZES);
+	});
+	/* Small chunks: they are carved from the recycled context's own blocks. */
+	for (int i = 0; i < 1024; i++) {
+		void *chunk = PgCall(MemoryContextAlloc, scratch, static_cast<Size>(48));
+		memset(chunk, 0x7f, 48);
+	}
+	PgCall(MemoryContextDelete, scratch);
+	for (int i = 0; i < 64; i++) {
+		void *raw = malloc(8192);
+		if (raw != nullptr)
+			memset(raw, 0x7f, 8192);
+		free(raw);
+	}
+}
+
 static std::string RunSelftest(const std::string &mode)
 {
 	if (mode == "destructors")
@@ -35,6 +59,18 @@ static std::string RunSelftest(const std::string &mode)
 	} else if (mode == "spi-error") {
 		SpiSession spi;
 		spi.Execute("SELECT 1 / 0");
+	} else if (mode == "spi-error-reuse") {
+		/*
+		 * The error outlives ~SpiSession (SPI_finish deletes SPI's contexts)
+		 * and the memory freed with them being reused, as on any busy server.
+		 */
+		try {
+			SpiSession spi;
+			spi.Execute("SELECT 1 / 0");
+		} catch (const PgError &) {
+			ScribbleOverFreedMemory();
+			throw;
+		}
 	} else if (mode == "cpp-error") {
 		throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "selftest error raised in C++",
 					"Detail travels with the error.", "Hints travel too.");
@@ -43,7 +79,12 @@ static std::string RunSelftest(const std::string &mode)
 	} else if (mode == "bad-alloc") {
 		throw std::bad_alloc();
 	} else if (mode == "recover") {
-		/* A caught PgError leaves PostgreSQL usable: the error state was flushed. */
+		/*
+		 * A caught PgError may be inspected and dropped, but in general nothing
+		 * else may run after it unless a subtransaction is rolled back (the
+		 * ERROR may have left locks, buffers or SPI state behind). int4in
+		 * leaves nothing, which is why this probe may return normally.
+		 */
 		try {
 			PgCall(DirectFunctionCall1Coll, int4in, InvalidOid, CStringGetDatum("12x"));
 		} catch (const PgError &e) {
@@ -54,7 +95,7 @@ static std::string RunSelftest(const std::string &mode)
 		}
 	} else {
 		throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "unknown selftest mode \"" + mode + "\"", "",
-					"Use pg-error, spi-error, cpp-error, std-exception, bad-alloc, recover or "
+					"Use pg-error, spi-error, spi-error-reuse, cpp-error, std-exception, bad-alloc, recover or "
 					"destructors.");
 	}
 	return "no error";

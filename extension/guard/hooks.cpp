@@ -5,30 +5,38 @@
  * executor runs, COPY included, after views are expanded and with every
  * partition listed, so a statement reaching a protected table through a view,
  * a function or a partition is caught before it reads anything. It costs one
- * pointer check when a tenant is set; only without one does it look at the
- * relations.
+ * pointer check when a tenant is set and no row can escape the statement
+ * (guard/row_escapes.h); only otherwise does it look at the relations. It
+ * runs in parallel workers too, which judge by their leader's verdict.
  *
- * ProcessUtility_hook refuses SET of the tenant without LOCAL, and TRUNCATE of
- * protected tables (row-level security does not apply to TRUNCATE).
+ * ExecutorStart_hook publishes that verdict before a parallel plan starts;
+ * ExecutorRun_hook marks a holdable cursor being filled at COMMIT.
  *
- * Both hooks keep the predecessor and always call it (or the standard
- * function). The C++ checks run through InvokeCpp before the call, so the
- * call itself is made from a frame that owns no C++ object.
+ * ProcessUtility_hook refuses SET of the tenant without LOCAL, TRUNCATE of
+ * protected tables (row-level security does not apply to TRUNCATE), marks
+ * EXPLAIN ANALYZE, and afterwards refuses temporary relations that shadow a
+ * protected table (guard/temp_shadow.h).
+ *
+ * Every hook keeps its predecessor and always calls it (or the standard
+ * function). The C++ checks run through InvokeCpp before or after the call,
+ * so the call itself is made from a frame that owns no C++ object.
  */
 #include "guard/hooks.h"
 
+#include "boundary/internal_ddl.h"
 #include "boundary/pg_boundary.h"
 #include "boundary/sql_text.h"
 #include "guard/drift_guard.h"
-#include "guard/exemption.h"
 #include "guard/protected_relations.h"
-#include "tenant/tenant_setting.h"
+#include "guard/row_escapes.h"
+#include "guard/temp_shadow.h"
 #include "guc.h"
-#include "boundary/internal_ddl.h"
+#include "tenant/exemption.h"
+#include "tenant/tenant_setting.h"
 
 extern "C" {
-#include "access/parallel.h"
 #include "catalog/namespace.h"
+#include "commands/defrem.h"
 #include "executor/executor.h"
 #include "nodes/parsenodes.h"
 #include "tcop/utility.h"
@@ -40,6 +48,8 @@ namespace tg {
 namespace {
 
 ExecutorCheckPerms_hook_type prev_check_perms_hook = nullptr;
+ExecutorStart_hook_type prev_executor_start_hook = nullptr;
+ExecutorRun_hook_type prev_executor_run_hook = nullptr;
 ProcessUtility_hook_type prev_process_utility_hook = nullptr;
 
 /* The first protected relation in a range table, or InvalidOid. */
@@ -59,8 +69,8 @@ Oid FirstProtectedRelation(List *range_table)
 
 bool GuardApplies()
 {
-	/* The leader checked already; our own DDL runs without a tenant on purpose. */
-	return tg_guard_enabled && !IsParallelWorker() && !InternalDdlActive();
+	/* Our own DDL runs without a tenant on purpose. */
+	return tg_guard_enabled && !InternalDdlActive();
 }
 
 /* Returns false (no error) only when ereport_on_violation is false. */
@@ -69,14 +79,41 @@ bool GuardRangeTable(List *range_table, bool ereport_on_violation)
 	if (!GuardApplies())
 		return true;
 	TenantReading const tenant = ReadTenant();
-	if (UsableTenant(tenant) != nullptr)
+	bool const tenant_usable = UsableTenant(tenant) != nullptr;
+	RowEscape const escape = CurrentRowEscape();
+	if (tenant_usable && escape == RowEscape::None)
 		return true;
 	Oid const relid = FirstProtectedRelation(range_table);
-	if (relid == InvalidOid || PgCall(CurrentRoleIsExemptNoError))
+	if (relid == InvalidOid || PgCall(CurrentRoleIsExempt))
 		return true;
 	if (!ereport_on_violation)
 		return false;
-	ThrowUnusableTenant(tenant, relid);
+	if (!tenant_usable)
+		ThrowUnusableTenant(tenant, relid);
+	ThrowRowEscape(escape, relid);
+}
+
+/* At COMMIT a holdable cursor's query runs to the end: its relations are checked again. */
+void GuardCursorPersist(QueryDesc *query) { GuardRangeTable(query->plannedstmt->rtable, true); }
+
+void PublishVerdictIfParallel(QueryDesc *query)
+{
+	if (query->plannedstmt->parallelModeNeeded)
+		PublishTenantForWorkers();
+}
+
+/* EXPLAIN (ANALYZE) or EXPLAIN (ANALYZE true/on/1): the statement really runs. */
+bool IsExplainAnalyze(Node *stmt)
+{
+	if (stmt == nullptr || !IsA(stmt, ExplainStmt))
+		return false;
+	ListCell *lc;
+	foreach (lc, reinterpret_cast<ExplainStmt *>(stmt)->options) {
+		auto *opt = static_cast<DefElem *>(lfirst(lc));
+		if (strcmp(opt->defname, "analyze") == 0)
+			return PgCall(defGetBoolean, opt);
+	}
+	return false;
 }
 
 bool IsTenantSetting(const char *name)
@@ -90,7 +127,7 @@ void CheckVariableSet(VariableSetStmt *stmt)
 		return;
 	if (stmt->kind != VAR_SET_VALUE && stmt->kind != VAR_SET_CURRENT)
 		return;
-	if (tg_session_tenant != kSessionTenantRefuse || PgCall(CurrentRoleIsExemptNoError))
+	if (tg_session_tenant != kSessionTenantRefuse || PgCall(CurrentRoleIsExempt))
 		return;
 	std::string const name = tg_tenant_setting;
 	throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
@@ -113,7 +150,7 @@ void CheckTruncate(TruncateStmt *stmt)
 								 static_cast<void *>(nullptr));
 		if (relid == InvalidOid || !PgCall(IsProtectedRelation, relid))
 			continue;
-		if (PgCall(CurrentRoleIsExemptNoError))
+		if (PgCall(CurrentRoleIsExempt))
 			return;
 		throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
 					"TRUNCATE of protected table " + RelationDisplayName(relid) + " is refused",
@@ -123,15 +160,24 @@ void CheckTruncate(TruncateStmt *stmt)
 	}
 }
 
-void CheckUtility(PlannedStmt *pstmt)
+/* Before the statement runs; returns whether it is an EXPLAIN ANALYZE. */
+bool CheckUtility(PlannedStmt *pstmt)
 {
 	Node *stmt = pstmt->utilityStmt;
 	if (stmt == nullptr)
-		return;
+		return false;
 	if (IsA(stmt, VariableSetStmt))
 		CheckVariableSet(reinterpret_cast<VariableSetStmt *>(stmt));
 	else if (IsA(stmt, TruncateStmt))
 		CheckTruncate(reinterpret_cast<TruncateStmt *>(stmt));
+	return IsExplainAnalyze(stmt);
+}
+
+/* After the statement ran, before its transaction can commit. */
+void CheckUtilityResult(PlannedStmt *pstmt)
+{
+	if (GuardApplies() && pstmt->utilityStmt != nullptr)
+		CheckTempShadowing(pstmt->utilityStmt);
 }
 
 } // namespace
@@ -147,19 +193,92 @@ static bool tg_executor_check_perms(List *range_table, bool ereport_on_violation
 		   tg::prev_check_perms_hook(range_table, ereport_on_violation);
 }
 
+static void tg_executor_start(QueryDesc *query, int eflags)
+{
+	tg::InvokeCpp(tg::PublishVerdictIfParallel, query);
+	if (tg::prev_executor_start_hook != nullptr)
+		tg::prev_executor_start_hook(query, eflags);
+	else
+		standard_ExecutorStart(query, eflags);
+}
+
+struct ExecutorRunCall {
+	QueryDesc *query;
+	ScanDirection direction;
+	uint64 count;
+	bool execute_once;
+};
+
+static void tg_call_executor_run(void *arg)
+{
+	auto *call = static_cast<ExecutorRunCall *>(arg);
+	if (tg::prev_executor_run_hook != nullptr)
+		tg::prev_executor_run_hook(call->query, call->direction, call->count, call->execute_once);
+	else
+		standard_ExecutorRun(call->query, call->direction, call->count, call->execute_once);
+}
+
+static void tg_guard_and_persist(void *arg)
+{
+	tg::InvokeCpp(tg::GuardCursorPersist, static_cast<ExecutorRunCall *>(arg)->query);
+	tg_call_executor_run(arg);
+}
+
+static void tg_leave_cursor_persist(void *) { tg::LeaveCursorPersist(); }
+
+static void tg_executor_run(QueryDesc *query, ScanDirection direction, uint64 count,
+							bool execute_once)
+{
+	ExecutorRunCall call{query, direction, count, execute_once};
+	if (!tg::IsPersistingHoldableCursor(query)) {
+		tg_call_executor_run(&call);
+		return;
+	}
+	/* Every query the persisting one runs (functions included) is checked as a cursor's. */
+	tg::EnterCursorPersist();
+	tg::CallWithCleanup(tg_guard_and_persist, tg_leave_cursor_persist, &call);
+}
+
+struct ProcessUtilityCall {
+	PlannedStmt *pstmt;
+	const char *query_string;
+	bool read_only_tree;
+	ProcessUtilityContext context;
+	ParamListInfo params;
+	QueryEnvironment *query_env;
+	DestReceiver *dest;
+	QueryCompletion *qc;
+};
+
+static void tg_call_process_utility(void *arg)
+{
+	auto *c = static_cast<ProcessUtilityCall *>(arg);
+	if (tg::prev_process_utility_hook != nullptr)
+		tg::prev_process_utility_hook(c->pstmt, c->query_string, c->read_only_tree, c->context,
+									  c->params, c->query_env, c->dest, c->qc);
+	else
+		standard_ProcessUtility(c->pstmt, c->query_string, c->read_only_tree, c->context,
+								c->params, c->query_env, c->dest, c->qc);
+}
+
+static void tg_leave_explain_analyze(void *) { tg::LeaveExplainAnalyze(); }
+
 static void tg_process_utility(PlannedStmt *pstmt, const char *query_string, bool read_only_tree,
 							   ProcessUtilityContext context, ParamListInfo params,
 							   QueryEnvironment *query_env, DestReceiver *dest,
 							   QueryCompletion *qc)
 {
-	tg::InvokeCpp(tg::CheckUtility, pstmt);
+	ProcessUtilityCall call{pstmt, query_string, read_only_tree, context,
+							params, query_env, dest, qc};
+	bool const explain_analyze = tg::InvokeCpp(tg::CheckUtility, pstmt);
 	tg::CheckDriftBeforeUtility(pstmt);
-	if (tg::prev_process_utility_hook != nullptr)
-		tg::prev_process_utility_hook(pstmt, query_string, read_only_tree, context, params,
-									  query_env, dest, qc);
-	else
-		standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env,
-								dest, qc);
+	if (explain_analyze) {
+		tg::EnterExplainAnalyze();
+		tg::CallWithCleanup(tg_call_process_utility, tg_leave_explain_analyze, &call);
+	} else {
+		tg_call_process_utility(&call);
+	}
+	tg::InvokeCpp(tg::CheckUtilityResult, pstmt);
 }
 }
 
@@ -173,6 +292,10 @@ void InitGuardHooks()
 	installed = true;
 	prev_check_perms_hook = ExecutorCheckPerms_hook;
 	ExecutorCheckPerms_hook = tg_executor_check_perms;
+	prev_executor_start_hook = ExecutorStart_hook;
+	ExecutorStart_hook = tg_executor_start;
+	prev_executor_run_hook = ExecutorRun_hook;
+	ExecutorRun_hook = tg_executor_run;
 	prev_process_utility_hook = ProcessUtility_hook;
 	ProcessUtility_hook = tg_process_utility;
 }

@@ -2,7 +2,7 @@
 
 #include "boundary/pg_boundary.h"
 #include "boundary/sql_text.h"
-#include "guard/exemption.h"
+#include "tenant/exemption.h"
 #include "guc.h"
 
 extern "C" {
@@ -18,6 +18,8 @@ extern "C" {
 extern "C" {
 /* The setting's value; the GUC machinery owns the string. */
 static char *tg_tenant_value = nullptr;
+/* The leader's verdict for its parallel workers (see tenant_setting.h). */
+static char *tg_leader_tenant = nullptr;
 }
 
 namespace tg {
@@ -29,6 +31,11 @@ struct config_generic *tenant_gconf = nullptr;
 
 /* set_tenant() is the one caller that may set the tenant when require_signed is on. */
 bool setting_from_token = false;
+
+/* PublishTenantForWorkers() is the one caller that may set the leader's verdict. */
+bool publishing_verdict = false;
+
+constexpr const char *kLeaderTenantSetting = "tenant_guard.leader_tenant";
 
 bool IsInteractive(GucSource source) { return source >= PGC_S_INTERACTIVE; }
 
@@ -58,7 +65,7 @@ bool CheckTenantValue(char **newval, void **extra, GucSource source)
 		return false;
 	}
 	if (tg_require_signed && !setting_from_token && IsInteractive(source) &&
-		!(IsTransactionState() && CurrentRoleIsExemptNoError())) {
+		!(IsTransactionState() && PgCall(CurrentRoleIsExempt))) {
 		GUC_check_errcode(ERRCODE_INSUFFICIENT_PRIVILEGE);
 		GUC_check_errmsg("\"%s\" can only be set with tenant_guard.set_tenant(token)",
 						 tg_tenant_setting);
@@ -67,6 +74,27 @@ bool CheckTenantValue(char **newval, void **extra, GucSource source)
 		return false;
 	}
 	return true;
+}
+
+/* Only our own code, and a parallel worker restoring its leader's settings, set the verdict. */
+bool CheckLeaderTenant(char **newval, void **extra, GucSource source)
+{
+	(void)extra;
+	if (*newval == nullptr || (*newval)[0] == '\0' || source == PGC_S_DEFAULT || publishing_verdict ||
+		InitializingParallelWorker)
+		return true;
+	GUC_check_errcode(ERRCODE_INSUFFICIENT_PRIVILEGE);
+	GUC_check_errmsg("\"%s\" is set by tenant_guard only", kLeaderTenantSetting);
+	GUC_check_errdetail("It carries a leader's tenant to its parallel workers.");
+	GUC_check_errhint("Set the tenant with SET LOCAL %s.", tg_tenant_setting);
+	return false;
+}
+
+/* SHOW and current_setting() display only a tenant that counts in this transaction. */
+const char *ShowTenant()
+{
+	const char *usable = UsableTenant(ReadTenant());
+	return usable != nullptr ? usable : "";
 }
 
 struct config_generic *FindSetting(const char *name)
@@ -80,6 +108,22 @@ struct config_generic *FindSetting(const char *name)
 }
 
 } // namespace
+} // namespace tg
+
+/* The GUC hooks are callbacks: they enter C++ through the boundary like every other. */
+extern "C" {
+static bool tg_check_tenant_value(char **newval, void **extra, GucSource source)
+{
+	return tg::InvokeCpp(tg::CheckTenantValue, newval, extra, source);
+}
+static bool tg_check_leader_tenant(char **newval, void **extra, GucSource source)
+{
+	return tg::InvokeCpp(tg::CheckLeaderTenant, newval, extra, source);
+}
+static const char *tg_show_tenant(void) { return tg::InvokeCpp(tg::ShowTenant); }
+}
+
+namespace tg {
 
 void DefineTenantSetting()
 {
@@ -88,28 +132,43 @@ void DefineTenantSetting()
 	DefineCustomStringVariable(name, gettext_noop("The current tenant, for this transaction."),
 							   gettext_noop("Set it with SET LOCAL or set_config(..., true)."),
 							   &tg_tenant_value, "", PGC_USERSET, GUC_NOT_IN_SAMPLE,
-							   CheckTenantValue, nullptr, nullptr);
+							   tg_check_tenant_value, nullptr, tg_show_tenant);
 	tenant_gconf = FindSetting(name);
+
+	/* Travels to parallel workers like every non-default setting (PGC_SUSET keeps users out). */
+	DefineCustomStringVariable(kLeaderTenantSetting,
+							   gettext_noop("The leader's tenant, for its parallel workers."), nullptr,
+							   &tg_leader_tenant, "", PGC_SUSET,
+							   GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL | GUC_NO_RESET_ALL |
+								   GUC_DISALLOW_IN_FILE | GUC_DISALLOW_IN_AUTO_FILE,
+							   tg_check_leader_tenant, nullptr, nullptr);
 }
 
 TenantReading ReadTenant()
 {
 	TenantReading r;
+	if (IsParallelWorker()) {
+		/* The leader judged, with the history a worker does not have. */
+		r.value = tg_tenant_value;
+		if (r.value == nullptr || r.value[0] == '\0')
+			return r;
+		bool const leader_usable = tg_leader_tenant != nullptr && tg_leader_tenant[0] != '\0';
+		r.state = leader_usable ? TenantState::Local : TenantState::Inherited;
+		if (leader_usable)
+			r.value = tg_leader_tenant;
+		return r;
+	}
 	r.value = tg_tenant_value;
 	if (r.value == nullptr || r.value[0] == '\0' || tenant_gconf == nullptr)
 		return r;
-	/*
-	 * A parallel worker receives the leader's values without their history.
-	 * It trusts them: the leader's executor guard refused to start a statement
-	 * on a protected table without a usable tenant.
-	 */
-	if (IsParallelWorker()) {
-		r.state = TenantState::Local;
-		return r;
-	}
 	/* The top of the stack is the most recent change in this transaction, if any. */
 	GucStack *stack = tenant_gconf->stack;
-	if (stack == nullptr) {
+	/*
+	 * Explicit values (SET, set_config, function SET clauses) have an
+	 * interactive source; SET ... TO DEFAULT and RESET bring back the reset
+	 * value with its original source (startup option, role default, file).
+	 */
+	if (stack == nullptr || !IsInteractive(tenant_gconf->source)) {
 		r.state = TenantState::Inherited;
 		return r;
 	}
@@ -170,6 +229,26 @@ void ThrowUnusableTenant(const TenantReading &reading, unsigned int relid)
 					"tenant setting \"" + name + "\" is not set",
 					TableDetail(relid) + "No tenant is set in this transaction.", hint);
 	}
+}
+
+void PublishTenantForWorkers()
+{
+	/* Workers cannot change settings, and a nested plan of a worker never reaches here. */
+	if (IsParallelWorker() || IsInParallelMode())
+		return;
+	const char *usable = UsableTenant(ReadTenant());
+	const char *verdict = usable != nullptr ? usable : "";
+	if (tg_leader_tenant != nullptr && strcmp(tg_leader_tenant, verdict) == 0)
+		return;
+	struct Publishing {
+		Publishing() { publishing_verdict = true; }
+		~Publishing() { publishing_verdict = false; }
+	} publishing;
+	/* LOCAL: it goes back with the transaction, like the tenant it mirrors. */
+	PgCall([=] {
+		(void)set_config_option(kLeaderTenantSetting, verdict, PGC_SUSET, PGC_S_SESSION,
+								GUC_ACTION_LOCAL, true, 0, false);
+	});
 }
 
 void SetTenantFromToken(const std::string &tenant)

@@ -3,12 +3,19 @@
  * defined by the library so that it can be validated when it is SET, and the
  * one reading of it that the rest of tenant_guard trusts.
  *
- * Only a value set in the current transaction counts: SET LOCAL,
+ * Only a value given explicitly in the current transaction counts: SET LOCAL,
  * set_config(..., true), set_tenant(token), or a function's SET clause. A
  * value that came from outside the transaction (a session-level SET in an
  * earlier transaction, startup options, role or database defaults,
- * postgresql.conf) counts as unset, so a pooled server connection never
- * carries one client's tenant into another client's transaction.
+ * postgresql.conf), also when brought back by SET LOCAL ... TO DEFAULT or
+ * RESET, counts as unset, so a pooled server connection never carries one
+ * client's tenant into another client's transaction. SHOW and
+ * current_setting() display such a value as ''.
+ *
+ * Parallel workers receive the leader's settings without their history, so
+ * they cannot judge that themselves: before a parallel plan starts, the
+ * leader publishes its own verdict (the usable tenant, or '') in a hidden
+ * setting that travels to the workers with the others.
  */
 #pragma once
 
@@ -44,5 +51,8 @@ const char *UsableTenant(const TenantReading &reading);
 
 /* Sets the tenant for the current transaction from a verified token (bypasses require_signed). */
 void SetTenantFromToken(const std::string &tenant);
+
+/* Called by the leader before a parallel plan starts: hands its verdict to the workers. */
+void PublishTenantForWorkers();
 
 } // namespace tg

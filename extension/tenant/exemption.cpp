@@ -1,4 +1,4 @@
-#include "guard/exemption.h"
+#include "tenant/exemption.h"
 
 #include "guc.h"
 
@@ -16,9 +16,10 @@ namespace tg {
 /*
  * Runs on the error path only (a statement without a tenant), so it parses
  * the list each time rather than caching it. Plain C frame: nothing here
- * owns a destructor, and none of these calls raise for a missing role.
+ * owns a destructor, so an ERROR may pass through; a role that does not
+ * exist is skipped, not an error.
  */
-bool CurrentRoleIsExemptNoError()
+bool CurrentRoleIsExempt()
 {
 	Oid const user = GetUserId();
 	if (tg_exempt_superusers && superuser_arg(user))

@@ -6,7 +6,11 @@
 
 namespace tg {
 
-/* Whether the current role is exempt. Catalog lookups only; never raises an ERROR. */
-bool CurrentRoleIsExemptNoError();
+/*
+ * Whether the current role is exempt. Catalog lookups that may raise an ERROR
+ * (out of memory, a broken catalog): call it through PgCall from frames that
+ * own C++ objects.
+ */
+bool CurrentRoleIsExempt();
 
 } // namespace tg
