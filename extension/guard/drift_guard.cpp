@@ -213,8 +213,15 @@ void RefuseDropOwnTrigger(SpiSession &spi, DropStmt *drop)
 				"SELECT EXISTS (SELECT FROM pg_catalog.pg_trigger"
 				" WHERE tgrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid"
 				"   AND tgname OPERATOR(pg_catalog.=) $2::pg_catalog.name"
-				"   AND tgfoid IN ('tenant_guard.fk_tenant_check()'::pg_catalog.regprocedure,"
-				"                  'tenant_guard.outbox_tenant_check()'::pg_catalog.regprocedure))",
+				"   AND (tgfoid OPERATOR(pg_catalog.=) 'tenant_guard.outbox_tenant_check()'::pg_catalog.regprocedure"
+				"        OR (tgfoid OPERATOR(pg_catalog.=) 'tenant_guard.fk_tenant_check()'::pg_catalog.regprocedure"
+				/* a guard whose key is gone checks nothing: dropping it weakens nothing */
+				"            AND EXISTS (SELECT FROM pg_catalog.pg_constraint c"
+				"                         WHERE c.conrelid OPERATOR(pg_catalog.=) tgrelid"
+				"                           AND c.contype OPERATOR(pg_catalog.=) 'f'"
+				"                           AND c.conname OPERATOR(pg_catalog.=) pg_catalog.convert_from("
+				"                               pg_catalog.rtrim(tgargs, '\\x00'::pg_catalog.bytea),"
+				"                               pg_catalog.getdatabaseencoding())))))",
 				{std::to_string(relid), trigger})))
 			continue;
 		std::string const table = RelationDisplayName(relid);

@@ -347,6 +347,7 @@ bool PolicyGenerator::Protect(Oid relid, const std::string &column_name,
 	for (Oid child : ChildTables(spi_, relid))
 		changed |= ProtectChild(child, column.name, options, relid);
 
+	changed |= DropOrphanedForeignKeyGuards(spi_, relid);
 	changed |= EnsureForeignKeyGuards(spi_, relid);
 
 	if (!changed && parent == InvalidOid)
