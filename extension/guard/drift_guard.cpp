@@ -67,14 +67,17 @@ std::string CurrentUserName()
 	return PgCall(GetUserNameFromId, user, false);
 }
 
+Oid ExtensionOwner(SpiSession &spi)
+{
+	return SqlOid(spi.Value("SELECT extowner FROM pg_catalog.pg_extension"
+							" WHERE extname OPERATOR(pg_catalog.=) 'tenant_guard'"));
+}
+
 /* Appends to tenant_guard.drift_log as the extension owner (only it may write there). */
 void LogDrift(SpiSession &spi, Oid relid, const std::string &reason, const std::string &what)
 {
 	std::string const by = CurrentUserName();
-	std::optional<std::string> owner =
-		spi.Value("SELECT extowner FROM pg_catalog.pg_extension"
-				  " WHERE extname OPERATOR(pg_catalog.=) 'tenant_guard'");
-	UserSwitch as_owner(SqlOid(owner));
+	UserSwitch as_owner(ExtensionOwner(spi));
 	spi.Execute("INSERT INTO tenant_guard.drift_log (table_oid, table_name, reason, logged_by, what)"
 				" VALUES ($1::pg_catalog.oid, $2, $3, $4, $5)",
 				{relid == InvalidOid ? SqlParam{} : SqlParam{std::to_string(relid)},
@@ -85,8 +88,10 @@ void LogDrift(SpiSession &spi, Oid relid, const std::string &reason, const std::
 std::vector<std::string> DriftOf(SpiSession &spi, Oid relid)
 {
 	std::vector<std::string> found;
-	for (const SqlRow &r : spi.Query("SELECT message FROM tenant_guard._table_drift($1::pg_catalog.oid)"
-									 " WHERE severity OPERATOR(pg_catalog.=) 'error'",
+	/* As the extension owner: the verdict must not depend on what the caller may read. */
+	UserSwitch as_owner(ExtensionOwner(spi));
+	/* Warnings too: an owner that bypasses RLS is only a warning in check(). */
+	for (const SqlRow &r : spi.Query("SELECT message FROM tenant_guard._table_drift($1::pg_catalog.oid)",
 									 {std::to_string(relid)}))
 		found.push_back(*r[0]);
 	std::sort(found.begin(), found.end());
@@ -100,13 +105,13 @@ std::string AllowHint(const std::string &table)
 		   "tenant_guard.unprotect('" + table + "').";
 }
 
-/* Passes (and records) a refusal that allow_drift() lifted; else throws it. */
-void RefuseUnlessAllowed(SpiSession &spi, Oid relid, const Error &refusal)
+/* Passes (and records what was done) when allow_drift() lifted the refusal; else throws it. */
+void RefuseUnlessAllowed(SpiSession &spi, Oid relid, const std::string &what, const Error &refusal)
 {
 	const std::string *reason = AllowanceFor(relid);
 	if (reason == nullptr)
 		throw refusal;
-	LogDrift(spi, relid, *reason, refusal.message());
+	LogDrift(spi, relid, *reason, what);
 }
 
 Oid RelationOf(RangeVar *rv)
@@ -226,7 +231,7 @@ void RefuseDropOwnTrigger(SpiSession &spi, DropStmt *drop)
 			continue;
 		std::string const table = RelationDisplayName(relid);
 		RefuseUnlessAllowed(
-			spi, relid,
+			spi, relid, "dropped tenant_guard trigger \"" + trigger + "\" on " + table,
 			Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
 				  "dropping tenant_guard trigger \"" + trigger + "\" on " + table + " is refused",
 				  "The trigger keeps other tenants' rows out of this table's foreign keys or outbox "
@@ -247,6 +252,8 @@ void RefuseDisableEventTrigger(SpiSession &spi, AlterEventTrigStmt *alter)
 		return;
 	RefuseUnlessAllowed(
 		spi, InvalidOid,
+		std::string(alter->tgenabled == TRIGGER_DISABLED ? "disabled" : "made replica-only") +
+			" tenant_guard event trigger \"" + alter->trigname + "\"",
 		Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
 			  std::string(alter->tgenabled == TRIGGER_DISABLED ? "disabling" : "making replica-only") +
 				  " tenant_guard event trigger \"" + alter->trigname + "\" is refused",
