@@ -3,8 +3,9 @@
 #   make test    install missing packages, build, run every suite
 # Both use a throwaway cluster of their own (scripts/cluster.sh).
 
-EXTENSION = tenant_guard
-EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+# tenant_guard_tap: the pgTAP wrapper of simulate(), apart so that tenant_guard needs no pgTAP.
+EXTENSION = tenant_guard tenant_guard_tap
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" tenant_guard.control)
 
 MODULE_big = tenant_guard
 OBJS = \
@@ -23,6 +24,8 @@ OBJS = \
 	extension/guard/row_escapes.o \
 	extension/guard/temp_shadow.o \
 	extension/tenant/signed_tenant.o \
+	extension/tenant/signing_keys.o \
+	extension/tenant/token_ledger.o \
 	extension/tenant/tenant_setting.o \
 	extension/tenant/current_tenant.o \
 	extension/outbox/outbox_guard.o \
@@ -33,10 +36,11 @@ OBJS = \
 	extension/policy/registry.o \
 	extension/policy/generator.o \
 	extension/policy/fk_guard.o \
+	extension/policy/key_checks.o \
 	extension/policy/partition_sync.o \
 	extension/policy/global_relation.o
 
-DATA = $(wildcard extension/sql/$(EXTENSION)--*.sql)
+DATA = $(wildcard extension/sql/tenant_guard--*.sql extension/sql/tenant_guard_tap--*.sql)
 
 # pg_regress: sql/<area>_<topic>.sql against expected/<area>_<topic>.out,
 # run by `make installcheck` against the cluster that scripts/test.sh starts.

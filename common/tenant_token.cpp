@@ -3,8 +3,10 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include <cctype>
+#include <stdexcept>
 
 #include "common/text_list.h"
 
@@ -98,35 +100,48 @@ std::string HmacSha256(std::string_view key, std::string_view data)
 	return std::string(reinterpret_cast<char *>(mac), length);
 }
 
-std::optional<std::vector<SigningKey>> ParseSigningKeys(std::string_view setting,
-														std::string *error)
+std::string RandomNonce()
+{
+	unsigned char bytes[16];
+	if (RAND_bytes(bytes, sizeof(bytes)) != 1)
+		throw std::runtime_error("the random number generator failed");
+	return Base64UrlEncode(std::string_view(reinterpret_cast<char *>(bytes), sizeof(bytes)));
+}
+
+std::optional<std::vector<SigningKey>> ParseSigningKeyFile(std::string_view contents,
+														   std::string *error)
 {
 	std::vector<SigningKey> keys;
-	if (TrimSpaces(setting).empty())
-		return keys;
-	for (std::string_view entry : SplitList(setting, ',')) {
-		size_t const colon = entry.find(':');
+	int line_number = 0;
+	for (std::string_view line : SplitList(contents, '\n')) {
+		line_number++;
+		if (line.empty() || line.front() == '#')
+			continue;
+		std::string const where = "line " + std::to_string(line_number) + ": ";
+		size_t const colon = line.find(':');
 		if (colon == std::string_view::npos) {
-			*error = "each key must be written key_id:base64_secret";
+			*error = where + "each key must be written key_id:base64_secret";
 			return std::nullopt;
 		}
-		std::string_view const id = TrimSpaces(entry.substr(0, colon));
+		std::string_view const id = TrimSpaces(line.substr(0, colon));
 		if (!ValidKeyId(id)) {
-			*error = "key id \"" + std::string(id) + "\" must be 1 to 32 letters, digits, _ or -";
+			*error = where + "key id \"" + std::string(id) +
+					 "\" must be 1 to 32 letters, digits, _ or -";
 			return std::nullopt;
 		}
-		std::optional<std::string> secret = Base64Decode(TrimSpaces(entry.substr(colon + 1)));
+		std::optional<std::string> secret = Base64Decode(TrimSpaces(line.substr(colon + 1)));
 		if (!secret) {
-			*error = "the secret of key \"" + std::string(id) + "\" is not valid base64";
+			*error = where + "the secret of key \"" + std::string(id) + "\" is not valid base64";
 			return std::nullopt;
 		}
 		if (secret->size() < 32) {
-			*error = "the secret of key \"" + std::string(id) + "\" is shorter than 32 bytes";
+			*error = where + "the secret of key \"" + std::string(id) +
+					 "\" is shorter than 32 bytes";
 			return std::nullopt;
 		}
 		for (const SigningKey &k : keys)
 			if (k.id == id) {
-				*error = "key id \"" + std::string(id) + "\" is listed twice";
+				*error = where + "key id \"" + std::string(id) + "\" is listed twice";
 				return std::nullopt;
 			}
 		keys.push_back({std::string(id), *secret});
@@ -134,44 +149,71 @@ std::optional<std::vector<SigningKey>> ParseSigningKeys(std::string_view setting
 	return keys;
 }
 
-std::string MintToken(const SigningKey &key, std::string_view tenant, int64_t expires)
+std::string MintToken(const SigningKey &key, const TokenClaims &claims)
 {
-	std::string const body =
-		"v1." + key.id + "." + std::to_string(expires) + "." + Base64UrlEncode(tenant);
+	std::string const body = "v2." + key.id + "." + std::to_string(claims.expires) + "." +
+							 Base64UrlEncode(claims.audience) + "." +
+							 Base64UrlEncode(claims.tenant) + "." + claims.nonce;
 	return body + "." + Base64UrlEncode(HmacSha256(key.secret, body));
 }
 
-TokenCheck VerifyToken(std::string_view token, const std::vector<SigningKey> &keys, int64_t now)
+namespace {
+
+bool ValidNonce(std::string_view nonce)
+{
+	if (nonce.size() < 16 || nonce.size() > 64)
+		return false;
+	for (char c : nonce)
+		if (DecodeChar(c, kUrlAlphabet) < 0)
+			return false;
+	return true;
+}
+
+std::optional<int64_t> ParseSeconds(std::string_view digits)
+{
+	if (digits.empty() || digits.size() > 18)
+		return std::nullopt;
+	int64_t value = 0;
+	for (char c : digits) {
+		if (c < '0' || c > '9')
+			return std::nullopt;
+		value = value * 10 + (c - '0');
+	}
+	return value;
+}
+
+} // namespace
+
+TokenCheck VerifyToken(std::string_view token, const TokenPolicy &policy)
 {
 	TokenCheck check;
 	/* No part of a token holds whitespace, so the trimming split changes nothing. */
 	if (token.find_first_of(" \t\r\n\f\v") != std::string_view::npos)
 		return check;
 	std::vector<std::string_view> parts = SplitList(token, '.');
-	if (parts.size() != 5 || parts[0] != "v1" || !ValidKeyId(parts[1]) || parts[2].empty() ||
-		parts[2].size() > 18)
+	if (parts.size() == 5 && parts[0] == "v1") {
+		check.problem = TokenProblem::Outdated;
 		return check;
-	int64_t expires = 0;
-	for (char c : parts[2]) {
-		if (c < '0' || c > '9')
-			return check;
-		expires = expires * 10 + (c - '0');
 	}
-	std::optional<std::string> tenant = Base64UrlDecode(parts[3]);
-	std::optional<std::string> mac = Base64UrlDecode(parts[4]);
-	if (!tenant || !mac || tenant->empty())
+	if (parts.size() != 7 || parts[0] != "v2" || !ValidKeyId(parts[1]) || !ValidNonce(parts[5]))
+		return check;
+	std::optional<int64_t> expires = ParseSeconds(parts[2]);
+	std::optional<std::string> audience = Base64UrlDecode(parts[3]);
+	std::optional<std::string> tenant = Base64UrlDecode(parts[4]);
+	std::optional<std::string> mac = Base64UrlDecode(parts[6]);
+	if (!expires || !audience || !tenant || !mac || tenant->empty() || audience->empty())
 		return check;
 	check.key_id = std::string(parts[1]);
-	check.expires = expires;
+	check.expires = *expires;
 	const SigningKey *key = nullptr;
-	for (const SigningKey &k : keys)
+	for (const SigningKey &k : *policy.keys)
 		if (k.id == parts[1])
 			key = &k;
 	if (key == nullptr) {
 		check.problem = TokenProblem::UnknownKey;
 		return check;
 	}
-	std::string_view const body = token.substr(0, token.size() - parts[4].size() - 1);
+	std::string_view const body = token.substr(0, token.size() - parts[6].size() - 1);
 	std::string const expected = HmacSha256(key->secret, body);
 	/* Constant time: the comparison must not tell an attacker how many bytes matched. */
 	if (mac->size() != expected.size() ||
@@ -179,12 +221,19 @@ TokenCheck VerifyToken(std::string_view token, const std::vector<SigningKey> &ke
 		check.problem = TokenProblem::BadSignature;
 		return check;
 	}
-	if (expires <= now) {
+	/* Only a verified token's claims are reported back: they are the signer's. */
+	check.audience = *audience;
+	if (*expires <= policy.now)
 		check.problem = TokenProblem::Expired;
-		return check;
+	else if (*expires - policy.now > policy.max_lifetime)
+		check.problem = TokenProblem::TooLong;
+	else if (*audience != policy.audience)
+		check.problem = TokenProblem::WrongAudience;
+	else {
+		check.problem = TokenProblem::None;
+		check.tenant = *tenant;
+		check.mac = *mac;
 	}
-	check.problem = TokenProblem::None;
-	check.tenant = *tenant;
 	return check;
 }
 

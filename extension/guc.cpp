@@ -16,7 +16,10 @@ char *tg_exempt_roles = nullptr;
 bool tg_exempt_superusers = true;
 int tg_session_tenant = tg::kSessionTenantRefuse;
 bool tg_require_signed = false;
-char *tg_signing_keys = nullptr;
+char *tg_signing_keys_file = nullptr;
+int tg_token_max_lifetime = 300;
+int tg_token_ledger_size = 65536;
+int tg_unique_without_tenant = tg::kUniqueWithoutTenantWarning;
 bool tg_protect_new_tables_on = false;
 }
 
@@ -27,6 +30,11 @@ static const struct config_enum_entry tenant_type_options[] = {
 	{"uuid", static_cast<int>(TenantType::Uuid), false},
 	{"bigint", static_cast<int>(TenantType::Bigint), false},
 	{"integer", static_cast<int>(TenantType::Integer), false},
+	{nullptr, 0, false}};
+
+static const struct config_enum_entry unique_without_tenant_options[] = {
+	{"warning", kUniqueWithoutTenantWarning, false},
+	{"error", kUniqueWithoutTenantError, false},
 	{nullptr, 0, false}};
 
 static const struct config_enum_entry session_tenant_options[] = {
@@ -86,13 +94,41 @@ void InitSettings()
 		gettext_noop("Exempt roles may still set it directly."), &tg_require_signed, false,
 		PGC_SUSET, GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
 
-	/* Readable by superusers only: a key that leaks lets anyone mint tenants. */
+	/*
+	 * The keys themselves never sit in a setting: every setting can be read
+	 * by pg_read_all_settings (GUC_SUPERUSER_ONLY included), and a key that
+	 * leaks lets anyone mint tenants. The setting names a file that only the
+	 * server's OS user may read, as ssl_key_file does; relative to the data
+	 * directory.
+	 */
 	DefineCustomStringVariable(
-		"tenant_guard.signing_keys",
-		gettext_noop("Keys for signed tenant tokens, as key_id:base64_secret, comma-separated."),
-		gettext_noop("Two keys may be listed at once while rotating."), &tg_signing_keys, "",
-		PGC_SIGHUP, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, nullptr, nullptr,
-		nullptr);
+		"tenant_guard.signing_keys_file",
+		gettext_noop("File holding the keys for signed tenant tokens, one key_id:base64_secret per line."),
+		gettext_noop("It must belong to the server's OS user and not be readable by group or others."),
+		&tg_signing_keys_file, "", PGC_SIGHUP, GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
+
+	/* PGC_SIGHUP: a token seen by someone else stays useful for its lifetime at most. */
+	DefineCustomIntVariable(
+		"tenant_guard.token_max_lifetime",
+		gettext_noop("Longest lifetime a signed tenant token may have, from now to its expiry."),
+		gettext_noop("set_tenant() refuses tokens that expire later."), &tg_token_max_lifetime,
+		300, 1, 86400, PGC_SIGHUP, GUC_UNIT_S | GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
+
+	/* PGC_POSTMASTER: the ledger is sized once, in shared memory. */
+	DefineCustomIntVariable(
+		"tenant_guard.token_ledger_size",
+		gettext_noop("How many used tokens the server remembers until they expire."),
+		gettext_noop("Each token is accepted once; when the ledger is full, set_tenant() fails."),
+		&tg_token_ledger_size, 65536, 128, 16777216, PGC_POSTMASTER, GUC_NOT_IN_SAMPLE, nullptr,
+		nullptr, nullptr);
+
+	/* USERSET: a migration may make protect() stricter for itself; check() reports either way. */
+	DefineCustomEnumVariable(
+		"tenant_guard.unique_without_tenant",
+		gettext_noop("What protect() does about unique keys without the tenant column: warning or error."),
+		gettext_noop("Such keys let one tenant learn another's keys from duplicate-key errors."),
+		&tg_unique_without_tenant, kUniqueWithoutTenantWarning, unique_without_tenant_options,
+		PGC_USERSET, GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
 
 	/* PGC_SUSET: a migration must not be able to switch it off for itself. */
 	DefineCustomBoolVariable(

@@ -5,6 +5,7 @@
 #include "boundary/pg_boundary.h"
 #include "guard/hooks.h"
 #include "guc.h"
+#include "tenant/token_ledger.h"
 
 extern "C" {
 #include "miscadmin.h"
@@ -34,5 +35,6 @@ void _PG_init(void)
 				 errhint("Add tenant_guard to shared_preload_libraries in postgresql.conf and restart the server.")));
 	tg::InitSettings();
 	tg::InitGuardHooks();
+	tg::InitTokenLedger();
 }
 }

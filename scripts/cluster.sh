@@ -4,6 +4,8 @@
 #   scripts/cluster.sh stop DIR    stop and remove DIR
 # TG_CLUSTER_CONF may hold extra postgresql.conf lines (the benchmarks use it);
 # TG_PRELOAD=no leaves tenant_guard out of shared_preload_libraries.
+# Every cluster gets signing keys the same way (install_signing_keys in lib.sh):
+# TG_SIGNING_KEYS, or the test keys when it is unset.
 # Clients connect through a Unix socket inside DIR, so the cluster never
 # collides with another server on this machine, and nothing listens on TCP.
 source "$(dirname "$0")/lib.sh"
@@ -24,8 +26,12 @@ unix_socket_directories = '$dir'
 fsync = off
 synchronous_commit = off
 max_connections = 60
+# Small, so that sql/guard_signed_tenant.sql fills the single-use ledger of
+# tokens in a fraction of a second (the default is 65536).
+tenant_guard.token_ledger_size = 4096
 ${TG_CLUSTER_CONF:-}
 CONF
+	install_signing_keys "$dir/data" "${TG_SIGNING_KEYS:-}"
 	as_server_user "$PG_BINDIR/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null
 	cat >"$dir/env" <<ENV
 export PGHOST='$dir' PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres

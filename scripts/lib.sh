@@ -36,3 +36,19 @@ build_cmake_tree() {
 	cmake -S "$REPO_ROOT" -B "$REPO_ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build "$REPO_ROOT/build" -j"$(nproc)"
 }
+
+# Signing keys for signed tenant tokens in every cluster the project starts
+# (tests, demo, benchmarks): test-only secrets, two keys as during a rotation.
+TG_TEST_SIGNING_KEYS="test1:YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE=
+test2:YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmI="
+
+# install_signing_keys DATADIR [KEYS]: writes KEYS (key_id:base64_secret lines;
+# default the test keys) to DATADIR/tenant_guard_keys, owned by the server's OS
+# user with mode 0600 (the server refuses anything more open), and points
+# tenant_guard.signing_keys_file at it. Takes effect at start or reload.
+install_signing_keys() {
+	local datadir=$1 keys=${2:-$TG_TEST_SIGNING_KEYS}
+	printf '%s\n' "$keys" | as_server_user sh -c 'umask 077; cat >"$1"' sh "$datadir/tenant_guard_keys"
+	chmod 0600 "$datadir/tenant_guard_keys"
+	echo "tenant_guard.signing_keys_file = 'tenant_guard_keys'" >>"$datadir/postgresql.conf"
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The PgBouncer soak test (part of make test): a real PgBouncer on loopback in
 # transaction mode with 2 server connections, 8 clients over 2 tenants mixing
-# careful per-transaction tenants with sloppy session-level ones.
+# careful per-transaction tenants (half of them set by a signed token minted
+# per transaction) with sloppy session-level ones and replays of used tokens.
 #   scripts/pooling_soak.sh CLUSTER_DIR [CLIENTS] [TRANSACTIONS_PER_CLIENT]
 # Needs the cluster from scripts/cluster.sh (its env file) and the CMake build.
 source "$(dirname "$0")/lib.sh"
@@ -61,6 +62,9 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 
+# The client signs with the cluster's first key (install_signing_keys in lib.sh).
+TG_SOAK_SIGNING_KEY=$(grep -m1 -v '^#' "$CLUSTER/data/tenant_guard_keys")
+export TG_SOAK_SIGNING_KEY
 status=0
 "$REPO_ROOT/build/tlint_pooler_soak" "host=127.0.0.1 port=$PORT dbname=tg_soak user=tg_soak_app" \
 	"$CLIENTS" "$TRANSACTIONS" 2>"$bouncer/soak.err" || status=$?

@@ -12,8 +12,8 @@ say "unit tests (Boost.Test through ctest)"
 (cd "$REPO_ROOT/build" && ctest --output-on-failure)
 
 CLUSTER=$(mktemp -d /tmp/tenant_guard_test.XXXXXX)
-# Two signing keys, as during a rotation, for sql/guard_signed_tenant.sql (test-only secrets).
-export TG_CLUSTER_CONF="tenant_guard.signing_keys = 'test1:YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE=, test2:YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmI='"
+# The cluster gets the test signing keys (test1, test2) in a key file, as every
+# cluster scripts/cluster.sh starts does (install_signing_keys in scripts/lib.sh).
 trap '"$REPO_ROOT/scripts/cluster.sh" stop "$CLUSTER"' EXIT
 "$REPO_ROOT/scripts/cluster.sh" start "$CLUSTER"
 source "$CLUSTER/env"

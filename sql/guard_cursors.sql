@@ -4,7 +4,7 @@
 -- every path (DECLARE ... WITH HOLD, through a function, a procedure's FOR
 -- loop that commits).
 CREATE EXTENSION tenant_guard;
-CREATE TABLE accounts (id int PRIMARY KEY, tenant_id text NOT NULL, name text);
+CREATE TABLE accounts (id int, tenant_id text NOT NULL, name text, PRIMARY KEY (tenant_id, id));
 SELECT tenant_guard.protect('accounts');
 SELECT tenant_guard.create_app_role('regress_tg_cursor_app');
 INSERT INTO accounts VALUES (1, 'acme', 'Wile'), (2, 'acme', 'Road'), (3, 'globex', 'Hank');

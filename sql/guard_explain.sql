@@ -2,7 +2,7 @@
 -- Filter"), which tells one tenant how many rows the others have: refused
 -- on protected tables for application roles. Plain EXPLAIN stays.
 CREATE EXTENSION tenant_guard;
-CREATE TABLE accounts (id int PRIMARY KEY, tenant_id text NOT NULL, name text);
+CREATE TABLE accounts (id int, tenant_id text NOT NULL, name text, PRIMARY KEY (tenant_id, id));
 SELECT tenant_guard.protect('accounts');
 SELECT tenant_guard.create_app_role('regress_tg_explain_app');
 INSERT INTO accounts SELECT g, CASE WHEN g <= 2 THEN 'acme' ELSE 'globex' END, 'n' || g

@@ -5,7 +5,7 @@
 -- current_setting() display such values as ''.
 \set super :USER
 CREATE EXTENSION tenant_guard;
-CREATE TABLE accounts (id int PRIMARY KEY, tenant_id text NOT NULL, name text);
+CREATE TABLE accounts (id int, tenant_id text NOT NULL, name text, PRIMARY KEY (tenant_id, id));
 SELECT tenant_guard.protect('accounts');
 SELECT tenant_guard.create_app_role('regress_tg_source_app', login => true);
 INSERT INTO accounts VALUES (1, 'acme', 'Wile'), (2, 'globex', 'Hank');

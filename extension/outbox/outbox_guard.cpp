@@ -2,9 +2,12 @@
  * outbox_guard.cpp — tenant assertions for the transactional outbox.
  *
  * tenant_guard.protect_outbox(tbl, payload_column, tenant_key) adds a C++
- * BEFORE INSERT trigger: an event whose payload names no tenant, or another
- * tenant than the transaction's (or the row's), aborts the transaction, so a
- * relay (e.g. Debezium's outbox router) never publishes a cross-tenant event.
+ * BEFORE INSERT OR UPDATE trigger: every row version that leaves an event
+ * (INSERT, UPDATE, ON CONFLICT DO UPDATE, MERGE) must name the transaction's
+ * tenant in its payload and its tenant column, or the transaction aborts, so
+ * a relay (e.g. Debezium's outbox router) never publishes a cross-tenant
+ * event. A json payload that names the tenant key twice is refused: json
+ * keeps both, PostgreSQL reads the last and many consumers the first.
  * tenant_guard.assert_tenant(value) is the same check for application SQL.
  */
 #include "boundary/pg_boundary.h"
@@ -18,11 +21,14 @@
 extern "C" {
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "common/jsonapi.h"
+#include "mb/pg_wchar.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/jsonfuncs.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 }
@@ -33,7 +39,10 @@ namespace tg {
 
 namespace {
 
-/* '{meta,tenantId}' or 'tenantId' -> path elements. */
+/* Longest key path protect_outbox accepts: the duplicate scan keeps one slot per level. */
+constexpr int kMaxPathLength = 16;
+
+/* '{meta,tenantId}' or 'tenantId' -> path elements; empty when invalid. */
 std::vector<std::string> ParseKeyPath(const std::string &key)
 {
 	std::string body = key;
@@ -53,6 +62,8 @@ std::vector<std::string> ParseKeyPath(const std::string &key)
 		if (part.empty() || part.find_first_of("{}\"") != std::string::npos)
 			return {};
 		path.push_back(part);
+		if (path.size() > static_cast<size_t>(kMaxPathLength))
+			return {};
 		if (comma == std::string::npos)
 			return path;
 		start = comma + 1;
@@ -66,6 +77,10 @@ struct OutboxPlan {
 	Oid extract_function; /* jsonb_ or json_extract_path_text */
 	Datum path;			  /* text[] */
 	TenantType tenant_type;
+	bool is_json;		  /* json keeps duplicate keys as written; jsonb has dropped them */
+	int path_length;
+	char *path_elements[kMaxPathLength];
+	int path_indexes[kMaxPathLength]; /* the element as an array index, or -1 */
 };
 
 OutboxPlan *PrepareOutboxPlan(FunctionCallInfo fcinfo, TriggerData *td)
@@ -88,6 +103,11 @@ OutboxPlan *PrepareOutboxPlan(FunctionCallInfo fcinfo, TriggerData *td)
 						" lost its payload or tenant column",
 					"", "Call tenant_guard.protect_outbox() again.");
 	std::vector<std::string> const path = ParseKeyPath(trigger->tgargs[1]);
+	if (path.empty())
+		throw Error(ERRCODE_TRIGGERED_ACTION_EXCEPTION,
+					"trigger \"" + std::string(trigger->tgname) + "\" has an invalid tenant key \"" +
+						trigger->tgargs[1] + "\"",
+					"", "Recreate it with tenant_guard.protect_outbox().");
 	std::optional<TenantType> type = TenantTypeFromSqlName(trigger->tgargs[3]);
 	Oid const payload_type = TupleDescAttr(desc, payload_attnum - 1)->atttypid;
 
@@ -98,9 +118,17 @@ OutboxPlan *PrepareOutboxPlan(FunctionCallInfo fcinfo, TriggerData *td)
 	plan->extract_function =
 		payload_type == JSONOID ? F_JSON_EXTRACT_PATH_TEXT : F_JSONB_EXTRACT_PATH_TEXT;
 	plan->tenant_type = type.value_or(TenantType::Text);
+	plan->is_json = payload_type == JSONOID;
+	plan->path_length = static_cast<int>(path.size());
 	std::vector<const char *> elements;
 	for (const std::string &p : path)
 		elements.push_back(p.c_str());
+	for (size_t i = 0; i < path.size(); i++) {
+		plan->path_elements[i] = PgCall(MemoryContextStrdup, cxt, elements[i]);
+		bool const digits = path[i].size() <= 9 &&
+							path[i].find_first_not_of("0123456789") == std::string::npos;
+		plan->path_indexes[i] = digits ? std::stoi(path[i]) : -1;
+	}
 	const char *const *raw = elements.data();
 	int const count = static_cast<int>(elements.size());
 	plan->path = PgCall([cxt, raw, count] {
@@ -133,6 +161,92 @@ char *ExtractTenant(const OutboxPlan &plan, Datum payload)
 	});
 }
 
+/*
+ * Walks a json text and counts, in every object along the tenant key's path,
+ * the members named like the path's next key (after unescaping, so
+ * "tenant\u0049d" counts as "tenantId"). Plain state and callbacks that never
+ * throw: pg_parse_json calls them.
+ */
+struct DuplicateScan {
+	const OutboxPlan *plan;
+	int depth;		/* containers open */
+	int path_depth; /* of those, how many from the root lie on the path */
+	bool member_on_path[kMaxPathLength]; /* the member open at each level continues the path */
+	int next_index[kMaxPathLength];		 /* arrays: the index of the next element */
+	int seen[kMaxPathLength];			 /* members named like the path's key, per level */
+	int duplicate_level;				 /* -1 until a key is seen twice */
+};
+
+void ScanContainerStart(void *state)
+{
+	auto *scan = static_cast<DuplicateScan *>(state);
+	int const level = scan->depth;
+	bool const continues = level == 0 || (scan->path_depth == level && scan->member_on_path[level - 1]);
+	if (continues && level < scan->plan->path_length) {
+		scan->path_depth = level + 1;
+		scan->member_on_path[level] = false;
+		scan->next_index[level] = 0;
+	}
+	scan->depth++;
+}
+
+void ScanContainerEnd(void *state)
+{
+	auto *scan = static_cast<DuplicateScan *>(state);
+	scan->depth--;
+	if (scan->path_depth > scan->depth)
+		scan->path_depth = scan->depth;
+}
+
+void ScanField(void *state, char *name, bool)
+{
+	auto *scan = static_cast<DuplicateScan *>(state);
+	int const level = scan->depth - 1;
+	if (scan->path_depth != scan->depth)
+		return;
+	bool const match = strcmp(name, scan->plan->path_elements[level]) == 0;
+	scan->member_on_path[level] = match;
+	if (match && ++scan->seen[level] > 1 && scan->duplicate_level < 0)
+		scan->duplicate_level = level;
+}
+
+void ScanElement(void *state, bool)
+{
+	auto *scan = static_cast<DuplicateScan *>(state);
+	int const level = scan->depth - 1;
+	if (scan->path_depth != scan->depth)
+		return;
+	int const index = scan->next_index[level]++;
+	scan->member_on_path[level] = index == scan->plan->path_indexes[level];
+}
+
+/* The level (0 = top) at which the json payload names a key of the path twice, if any. */
+std::optional<int> DuplicatedPathKey(const OutboxPlan &plan, Datum payload)
+{
+	DuplicateScan scan{};
+	scan.plan = &plan;
+	scan.duplicate_level = -1;
+	JsonSemAction actions{};
+	actions.semstate = &scan;
+	actions.object_start = ScanContainerStart;
+	actions.object_end = ScanContainerEnd;
+	actions.array_start = ScanContainerStart;
+	actions.array_end = ScanContainerEnd;
+	actions.object_field_start = ScanField;
+	actions.array_element_start = ScanElement;
+	PgCall([payload, &actions] {
+		text *json = DatumGetTextPP(payload);
+		JsonLexContext *lex = makeJsonLexContextCstringLen(
+			VARDATA_ANY(json), static_cast<int>(VARSIZE_ANY_EXHDR(json)), GetDatabaseEncoding(), true);
+		JsonParseErrorType const parsed = pg_parse_json(lex, &actions);
+		if (parsed != JSON_SUCCESS)
+			json_ereport_error(parsed, lex);
+	});
+	if (scan.duplicate_level < 0)
+		return std::nullopt;
+	return scan.duplicate_level;
+}
+
 [[noreturn]] void ThrowOutbox(Oid relid, const std::string &message, const std::string &detail)
 {
 	throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE, message,
@@ -144,11 +258,11 @@ char *ExtractTenant(const OutboxPlan &plan, Datum payload)
 } // namespace
 } // namespace tg
 
-/* tenant_guard.outbox_tenant_check(): BEFORE INSERT FOR EACH ROW on an outbox table */
+/* tenant_guard.outbox_tenant_check(): BEFORE INSERT OR UPDATE FOR EACH ROW on an outbox table */
 TG_FUNCTION(tg_outbox_tenant_check)
 {
 	TriggerData *td =
-		tg::RequireBeforeRowTrigger(fcinfo, "tenant_guard.outbox_tenant_check()", true, false);
+		tg::RequireBeforeRowTrigger(fcinfo, "tenant_guard.outbox_tenant_check()", true, true);
 	Oid const relid = RelationGetRelid(td->tg_relation);
 	tg::TenantReading const reading = tg::ReadTenant();
 	const char *current = tg::UsableTenant(reading);
@@ -156,7 +270,8 @@ TG_FUNCTION(tg_outbox_tenant_check)
 		tg::ThrowUnusableTenant(reading, relid);
 
 	tg::OutboxPlan const *plan = tg::PrepareOutboxPlan(fcinfo, td);
-	HeapTuple row = td->tg_trigtuple;
+	/* For an UPDATE (also ON CONFLICT DO UPDATE and MERGE), the row version it leaves. */
+	HeapTuple row = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	TupleDesc desc = RelationGetDescr(td->tg_relation);
 	bool payload_null = false;
 	Datum const payload = heap_getattr(row, plan->payload_attnum, desc, &payload_null);
@@ -165,6 +280,14 @@ TG_FUNCTION(tg_outbox_tenant_check)
 	if (named == nullptr)
 		tg::ThrowOutbox(relid, "outbox event names no tenant",
 						std::string("its payload has no key ") + key + ".");
+	if (plan->is_json)
+		if (std::optional<int> level = tg::DuplicatedPathKey(*plan, payload))
+			tg::ThrowOutbox(relid, "outbox event names its tenant key twice",
+							std::string("key \"") + plan->path_elements[*level] + "\" (of tenant key " +
+								key +
+								") appears more than once in one object of its json payload; "
+								"consumers that read the first would route the event by another "
+								"value than the one checked.");
 	if (!tg::SameTenant(plan->tenant_type, named, current))
 		tg::ThrowOutbox(relid,
 						std::string("outbox event for tenant \"") + named +
@@ -193,7 +316,7 @@ TG_FUNCTION(tg_protect_outbox)
 	std::string const table = tg::RelationDisplayName(relid);
 	if (tg::ParseKeyPath(key).empty())
 		throw tg::Error(ERRCODE_INVALID_PARAMETER_VALUE, "invalid tenant key \"" + key + "\"",
-						"", "Write a key (tenantId) or a path of keys ({meta,tenantId}).");
+						"", "Write a key (tenantId) or a path of at most 16 keys ({meta,tenantId}).");
 
 	tg::SpiSession spi;
 	tg::Registry registry(spi);
@@ -223,7 +346,7 @@ TG_FUNCTION(tg_protect_outbox)
 				  "$1::pg_catalog.oid AND tgname OPERATOR(pg_catalog.=) 'tenant_guard_outbox'",
 				  {std::to_string(relid)}))
 		spi.Execute("DROP TRIGGER tenant_guard_outbox ON " + table);
-	spi.Execute("CREATE TRIGGER tenant_guard_outbox BEFORE INSERT ON " + table +
+	spi.Execute("CREATE TRIGGER tenant_guard_outbox BEFORE INSERT OR UPDATE ON " + table +
 				" FOR EACH ROW EXECUTE FUNCTION tenant_guard.outbox_tenant_check(" +
 				tg::QuoteLiteral(payload) + ", " + tg::QuoteLiteral(key) + ", " +
 				tg::QuoteLiteral(record->tenant_column) + ", " +

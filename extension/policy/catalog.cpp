@@ -65,10 +65,58 @@ std::optional<ColumnInfo> LoadColumn(SpiSession &spi, Oid relid, const std::stri
 	return c;
 }
 
+/*
+ * The contents comparisons live in SQL (tenant_guard._policy_status and
+ * friends, 1.1). Between installing a newer library and ALTER EXTENSION
+ * UPDATE they are missing: then policies are recognised by name, as 1.0 did.
+ */
+static bool HaveContentHelpers(SpiSession &spi)
+{
+	return SqlBool(spi.Value("SELECT pg_catalog.to_regprocedure("
+							 "'tenant_guard._policy_status(pg_catalog.oid, pg_catalog.name, pg_catalog.regtype)')"
+							 " IS NOT NULL"));
+}
+
+static std::vector<std::string> PermissivePoliciesNotNamedOurs(SpiSession &spi, Oid relid)
+{
+	std::vector<std::string> names;
+	for (const SqlRow &r :
+		 spi.Query("SELECT polname FROM pg_catalog.pg_policy"
+				   " WHERE polrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND polpermissive"
+				   "   AND polname OPERATOR(pg_catalog.!~~) 'tenant\\_guard\\_%' ORDER BY polname",
+				   {OidText(relid)}))
+		names.push_back(*r[0]);
+	return names;
+}
+
+static std::vector<PolicyStatus> PolicyStatusByName(SpiSession &spi, Oid relid)
+{
+	std::vector<PolicyStatus> policies;
+	for (const SqlRow &r : spi.Query(
+			 "SELECT w.polname, w.polcmd, pol.oid IS NOT NULL,"
+			 "       pol.polcmd OPERATOR(pg_catalog.=) w.polcmd AND pol.polpermissive"
+			 "       AND pol.polroles OPERATOR(pg_catalog.=) '{0}'::pg_catalog.oid[]"
+			 "  FROM (VALUES ('tenant_guard_select', 'r'), ('tenant_guard_insert', 'a'),"
+			 "               ('tenant_guard_update', 'w'), ('tenant_guard_delete', 'd')) AS w(polname, polcmd)"
+			 "  LEFT JOIN pg_catalog.pg_policy pol ON pol.polrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid"
+			 "   AND pol.polname OPERATOR(pg_catalog.=) w.polname",
+			 {OidText(relid)})) {
+		PolicyStatus p;
+		p.name = *r[0];
+		p.command = (*r[1])[0];
+		p.matched = SqlBool(r[2]) && SqlBool(r[3]);
+		p.named_differs = SqlBool(r[2]) && !p.matched;
+		policies.push_back(std::move(p));
+	}
+	return policies;
+}
+
 std::vector<std::string> ForeignPermissivePolicies(SpiSession &spi, Oid relid,
 												   const std::string &column,
 												   const std::string &tenant_type)
 {
+	if (!HaveContentHelpers(spi))
+		return PermissivePoliciesNotNamedOurs(spi, relid);
 	std::vector<std::string> names;
 	for (const SqlRow &r :
 		 spi.Query("SELECT p FROM tenant_guard._foreign_permissive_policies($1::pg_catalog.oid,"
@@ -82,6 +130,8 @@ std::vector<PolicyStatus> GeneratedPolicyStatus(SpiSession &spi, Oid relid,
 												const std::string &column,
 												const std::string &tenant_type)
 {
+	if (!HaveContentHelpers(spi))
+		return PolicyStatusByName(spi, relid);
 	std::vector<PolicyStatus> policies;
 	for (const SqlRow &r :
 		 spi.Query("SELECT polname, polcmd, matched, named_exists AND differences IS NOT NULL"
@@ -115,6 +165,8 @@ std::vector<DisabledTrigger> DisabledOwnTriggers(SpiSession &spi, Oid relid)
 
 std::optional<std::string> ColumnWithTenantDefault(SpiSession &spi, Oid relid)
 {
+	if (!HaveContentHelpers(spi))
+		return std::nullopt;
 	return spi.Value("SELECT tenant_guard._effective_tenant_column($1::pg_catalog.oid, NULL)",
 					 {OidText(relid)});
 }

@@ -12,6 +12,7 @@
 #include "boundary/sql_text.h"
 #include "boundary/user_switch.h"
 #include "policy/fk_guard.h"
+#include "policy/key_checks.h"
 
 extern "C" {
 #include "catalog/namespace.h"
@@ -312,8 +313,10 @@ bool PolicyGenerator::Protect(Oid relid, const std::string &column_name,
 							"') first to change its tenant column.");
 
 	/* Everything that can refuse the call, before the first change. */
+	RequireDeterministicCollation(spi_, table, column);
 	CheckNoNullTenants(table, column);
 	CheckOtherPolicies(table, column, type, options);
+	CheckUniqueKeys(spi_, table, column);
 
 	bool changed = false;
 	changed |= EnsureNotNull(table, column);

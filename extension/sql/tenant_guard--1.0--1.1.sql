@@ -235,6 +235,92 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	                      AND a.attname = p.col)
 $$;
 
+-- Inference channels (docs/guard.md, threat model): what a tenant can learn
+-- about other tenants without reading their rows.
+CREATE FUNCTION tenant_guard._finding_unique_without_tenant()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'warning', 'unique-without-tenant', i.indexrelid::regclass::text,
+	       format('unique key %s of protected table %s does not contain tenant column %I, so duplicate-key errors reveal other tenants'' keys',
+	              i.indexrelid::regclass, p.name, p.col),
+	       CASE con.contype
+	            WHEN 'p' THEN format('ALTER TABLE %s DROP CONSTRAINT %I, ADD PRIMARY KEY (%I, %s);', p.name, con.conname, p.col, keycols.cols)
+	            WHEN 'u' THEN format('ALTER TABLE %s DROP CONSTRAINT %I, ADD UNIQUE (%I, %s);', p.name, con.conname, p.col, keycols.cols)
+	            WHEN 'x' THEN format('Recreate exclusion constraint %I with %I WITH = as its first element.', con.conname, p.col)
+	            ELSE format('CREATE UNIQUE INDEX ON %s (%I, %s); DROP INDEX %s;', p.name, p.col, keycols.cols, i.indexrelid::regclass)
+	       END
+	  FROM tenant_guard._protected p
+	  JOIN pg_index i ON i.indrelid = p.relid AND (i.indisunique OR i.indisexclusion)
+	  LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+	 CROSS JOIN LATERAL (
+	        SELECT string_agg(pg_get_indexdef(i.indexrelid, k, true), ', ' ORDER BY k) AS cols
+	          FROM generate_series(1, i.indnkeyatts) AS k) AS keycols
+	 WHERE NOT EXISTS (SELECT FROM pg_attribute a
+	                    WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])
+	                      AND a.attname = p.col)
+	   AND NOT EXISTS (SELECT FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)
+$$;
+
+CREATE FUNCTION tenant_guard._finding_shared_sequence()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT DISTINCT 'warning', 'shared-sequence', d.objid::regclass::text,
+	       format('sequence %s numbers the rows of every tenant of protected table %s, so its values reveal how many rows other tenants insert',
+	              d.objid::regclass, p.name),
+	       'Prefer uuid keys (DEFAULT gen_random_uuid()) for tenant tables; see docs/guard.md for what a shared sequence discloses.'
+	  FROM tenant_guard._protected p
+	  JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = p.relid
+	                  AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+	  JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+$$;
+
+CREATE FUNCTION tenant_guard._finding_nondeterministic_tenant_collation()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'nondeterministic-tenant-collation', p.name,
+	       format('tenant column %I of protected table %s has nondeterministic collation %I, so different tenants can compare equal',
+	              p.col, p.name, co.collname),
+	       format('ALTER TABLE %s ALTER COLUMN %I TYPE %s COLLATE "C";', p.name, p.col, format_type(a.atttypid, a.atttypmod))
+	  FROM tenant_guard._protected p
+	  JOIN pg_attribute a ON a.attrelid = p.relid AND a.attname = p.col
+	  JOIN pg_collation co ON co.oid = a.attcollation AND NOT co.collisdeterministic
+$$;
+
+-- Signed tenant keys (docs/functions/set_tenant.md): why the key file is
+-- readable by another OS user than the server's, or NULL.
+CREATE FUNCTION tenant_guard._signing_key_file_exposure() RETURNS pg_catalog.text
+	AS 'MODULE_PATHNAME', 'tg_signing_key_file_exposure' LANGUAGE C STABLE;
+
+CREATE FUNCTION tenant_guard._finding_signing_keys_readable()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'signing-keys-readable', 'tenant_guard.signing_keys_file', problem,
+	       'chown the file to the server''s OS user, chmod 0600 it, and replace the keys it holds (they may have been read); set_tenant() refuses the file until then.'
+	  FROM tenant_guard._signing_key_file_exposure() AS problem
+	 WHERE problem IS NOT NULL
+$$;
+
+-- Outbox triggers that do not check every write (e.g. 1.0's, restored from a dump).
+CREATE FUNCTION tenant_guard._finding_outbox_trigger_incomplete()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'outbox-trigger-incomplete', format('%I on %s', t.tgname, t.tgrelid::regclass),
+	       format('outbox trigger %I on %s %s, so events can be rewritten for another tenant',
+	              t.tgname, t.tgrelid::regclass,
+	              CASE WHEN t.tgenabled NOT IN ('O', 'A') THEN 'is disabled'
+	                   WHEN (t.tgtype::int & 23) <> 23 THEN 'does not fire BEFORE INSERT OR UPDATE FOR EACH ROW'
+	                   WHEN t.tgqual IS NOT NULL THEN 'has a WHEN condition'
+	                   ELSE 'fires only on UPDATE of some columns' END),
+	       format('SELECT tenant_guard.protect_outbox(%L, %L, %L); -- replaces it', t.tgrelid::regclass::text,
+	              convert_from(decode(a.args[1], 'escape'), getdatabaseencoding()),
+	              convert_from(decode(a.args[2], 'escape'), getdatabaseencoding()))
+	  FROM pg_trigger t
+	 CROSS JOIN LATERAL (SELECT string_to_array(encode(t.tgargs, 'escape'), '\000') AS args) AS a
+	 WHERE t.tgfoid = 'tenant_guard.outbox_tenant_check()'::regprocedure AND NOT t.tgisinternal
+	   AND (t.tgenabled NOT IN ('O', 'A') OR (t.tgtype::int & 23) <> 23 OR t.tgqual IS NOT NULL
+	        OR cardinality(t.tgattr::int2[]) > 0)
+$$;
+
 -- One line per finding function; a new code adds its function above and a line here.
 CREATE OR REPLACE FUNCTION tenant_guard.check(tenant_column pg_catalog.name DEFAULT 'tenant_id')
 RETURNS TABLE (severity pg_catalog.text, code pg_catalog.text, object pg_catalog.text,
@@ -255,6 +341,11 @@ SELECT * FROM (
 	UNION ALL SELECT * FROM tenant_guard._finding_app_role_too_powerful()
 	UNION ALL SELECT * FROM tenant_guard._finding_fk_guard_orphaned()
 	UNION ALL SELECT * FROM tenant_guard._finding_missing_tenant_index()
+	UNION ALL SELECT * FROM tenant_guard._finding_unique_without_tenant()
+	UNION ALL SELECT * FROM tenant_guard._finding_shared_sequence()
+	UNION ALL SELECT * FROM tenant_guard._finding_nondeterministic_tenant_collation()
+	UNION ALL SELECT * FROM tenant_guard._finding_signing_keys_readable()
+	UNION ALL SELECT * FROM tenant_guard._finding_outbox_trigger_incomplete()
 ) AS findings
  ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, object
 $$;
@@ -691,6 +782,11 @@ SELECT * FROM (
 	UNION ALL SELECT * FROM tenant_guard._finding_app_role_too_powerful()
 	UNION ALL SELECT * FROM tenant_guard._finding_fk_guard_orphaned()
 	UNION ALL SELECT * FROM tenant_guard._finding_missing_tenant_index()
+	UNION ALL SELECT * FROM tenant_guard._finding_unique_without_tenant()
+	UNION ALL SELECT * FROM tenant_guard._finding_shared_sequence()
+	UNION ALL SELECT * FROM tenant_guard._finding_nondeterministic_tenant_collation()
+	UNION ALL SELECT * FROM tenant_guard._finding_signing_keys_readable()
+	UNION ALL SELECT * FROM tenant_guard._finding_outbox_trigger_incomplete()
 	UNION ALL SELECT * FROM tenant_guard._finding_policy_altered()
 	UNION ALL SELECT * FROM tenant_guard._finding_tenant_column_renamed()
 	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_parent()
@@ -727,3 +823,650 @@ END
 $$;
 COMMENT ON FUNCTION tenant_guard.assert_intact(pg_catalog.name) IS
 	'Raise an error listing check()''s error findings, if there are any';
+-- Outbox triggers check every write that leaves an event (issue 10): 1.0's
+-- BEFORE INSERT triggers become BEFORE INSERT OR UPDATE, with their arguments.
+DO $$
+DECLARE
+	t record;
+BEGIN
+	FOR t IN SELECT tg.tgrelid::pg_catalog.regclass AS rel, pg_catalog.pg_get_triggerdef(tg.oid) AS def
+	           FROM pg_catalog.pg_trigger tg
+	          WHERE tg.tgfoid OPERATOR(pg_catalog.=) 'tenant_guard.outbox_tenant_check()'::pg_catalog.regprocedure
+	            AND tg.tgname OPERATOR(pg_catalog.=) 'tenant_guard_outbox'
+	            AND pg_catalog.starts_with(pg_catalog.pg_get_triggerdef(tg.oid),
+	                                       'CREATE TRIGGER tenant_guard_outbox BEFORE INSERT ON ')
+	LOOP
+		EXECUTE pg_catalog.format('DROP TRIGGER tenant_guard_outbox ON %s', t.rel);
+		EXECUTE pg_catalog.regexp_replace(t.def, '^CREATE TRIGGER tenant_guard_outbox BEFORE INSERT ON ',
+		                                  'CREATE TRIGGER tenant_guard_outbox BEFORE INSERT OR UPDATE ON ');
+	END LOOP;
+END
+$$;
+
+-- ---------------------------------------------------------------------------
+-- The two-tenant simulator (docs/functions/simulate.md): tenants A and B, as
+-- the application role, against the user's own schema and fixture rows.
+-- Every statement runs in a subtransaction that is rolled back, so the
+-- caller's data, role and settings are what they were, whatever happens.
+-- ---------------------------------------------------------------------------
+
+-- One statement as role run_as (NULL: the caller) with tenant tenant (NULL:
+-- none), always rolled back. $1 in the statement is args. A query yields its
+-- first column as result; COPY yields its row count. state is the SQLSTATE
+-- ('00000' when it ran). user_search_path, when given, is the search_path for
+-- user functions that rely on one; our own statements never do. Not SECURITY
+-- DEFINER: it can only do what its caller may do anyway, so anyone may call it.
+CREATE FUNCTION tenant_guard._sim_run(
+	run_as pg_catalog.name, tenant pg_catalog.text, statement pg_catalog.text,
+	args pg_catalog.text[] DEFAULT '{}', user_search_path pg_catalog.text DEFAULT NULL,
+	OUT state pg_catalog.text, OUT message pg_catalog.text, OUT result pg_catalog.text)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	copied bigint;
+BEGIN
+	BEGIN
+		-- The tenant is set before SET ROLE: with require_signed on, only the
+		-- (exempt) caller may set it without a token.
+		PERFORM set_config(current_setting('tenant_guard.tenant_setting'), coalesce(tenant, ''), true);
+		IF statement ^@ 'COPY ' THEN
+			-- COPY to a file needs this role; granted inside the subtransaction only.
+			EXECUTE format('GRANT pg_write_server_files TO %I', run_as);
+		END IF;
+		IF user_search_path IS NOT NULL THEN
+			PERFORM set_config('search_path', user_search_path, true);
+		END IF;
+		IF run_as IS NOT NULL THEN
+			EXECUTE format('SET LOCAL ROLE %I', run_as);
+		END IF;
+		IF statement ^@ 'COPY ' THEN
+			EXECUTE statement;
+			GET DIAGNOSTICS copied = ROW_COUNT;
+			result := copied::text;
+		ELSE
+			EXECUTE statement INTO result USING args;
+		END IF;
+		state := '00000';
+		RAISE SQLSTATE 'TGSIM';
+	EXCEPTION
+		WHEN SQLSTATE 'TGSIM' THEN NULL;
+		WHEN OTHERS THEN
+			GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
+	END;
+END
+$$;
+
+-- Tables with a tenant column: the registered one of protected tables, else a
+-- column named like any registered tenant column or tenant_id. in_scope: in
+-- the schemas given to simulate() (all non-system schemas when NULL).
+CREATE FUNCTION tenant_guard._sim_tenant_tables(schemas pg_catalog.name[])
+RETURNS TABLE (tbl pg_catalog.regclass, col pg_catalog.name, col_type pg_catalog.text,
+               in_scope pg_catalog.bool, is_partition pg_catalog.bool)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT c.oid::regclass, a.attname, a.atttypid::regtype::text,
+	       schemas IS NULL OR n.nspname = ANY (schemas), c.relispartition
+	  FROM pg_class c
+	  JOIN pg_namespace n ON n.oid = c.relnamespace
+	  LEFT JOIN tenant_guard.protection p ON p.table_oid = c.oid
+	 CROSS JOIN LATERAL (
+	        SELECT a.attname, a.atttypid FROM pg_attribute a
+	         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+	           AND a.attname = ANY (CASE WHEN p.tenant_column IS NOT NULL THEN ARRAY[p.tenant_column]
+	                                     ELSE ARRAY(SELECT DISTINCT tenant_column FROM tenant_guard.protection)
+	                                          || 'tenant_id'::name END)
+	         ORDER BY a.attnum LIMIT 1) AS a
+	 WHERE c.relkind IN ('r', 'p') AND c.relpersistence IN ('p', 'u')
+	   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'tenant_guard')
+	   AND n.nspname !~ '^pg_'
+	 ORDER BY c.oid::regclass::text
+$$;
+
+-- Turns the outcome of _sim_run into a row: ok when the statement was refused
+-- with one of the expected SQLSTATEs.
+CREATE FUNCTION tenant_guard._sim_refused(state pg_catalog.text, message pg_catalog.text,
+	expected pg_catalog.text[], obj pg_catalog.text, label pg_catalog.text, what pg_catalog.text)
+RETURNS TABLE (ok pg_catalog.bool, object pg_catalog.text, path pg_catalog.text, detail pg_catalog.text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF state = ANY (expected) THEN
+		RETURN QUERY SELECT true, obj, label, format('refused: %s (SQLSTATE %s)', message, state);
+	ELSIF state = '00000' THEN
+		RETURN QUERY SELECT false, obj, label, format('%s succeeded', what);
+	ELSE
+		RETURN QUERY SELECT false, obj, label,
+			format('%s failed with SQLSTATE %s (%s), not with %s: row-level security did not refuse it',
+			       what, state, message, array_to_string(expected, ' or '));
+	END IF;
+END
+$$;
+
+-- The direct paths on one table: reads, COPY, writes against B, no tenant.
+CREATE FUNCTION tenant_guard._sim_table(app_role pg_catalog.name, tenant_a pg_catalog.text,
+	tenant_b pg_catalog.text, tbl pg_catalog.regclass, col pg_catalog.name, col_type pg_catalog.text,
+	is_partition pg_catalog.bool)
+RETURNS TABLE (ok pg_catalog.bool, object pg_catalog.text, path pg_catalog.text, detail pg_catalog.text)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	obj text := tbl::text;
+	is_a text := format('%I = CAST($1[1] AS %s)', col, col_type);
+	is_b text := format('%I = CAST($1[2] AS %s)', col, col_type);
+	ab text[] := ARRAY[tenant_a, tenant_b];
+	rel pg_class%ROWTYPE;
+	registered bool;
+	problems text[] := '{}';
+	n_a bigint;
+	n_b bigint;
+	a_row text;
+	cols text;
+	r record;
+	can_read bool := has_table_privilege(app_role, tbl, 'SELECT');
+	can_insert bool := has_table_privilege(app_role, tbl, 'INSERT');
+	can_update bool := has_table_privilege(app_role, tbl, 'UPDATE');
+	can_delete bool := has_table_privilege(app_role, tbl, 'DELETE');
+	caller_is_superuser bool := (SELECT rolsuper FROM pg_roles WHERE rolname = current_user);
+	copy_source text;
+BEGIN
+	SELECT * INTO rel FROM pg_class WHERE oid = tbl;
+	-- COPY of a partitioned table is refused by PostgreSQL; its query form is not.
+	copy_source := CASE rel.relkind WHEN 'p' THEN format('(SELECT * FROM %s)', obj) ELSE obj END;
+	registered := EXISTS (SELECT FROM tenant_guard.protection p WHERE p.table_oid = tbl);
+	IF NOT registered THEN
+		problems := problems || format('not protected: SELECT tenant_guard.protect(%L, %L);', obj, col);
+	ELSIF NOT rel.relrowsecurity THEN
+		problems := problems || 'row-level security is disabled'::text;
+	ELSIF NOT rel.relforcerowsecurity THEN
+		problems := problems || format('row-level security is not forced, so its owner %I bypasses it',
+		                               rel.relowner::regrole::text);
+	END IF;
+	problems := problems || ARRAY(
+		SELECT format('permissive policy %I was not made by tenant_guard and widens access', pol.polname)
+		  FROM pg_policy pol
+		 WHERE pol.polrelid = tbl AND pol.polpermissive AND pol.polname !~~ 'tenant\_guard\_%'
+		 ORDER BY pol.polname);
+	RETURN QUERY SELECT cardinality(problems) = 0, obj, 'protection',
+		CASE WHEN cardinality(problems) = 0 THEN format('protected on %I, row-level security forced', col)
+		     ELSE array_to_string(problems, '; ') END;
+
+	-- The fixture rows, counted by the caller (who needs no policy to see them).
+	r := tenant_guard._sim_run(NULL, tenant_a, format('SELECT count(*) FROM %s WHERE %s', obj, is_a), ab);
+	n_a := CASE WHEN r.state = '00000' THEN r.result::bigint END;
+	r := tenant_guard._sim_run(NULL, tenant_b, format('SELECT count(*) FROM %s WHERE %s', obj, is_b), ab);
+	n_b := CASE WHEN r.state = '00000' THEN r.result::bigint END;
+	IF n_a IS NULL OR n_b IS NULL THEN
+		RETURN QUERY SELECT false, obj, 'fixture rows',
+			format('the caller %I cannot count its rows: %s', current_user, r.message);
+	ELSIF NOT is_partition OR n_a = 0 OR n_b = 0 THEN
+		-- A partition needs rows of both only for the checks below that use them.
+		RETURN QUERY SELECT CASE WHEN n_a > 0 AND n_b > 0 THEN true WHEN is_partition THEN NULL ELSE false END,
+			obj, 'fixture rows', format('A has %s row(s), B has %s%s', n_a, n_b,
+				CASE WHEN n_a > 0 AND n_b > 0 THEN ''
+				     ELSE ': the fixtures must write rows for both tenants, or the checks prove nothing' END);
+	END IF;
+	n_a := coalesce(n_a, 0);
+	n_b := coalesce(n_b, 0);
+
+	-- Reads as A.
+	IF NOT can_read THEN
+		RETURN QUERY SELECT NULL::bool, obj, 'read as A', format('skipped: %I has no SELECT on it', app_role);
+	ELSE
+		r := tenant_guard._sim_run(app_role, tenant_a,
+			format('SELECT count(*) FROM %s WHERE %I IS DISTINCT FROM CAST($1[1] AS %s)', obj, col, col_type), ab);
+		RETURN QUERY SELECT CASE WHEN r.state <> '00000' THEN false WHEN n_b = 0 THEN NULL ELSE r.result = '0' END,
+			obj, 'read as A',
+			CASE WHEN r.state <> '00000' THEN format('failed: %s (SQLSTATE %s)', r.message, r.state)
+			     WHEN n_b = 0 THEN 'skipped: B has no rows here'
+			     WHEN r.result = '0' THEN format('A sees none of B''s %s row(s)', n_b)
+			     ELSE format('A sees %s row(s) of other tenants', r.result) END;
+		IF caller_is_superuser THEN
+			r := tenant_guard._sim_run(app_role, tenant_a, format('COPY %s TO %L', copy_source, '/dev/null'), ab);
+			RETURN QUERY SELECT CASE WHEN r.state <> '00000' THEN false WHEN n_b = 0 THEN NULL
+			                         ELSE r.result::bigint <= n_a END,
+				obj, 'COPY TO as A',
+				CASE WHEN r.state <> '00000' THEN format('failed: %s (SQLSTATE %s)', r.message, r.state)
+				     WHEN n_b = 0 THEN 'skipped: B has no rows here'
+				     ELSE format('copied %s row(s); A has %s', r.result, n_a) END;
+		ELSE
+			RETURN QUERY SELECT NULL::bool, obj, 'COPY TO as A',
+				'skipped: COPY to a file needs a superuser caller (it grants pg_write_server_files for the statement)';
+		END IF;
+	END IF;
+
+	-- Writes as A against B.
+	IF can_update THEN
+		IF n_b = 0 THEN
+			RETURN QUERY SELECT NULL::bool, obj, 'UPDATE B''s rows as A', 'skipped: B has no rows here';
+		ELSE
+			r := tenant_guard._sim_run(app_role, tenant_a,
+				format('WITH u AS (UPDATE %s SET %I = %I WHERE %s RETURNING 1) SELECT count(*) FROM u',
+				       obj, col, col, is_b), ab);
+			RETURN QUERY SELECT r.state = '42501' OR r.result IS NOT DISTINCT FROM '0', obj, 'UPDATE B''s rows as A',
+				CASE WHEN r.state = '42501' OR r.result IS NOT DISTINCT FROM '0' THEN format('touched none of B''s %s row(s)', n_b)
+				     WHEN r.state = '00000' THEN format('updated %s of B''s row(s)', r.result)
+				     ELSE format('failed with SQLSTATE %s (%s) after reaching B''s rows', r.state, r.message) END;
+		END IF;
+		IF n_a = 0 THEN
+			RETURN QUERY SELECT NULL::bool, obj, 'move A''s rows to B', 'skipped: A has no rows here';
+		ELSE
+			r := tenant_guard._sim_run(app_role, tenant_a,
+				format('WITH u AS (UPDATE %s SET %I = CAST($1[2] AS %s) WHERE %s RETURNING 1) SELECT count(*) FROM u',
+				       obj, col, col_type, is_a), ab);
+			RETURN QUERY SELECT * FROM tenant_guard._sim_refused(r.state, r.message, '{42501}', obj, 'move A''s rows to B',
+				'moving A''s rows to B');
+		END IF;
+	END IF;
+	IF can_delete THEN
+		IF n_b = 0 THEN
+			RETURN QUERY SELECT NULL::bool, obj, 'DELETE B''s rows as A', 'skipped: B has no rows here';
+		ELSE
+			r := tenant_guard._sim_run(app_role, tenant_a,
+				format('WITH d AS (DELETE FROM %s WHERE %s RETURNING 1) SELECT count(*) FROM d', obj, is_b), ab);
+			RETURN QUERY SELECT r.state = '42501' OR r.result IS NOT DISTINCT FROM '0', obj, 'DELETE B''s rows as A',
+				CASE WHEN r.state = '42501' OR r.result IS NOT DISTINCT FROM '0' THEN format('deleted none of B''s %s row(s)', n_b)
+				     WHEN r.state = '00000' THEN format('deleted %s of B''s row(s)', r.result)
+				     ELSE format('failed with SQLSTATE %s (%s) after reaching B''s rows', r.state, r.message) END;
+		END IF;
+	END IF;
+	-- Column list without generated columns: what an INSERT may name.
+	SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO cols
+	  FROM pg_attribute a
+	 WHERE a.attrelid = tbl AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
+	IF can_insert THEN
+		-- A copy of one of A's rows, read by the caller, with B as its tenant.
+		r := tenant_guard._sim_run(NULL, tenant_a,
+			format('SELECT to_jsonb(t) FROM %s AS t WHERE %s LIMIT 1', obj, is_a), ab);
+		a_row := r.result;
+		IF a_row IS NULL THEN
+			RETURN QUERY SELECT NULL::bool, obj, 'INSERT a row for B as A', 'skipped: A has no row here to copy';
+		ELSE
+			r := tenant_guard._sim_run(app_role, tenant_a,
+				format('WITH i AS (INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM '
+				       'jsonb_populate_record(NULL::%s, jsonb_set(CAST($1[3] AS jsonb), ARRAY[%L], to_jsonb($1[2]))) '
+				       'RETURNING 1) SELECT count(*) FROM i', obj, cols, cols, obj, col),
+				ab || a_row);
+			RETURN QUERY SELECT * FROM tenant_guard._sim_refused(r.state, r.message, '{42501}', obj, 'INSERT a row for B as A',
+				'inserting a row for B');
+		END IF;
+	END IF;
+
+	-- No tenant: every statement is an error, never an empty answer.
+	IF can_read THEN
+		r := tenant_guard._sim_run(app_role, NULL, format('SELECT count(*) FROM %s', obj), ab);
+		RETURN QUERY SELECT * FROM tenant_guard._sim_refused(r.state, r.message, '{42501}', obj, 'SELECT without a tenant',
+			'SELECT without a tenant');
+		IF caller_is_superuser THEN
+			r := tenant_guard._sim_run(app_role, NULL, format('COPY %s TO %L', copy_source, '/dev/null'), ab);
+			RETURN QUERY SELECT * FROM tenant_guard._sim_refused(r.state, r.message, '{42501}', obj, 'COPY TO without a tenant',
+				'COPY TO without a tenant');
+		ELSE
+			RETURN QUERY SELECT NULL::bool, obj, 'COPY TO without a tenant',
+				'skipped: COPY to a file needs a superuser caller (it grants pg_write_server_files for the statement)';
+		END IF;
+	END IF;
+	IF can_insert THEN
+		r := tenant_guard._sim_run(app_role, NULL,
+			format('WITH i AS (INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM '
+			       'jsonb_populate_record(NULL::%s, ''{}'') WHERE false RETURNING 1) SELECT count(*) FROM i',
+			       obj, cols, cols, obj), ab);
+		RETURN QUERY SELECT * FROM tenant_guard._sim_refused(r.state, r.message, '{42501}', obj, 'INSERT without a tenant',
+			'INSERT without a tenant');
+	END IF;
+	IF can_update THEN
+		r := tenant_guard._sim_run(app_role, NULL,
+			format('WITH u AS (UPDATE %s SET %I = %I WHERE false RETURNING 1) SELECT count(*) FROM u', obj, col, col), ab);
+		RETURN QUERY SELECT * FROM tenant_guard._sim_refused(r.state, r.message, '{42501}', obj, 'UPDATE without a tenant',
+			'UPDATE without a tenant');
+	END IF;
+	IF can_delete THEN
+		r := tenant_guard._sim_run(app_role, NULL,
+			format('WITH d AS (DELETE FROM %s WHERE false RETURNING 1) SELECT count(*) FROM d', obj), ab);
+		RETURN QUERY SELECT * FROM tenant_guard._sim_refused(r.state, r.message, '{42501}', obj, 'DELETE without a tenant',
+			'DELETE without a tenant');
+	END IF;
+END
+$$;
+
+-- Foreign keys from a table in scope to a tenant table: as A, pointing one of
+-- A's rows at B's key is refused (by the policy when the key pairs the tenant
+-- columns, else by tenant_guard's foreign-key trigger).
+CREATE FUNCTION tenant_guard._sim_foreign_keys(app_role pg_catalog.name, tenant_a pg_catalog.text,
+	tenant_b pg_catalog.text, schemas pg_catalog.name[])
+RETURNS TABLE (ok pg_catalog.bool, object pg_catalog.text, path pg_catalog.text, detail pg_catalog.text)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	fk record;
+	r record;
+	obj text;
+	b_key text[];
+BEGIN
+	FOR fk IN
+		SELECT k.conname, k.conrelid::regclass AS child, k.confrelid::regclass AS parent,
+		       t.col, t.col_type, pt.col AS parent_col, pt.col_type AS parent_col_type,
+		       (SELECT string_agg(format('CAST(%I AS text)', a.attname), ', ' ORDER BY o.n)
+		          FROM unnest(k.confkey) WITH ORDINALITY AS o(attnum, n)
+		          JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = o.attnum) AS parent_cols,
+		       (SELECT string_agg(format('%I = CAST($1[%s] AS %s)', a.attname, o.n + 2, a.atttypid::regtype),
+		                          ', ' ORDER BY o.n)
+		          FROM unnest(k.conkey) WITH ORDINALITY AS o(attnum, n)
+		          JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = o.attnum) AS assignments
+		  FROM pg_constraint k
+		  JOIN tenant_guard._sim_tenant_tables(schemas) t ON t.tbl = k.conrelid AND t.in_scope
+		  JOIN tenant_guard._sim_tenant_tables(NULL) pt ON pt.tbl = k.confrelid
+		 WHERE k.contype = 'f' AND k.conparentid = 0
+		 ORDER BY 2::text, 1
+	LOOP
+		obj := format('%I on %s', fk.conname, fk.child);
+		IF NOT has_table_privilege(app_role, fk.child, 'UPDATE') THEN
+			RETURN QUERY SELECT NULL::bool, obj, 'reference B''s key as A',
+				format('skipped: %I has no UPDATE on %s', app_role, fk.child);
+			CONTINUE;
+		END IF;
+		r := tenant_guard._sim_run(NULL, tenant_b,
+			format('SELECT CAST(ARRAY[%s] AS text) FROM %s WHERE %I = CAST($1[2] AS %s) LIMIT 1',
+			       fk.parent_cols, fk.parent, fk.parent_col, fk.parent_col_type), ARRAY[tenant_a, tenant_b]);
+		b_key := r.result::text[];
+		IF b_key IS NULL THEN
+			RETURN QUERY SELECT NULL::bool, obj, 'reference B''s key as A',
+				format('skipped: B has no row in %s', fk.parent);
+			CONTINUE;
+		END IF;
+		r := tenant_guard._sim_run(app_role, tenant_a,
+			format('WITH u AS (UPDATE %s SET %s WHERE %I = CAST($1[1] AS %s) RETURNING 1) SELECT count(*) FROM u',
+			       fk.child, fk.assignments, fk.col, fk.col_type),
+			ARRAY[tenant_a, tenant_b] || b_key);
+		IF r.result = '0' THEN
+			RETURN QUERY SELECT NULL::bool, obj, 'reference B''s key as A', 'skipped: A has no row here';
+		ELSE
+			RETURN QUERY SELECT * FROM tenant_guard._sim_refused(r.state, r.message, '{42501,23503}', obj,
+				'reference B''s key as A', format('pointing A''s rows at B''s key %s in %s', b_key, fk.parent));
+		END IF;
+	END LOOP;
+END
+$$;
+
+-- An observation without its digest, for the detail column.
+CREATE FUNCTION tenant_guard._sim_answer(observed pg_catalog.text) RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT regexp_replace(observed, ', md5 [0-9a-f]*$', '')
+$$;
+
+-- A definer function the simulator cannot call (it takes arguments, or its name
+-- is overloaded): judged by whom it runs as.
+CREATE FUNCTION tenant_guard._sim_uncallable(fn_name pg_catalog.text)
+RETURNS TABLE (ok pg_catalog.bool, object pg_catalog.text, path pg_catalog.text, detail pg_catalog.text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT CASE WHEN o.rolsuper OR o.rolbypassrls OR unforced.tables IS NOT NULL THEN false END,
+	       fn_name, 'call as A',
+	       CASE WHEN o.rolsuper OR o.rolbypassrls
+	            THEN format('not called (it takes arguments or is overloaded), but it runs as %I, who bypasses row-level security',
+	                        o.rolname)
+	            WHEN unforced.tables IS NOT NULL
+	            THEN format('not called (it takes arguments or is overloaded), but it runs as %I, who owns %s without forced row-level security',
+	                        o.rolname, unforced.tables)
+	            ELSE format('skipped: not called (it takes arguments or is overloaded); it runs as %I, whom row-level security binds; test it in your own suite',
+	                        o.rolname) END
+	  FROM pg_proc f
+	  JOIN pg_namespace n ON n.oid = f.pronamespace
+	  JOIN pg_roles o ON o.oid = f.proowner
+	 CROSS JOIN LATERAL (
+	        SELECT string_agg(tt.tbl::text, ', ' ORDER BY tt.tbl::text) AS tables
+	          FROM tenant_guard._sim_tenant_tables(NULL) tt JOIN pg_class c ON c.oid = tt.tbl
+	         WHERE c.relowner = f.proowner AND NOT (c.relrowsecurity AND c.relforcerowsecurity)) AS unforced
+	 WHERE format('%I.%I()', n.nspname, f.proname) = fn_name AND f.prosecdef
+	 LIMIT 1
+$$;
+
+-- The indirect paths: views and SECURITY DEFINER functions that app_role may
+-- use. Whether they leak is a question of non-interference: A's answer must
+-- not change when B's rows are removed, and without a tenant they must fail
+-- (or, for a function, not read B's rows either).
+CREATE FUNCTION tenant_guard._sim_indirect(app_role pg_catalog.name, tenant_a pg_catalog.text,
+	tenant_b pg_catalog.text, schemas pg_catalog.name[])
+RETURNS TABLE (ok pg_catalog.bool, object pg_catalog.text, path pg_catalog.text, detail pg_catalog.text)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	user_path text := (SELECT reset_val FROM pg_settings WHERE name = 'search_path');
+	objs text[] := '{}';
+	kinds text[] := '{}';
+	stmts text[] := '{}';
+	as_a text[] := '{}';
+	as_a_state text[] := '{}';
+	none_result text[] := '{}';
+	none_state text[] := '{}';
+	none_message text[] := '{}';
+	as_a_after text[];
+	none_after text[];
+	removal_failed text;
+	ab text[] := ARRAY[tenant_a, tenant_b];
+	t record;
+	r record;
+	i int;
+	left_over bigint;
+	pending regclass[];
+	still regclass[];
+BEGIN
+	-- Views (through other views too) over tenant tables, and definer functions.
+	FOR t IN
+		WITH RECURSIVE reads(view, rel) AS (
+			SELECT rw.ev_class, d.refobjid
+			  FROM pg_rewrite rw
+			  JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid
+			                  AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> rw.ev_class
+			UNION
+			SELECT reads.view, d.refobjid
+			  FROM reads
+			  JOIN pg_rewrite rw ON rw.ev_class = reads.rel
+			  JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid
+			                  AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> rw.ev_class)
+		SELECT v.oid::regclass::text AS name, v.relkind::text AS kind, NULL::int AS nargs
+		  FROM pg_class v JOIN pg_namespace n ON n.oid = v.relnamespace
+		 WHERE v.relkind IN ('v', 'm') AND (schemas IS NULL OR n.nspname = ANY (schemas))
+		   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'tenant_guard') AND n.nspname !~ '^pg_'
+		   AND has_table_privilege(app_role, v.oid, 'SELECT')
+		   AND EXISTS (SELECT FROM reads JOIN tenant_guard._sim_tenant_tables(NULL) tt ON tt.tbl = reads.rel
+		                WHERE reads.view = v.oid)
+		UNION ALL
+		SELECT format('%I.%I()', n.nspname, f.proname), 'f',
+		       CASE WHEN f.pronargs > f.pronargdefaults
+		                 OR f.prorettype = 'record'::regtype AND f.proallargtypes IS NULL
+		                 OR EXISTS (SELECT FROM pg_proc o WHERE o.oid <> f.oid
+		                             AND o.pronamespace = f.pronamespace AND o.proname = f.proname)
+		            THEN -1 ELSE 0 END
+		  FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace
+		 WHERE f.prosecdef AND f.prokind = 'f' AND (schemas IS NULL OR n.nspname = ANY (schemas))
+		   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'tenant_guard') AND n.nspname !~ '^pg_'
+		   AND has_function_privilege(app_role, f.oid, 'EXECUTE')
+		   AND f.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype, 'internal'::regtype)
+		   AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass
+		                      AND e.objid = f.oid AND e.deptype = 'e')
+		 ORDER BY 1
+	LOOP
+		IF t.kind = 'm' THEN
+			RETURN QUERY SELECT false, t.name, 'read as A',
+				'a materialized view stores the rows of every tenant and row-level security does not apply to it';
+			CONTINUE;
+		END IF;
+		IF t.nargs = -1 THEN
+			RETURN QUERY SELECT * FROM tenant_guard._sim_uncallable(t.name);
+			CONTINUE;
+		END IF;
+		objs := objs || t.name;
+		kinds := kinds || t.kind;
+		-- What A observes: the row count (the row itself when there is one) and
+		-- a digest of all rows. Qualified: user functions run with user_path.
+		stmts := stmts || format(
+			'SELECT pg_catalog.format(''%%s, md5 %%s'', CASE WHEN pg_catalog.count(*) OPERATOR(pg_catalog.=) 1 '
+			'THEN pg_catalog.format(''1 row %%s'', pg_catalog.left(pg_catalog.min(CAST(r AS text)), 60)) '
+			'ELSE pg_catalog.format(''%%s rows'', pg_catalog.count(*)) END, '
+			'pg_catalog.md5(pg_catalog.string_agg(CAST(r AS text), E''\n'' ORDER BY CAST(r AS text)))) '
+			'FROM (SELECT * FROM %s) AS r', t.name);
+	END LOOP;
+	IF cardinality(objs) = 0 THEN
+		RETURN;
+	END IF;
+	FOR i IN 1 .. cardinality(objs) LOOP
+		r := tenant_guard._sim_run(app_role, tenant_a, stmts[i], ab, CASE kinds[i] WHEN 'f' THEN user_path END);
+		as_a := as_a || r.result;
+		as_a_state := as_a_state || coalesce(r.message, '');
+		r := tenant_guard._sim_run(app_role, NULL, stmts[i], ab, CASE kinds[i] WHEN 'f' THEN user_path END);
+		none_result := none_result || r.result;
+		none_state := none_state || r.state;
+		none_message := none_message || r.message;
+	END LOOP;
+
+	-- The same observations with B's rows removed (by the caller, children before
+	-- parents), in a subtransaction that is rolled back.
+	BEGIN
+		PERFORM set_config(current_setting('tenant_guard.tenant_setting'), tenant_b, true);
+		pending := ARRAY(SELECT tt.tbl FROM tenant_guard._sim_tenant_tables(NULL) tt WHERE NOT tt.is_partition);
+		WHILE cardinality(pending) > 0 LOOP
+			still := '{}';
+			FOR t IN SELECT tt.* FROM tenant_guard._sim_tenant_tables(NULL) tt WHERE tt.tbl = ANY (pending) LOOP
+				BEGIN
+					EXECUTE format('DELETE FROM %s WHERE %I = CAST($1[2] AS %s)', t.tbl, t.col, t.col_type) USING ab;
+				EXCEPTION
+					WHEN foreign_key_violation THEN
+						still := still || t.tbl;
+					-- B is no value of this column's type (a text tenant and a bigint column).
+					WHEN invalid_text_representation OR numeric_value_out_of_range THEN NULL;
+				END;
+			END LOOP;
+			IF cardinality(still) = cardinality(pending) THEN
+				removal_failed := format('foreign keys between %s keep B''s rows', array_to_string(still, ', '));
+				EXIT;
+			END IF;
+			pending := still;
+		END LOOP;
+		FOR t IN SELECT tt.* FROM tenant_guard._sim_tenant_tables(NULL) tt LOOP
+			BEGIN
+				EXECUTE format('SELECT count(*) FROM %s WHERE %I = CAST($1[2] AS %s)', t.tbl, t.col, t.col_type)
+				   INTO left_over USING ab;
+			EXCEPTION WHEN invalid_text_representation OR numeric_value_out_of_range THEN
+				left_over := 0;
+			END;
+			IF left_over > 0 AND removal_failed IS NULL THEN
+				removal_failed := format('%s row(s) of B remain in %s (a trigger or rule kept them)', left_over, t.tbl);
+			END IF;
+		END LOOP;
+		as_a_after := '{}';
+		none_after := '{}';
+		FOR i IN 1 .. cardinality(objs) LOOP
+			r := tenant_guard._sim_run(app_role, tenant_a, stmts[i], ab, CASE kinds[i] WHEN 'f' THEN user_path END);
+			as_a_after := as_a_after || r.result;
+			r := tenant_guard._sim_run(app_role, NULL, stmts[i], ab, CASE kinds[i] WHEN 'f' THEN user_path END);
+			none_after := none_after || r.result;
+		END LOOP;
+		RAISE SQLSTATE 'TGSIM';
+	EXCEPTION
+		WHEN SQLSTATE 'TGSIM' THEN NULL;
+		WHEN OTHERS THEN
+			GET STACKED DIAGNOSTICS removal_failed = MESSAGE_TEXT;
+	END;
+
+	FOR i IN 1 .. cardinality(objs) LOOP
+		RETURN QUERY SELECT
+			CASE WHEN as_a[i] IS NULL THEN NULL WHEN removal_failed IS NOT NULL THEN false
+			     ELSE as_a[i] IS NOT DISTINCT FROM as_a_after[i] END,
+			objs[i], CASE kinds[i] WHEN 'f' THEN 'call as A' ELSE 'read as A' END,
+			CASE WHEN as_a[i] IS NULL THEN format('skipped: A cannot use it: %s', as_a_state[i])
+			     WHEN removal_failed IS NOT NULL
+			     THEN format('could not remove B''s rows to compare: %s; run simulate() as a role that may delete them',
+			                 removal_failed)
+			     WHEN as_a[i] IS NOT DISTINCT FROM as_a_after[i]
+			     THEN format('A''s answer (%s) does not change when B''s rows are removed', tenant_guard._sim_answer(as_a[i]))
+			     ELSE format('A''s answer changes when B''s rows are removed (%s, then %s): it reads B''s rows',
+			                 tenant_guard._sim_answer(as_a[i]), tenant_guard._sim_answer(as_a_after[i])) END;
+		IF none_state[i] <> '00000' THEN
+			RETURN QUERY SELECT none_state[i] = '42501', objs[i],
+				CASE kinds[i] WHEN 'f' THEN 'call without a tenant' ELSE 'read without a tenant' END,
+				CASE WHEN none_state[i] = '42501' THEN format('refused: %s (SQLSTATE %s)', none_message[i], none_state[i])
+				     ELSE format('failed with SQLSTATE %s (%s), not with 42501', none_state[i], none_message[i]) END;
+		ELSIF kinds[i] = 'v' THEN
+			RETURN QUERY SELECT false, objs[i], 'read without a tenant',
+				format('answered (%s) instead of failing', tenant_guard._sim_answer(none_result[i]));
+		ELSE
+			RETURN QUERY SELECT removal_failed IS NULL AND none_result[i] IS NOT DISTINCT FROM none_after[i],
+				objs[i], 'call without a tenant',
+				CASE WHEN removal_failed IS NOT NULL THEN format('answered (%s); could not remove B''s rows to compare: %s',
+				                                                 tenant_guard._sim_answer(none_result[i]), removal_failed)
+				     WHEN none_result[i] IS NOT DISTINCT FROM none_after[i]
+				     THEN format('answered (%s), but the answer does not depend on B''s rows', tenant_guard._sim_answer(none_result[i]))
+				     ELSE format('answered (%s, then %s when B''s rows are removed): it reads B''s rows without a tenant',
+				                 tenant_guard._sim_answer(none_result[i]), tenant_guard._sim_answer(none_after[i])) END;
+		END IF;
+	END LOOP;
+END
+$$;
+
+
+CREATE FUNCTION tenant_guard.simulate(
+	app_role pg_catalog.name,
+	tenant_a pg_catalog.text,
+	tenant_b pg_catalog.text,
+	schemas pg_catalog.name[] DEFAULT NULL)
+RETURNS TABLE (ok pg_catalog.bool, object pg_catalog.text, path pg_catalog.text, detail pg_catalog.text)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+	app pg_roles%ROWTYPE;
+	missing name;
+	t record;
+BEGIN
+	IF app_role IS NULL OR tenant_a IS NULL OR tenant_b IS NULL THEN
+		RAISE EXCEPTION 'arguments of tenant_guard.simulate must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed',
+			      HINT = 'Pass the application role and two tenants; leave schemas out for all schemas.';
+	END IF;
+	SELECT * INTO app FROM pg_roles r WHERE r.rolname = app_role;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'role "%" does not exist', app_role
+			USING ERRCODE = 'undefined_object',
+			      HINT = 'Pass the role your application connects as.';
+	END IF;
+	IF app.rolsuper OR app.rolbypassrls THEN
+		RAISE EXCEPTION 'role "%" bypasses row-level security', app_role
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = 'It is a superuser or has BYPASSRLS, so no policy binds it and the simulation would prove nothing.',
+			      HINT = 'Simulate the role your application connects as; give it neither SUPERUSER nor BYPASSRLS.';
+	END IF;
+	IF NOT pg_has_role(session_user, app.oid, 'MEMBER') THEN
+		RAISE EXCEPTION 'permission denied to simulate role "%"', app_role
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = format('simulate() runs statements after SET ROLE %I, which %I may not do.', app_role, session_user),
+			      HINT = format('Run it as a superuser, or GRANT %I TO %I.', app_role, session_user);
+	END IF;
+	IF tenant_a = '' OR tenant_b = '' OR tenant_a = tenant_b THEN
+		RAISE EXCEPTION 'tenants "%" and "%" cannot be simulated', tenant_a, tenant_b
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = 'The two tenants must be different and not empty.',
+			      HINT = 'Pass the two tenants your fixtures wrote rows for.';
+	END IF;
+	SELECT s INTO missing FROM unnest(schemas) s WHERE NOT EXISTS (SELECT FROM pg_namespace n WHERE n.nspname = s) LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'schema "%" does not exist', missing
+			USING ERRCODE = 'invalid_schema_name',
+			      HINT = 'Pass the names of existing schemas; names are case-sensitive.';
+	END IF;
+
+	-- Every check rolls back its own statement; this subtransaction is rolled
+	-- back as well, so that nothing the user's triggers or functions did survives.
+	BEGIN
+		FOR t IN SELECT * FROM tenant_guard._sim_tenant_tables(schemas) tt WHERE tt.in_scope LOOP
+			RETURN QUERY SELECT * FROM tenant_guard._sim_table(app_role, tenant_a, tenant_b, t.tbl, t.col,
+			                                                   t.col_type, t.is_partition);
+		END LOOP;
+		RETURN QUERY SELECT * FROM tenant_guard._sim_foreign_keys(app_role, tenant_a, tenant_b, schemas);
+		RETURN QUERY SELECT * FROM tenant_guard._sim_indirect(app_role, tenant_a, tenant_b, schemas);
+		RAISE SQLSTATE 'TGSIM';
+	EXCEPTION WHEN SQLSTATE 'TGSIM' THEN NULL;
+	END;
+END
+$$;
+COMMENT ON FUNCTION tenant_guard.simulate(pg_catalog.name, pg_catalog.text, pg_catalog.text, pg_catalog.name[]) IS
+	'Two-tenant simulation as the application role: one row per read and write path checked';

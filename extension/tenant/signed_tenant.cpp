@@ -1,16 +1,22 @@
 /*
  * signed_tenant.cpp — tenant_guard.set_tenant(token) and
  * tenant_guard.mint_token(...): the tenant switched only by a token that the
- * application server signed (crypto/tenant_token.h), so that an SQL injection
- * cannot switch tenants when tenant_guard.require_signed is on.
+ * application server signed (common/tenant_token.h), so that an SQL injection
+ * cannot switch tenants when tenant_guard.require_signed is on. A token names
+ * its database (audience), lives at most tenant_guard.token_max_lifetime and
+ * is accepted once (tenant/token_ledger.h).
  */
 #include "boundary/pg_boundary.h"
 #include "common/tenant_token.h"
+#include "tenant/signing_keys.h"
 #include "tenant/tenant_setting.h"
+#include "tenant/token_ledger.h"
 #include "guc.h"
 
 extern "C" {
+#include "commands/dbcommands.h"
 #include "datatype/timestamp.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 }
@@ -21,31 +27,19 @@ namespace tg {
 
 namespace {
 
-std::vector<SigningKey> ConfiguredKeys()
-{
-	std::string error;
-	std::optional<std::vector<SigningKey>> keys =
-		ParseSigningKeys(tg_signing_keys != nullptr ? tg_signing_keys : "", &error);
-	if (!keys)
-		throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-					"tenant_guard.signing_keys is invalid: " + error, "",
-					"Write it as key_id:base64_secret, comma-separated, and reload.");
-	if (keys->empty())
-		throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-					"no tenant signing keys are configured", "",
-					"Set tenant_guard.signing_keys in postgresql.conf and reload the server.");
-	return *keys;
-}
-
 [[noreturn]] void ThrowTokenProblem(const TokenCheck &check)
 {
 	const char *message = "malformed tenant token";
-	std::string detail = "A token is v1.<key_id>.<expires>.<tenant>.<mac>; see "
+	std::string detail = "A token is v2.<key_id>.<expires>.<audience>.<tenant>.<nonce>.<mac>; see "
 						 "docs/functions/set_tenant.md.";
 	switch (check.problem) {
+	case TokenProblem::Outdated:
+		message = "tenant token format v1 is no longer accepted";
+		detail = "v1 tokens name no database and carry no nonce, so they could be replayed.";
+		break;
 	case TokenProblem::UnknownKey:
 		message = "tenant token is signed with an unknown key";
-		detail = "Key \"" + check.key_id + "\" is not in tenant_guard.signing_keys.";
+		detail = "Key \"" + check.key_id + "\" is not in tenant_guard.signing_keys_file.";
 		break;
 	case TokenProblem::BadSignature:
 		message = "tenant token signature does not verify";
@@ -56,11 +50,21 @@ std::vector<SigningKey> ConfiguredKeys()
 		message = "tenant token has expired";
 		detail = "It expired at Unix time " + std::to_string(check.expires) + ".";
 		break;
+	case TokenProblem::TooLong:
+		message = "tenant token lives longer than tenant_guard.token_max_lifetime";
+		detail = "It expires at Unix time " + std::to_string(check.expires) + ", more than " +
+				 std::to_string(tg_token_max_lifetime) + " seconds from now.";
+		break;
+	case TokenProblem::WrongAudience:
+		message = "tenant token is for another database";
+		detail = "It was signed for database \"" + check.audience + "\".";
+		break;
 	default:
 		break;
 	}
 	throw Error(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION, message, detail,
-				"Ask the application server for a fresh token; no tenant was set.");
+				"Ask the application server for a fresh token for this database; no tenant was "
+				"set.");
 }
 
 std::string TextArg(FunctionCallInfo fcinfo, int n)
@@ -68,6 +72,16 @@ std::string TextArg(FunctionCallInfo fcinfo, int n)
 	const char *raw = PgCall([fcinfo, n] { return text_to_cstring(PG_GETARG_TEXT_PP(n)); });
 	return raw;
 }
+
+std::string CurrentDatabase()
+{
+	const char *name = PgCall([] { return get_database_name(MyDatabaseId); });
+	if (name == nullptr)
+		throw Error(ERRCODE_UNDEFINED_DATABASE, "the current database has no name any more");
+	return name;
+}
+
+int64_t Now() { return static_cast<int64_t>(time(nullptr)); }
 
 } // namespace
 
@@ -77,10 +91,14 @@ std::string TextArg(FunctionCallInfo fcinfo, int n)
 TG_FUNCTION(tg_set_tenant)
 {
 	std::string const token = tg::TextArg(fcinfo, 0);
-	tg::TokenCheck const check =
-		tg::VerifyToken(token, tg::ConfiguredKeys(), static_cast<int64_t>(time(nullptr)));
+	std::string const database = tg::CurrentDatabase();
+	int64_t const now = tg::Now();
+	tg::TokenPolicy const policy{&tg::SigningKeys(), now, database, tg_token_max_lifetime};
+	tg::TokenCheck const check = tg::VerifyToken(token, policy);
 	if (check.problem != tg::TokenProblem::None)
 		tg::ThrowTokenProblem(check);
+	/* Only a verified token is recorded, so forged ones cannot fill the ledger. */
+	tg::ConsumeToken(check.mac, check.expires, now);
 	tg::SetTenantFromToken(check.tenant);
 	const char *tenant = check.tenant.c_str();
 	return tg::PgCall([tenant] { return CStringGetTextDatum(tenant); });
@@ -98,9 +116,15 @@ TG_FUNCTION(tg_mint_token)
 							static_cast<int64_t>(valid_for->month) * DAYS_PER_MONTH * SECS_PER_DAY;
 	if (seconds <= 0)
 		throw tg::Error(ERRCODE_INVALID_PARAMETER_VALUE, "valid_for must be a positive interval");
+	if (seconds > tg_token_max_lifetime)
+		throw tg::Error(ERRCODE_INVALID_PARAMETER_VALUE,
+						"valid_for is longer than tenant_guard.token_max_lifetime",
+						"set_tenant() accepts tokens that expire within " +
+							std::to_string(tg_token_max_lifetime) + " seconds.",
+						"Mint a token per transaction, shortly before it is used.");
 	if (std::optional<std::string> problem = tg::TenantValueProblem(tg::TenantType::Text, tenant))
 		throw tg::Error(ERRCODE_INVALID_PARAMETER_VALUE, "invalid tenant: the value " + *problem);
-	std::vector<tg::SigningKey> const keys = tg::ConfiguredKeys();
+	std::vector<tg::SigningKey> const &keys = tg::SigningKeys();
 	const tg::SigningKey *key = &keys.front();
 	if (!PG_ARGISNULL(2)) {
 		std::string const id = tg::TextArg(fcinfo, 2);
@@ -110,10 +134,11 @@ TG_FUNCTION(tg_mint_token)
 				key = &k;
 		if (key == nullptr)
 			throw tg::Error(ERRCODE_UNDEFINED_OBJECT, "no signing key \"" + id + "\"", "",
-							"Use one of the key ids in tenant_guard.signing_keys.");
+							"Use one of the key ids in tenant_guard.signing_keys_file.");
 	}
-	std::string const token =
-		tg::MintToken(*key, tenant, static_cast<int64_t>(time(nullptr)) + seconds);
+	tg::TokenClaims const claims{tenant, tg::CurrentDatabase(), tg::Now() + seconds,
+								 tg::RandomNonce()};
+	std::string const token = tg::MintToken(*key, claims);
 	const char *raw = token.c_str();
 	return tg::PgCall([raw] { return CStringGetTextDatum(raw); });
 }
