@@ -23,6 +23,7 @@ OBJS = \
 	extension/tenant/exemption.o \
 	extension/guard/hooks.o \
 	extension/guard/protected_relations.o \
+	extension/guard/drift_guard.o \
 	extension/guard/row_escapes.o \
 	extension/guard/temp_shadow.o \
 	extension/tenant/signed_tenant.o \
@@ -39,7 +40,8 @@ OBJS = \
 	extension/policy/generator.o \
 	extension/policy/fk_guard.o \
 	extension/policy/key_checks.o \
-	extension/policy/partition_sync.o
+	extension/policy/partition_sync.o \
+	extension/policy/global_relation.o
 
 DATA = $(wildcard extension/sql/tenant_guard--*.sql extension/sql/tenant_guard_tap--*.sql)
 

@@ -61,6 +61,24 @@ bool EnsureForeignKeyGuards(SpiSession &spi, Oid relid)
 	return added;
 }
 
+bool DropOrphanedForeignKeyGuards(SpiSession &spi, Oid relid)
+{
+	std::vector<SqlRow> rows = spi.Query(
+		"SELECT t.tgname FROM pg_catalog.pg_trigger t"
+		" WHERE t.tgrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND NOT t.tgisinternal"
+		"   AND t.tgfoid OPERATOR(pg_catalog.=) 'tenant_guard.fk_tenant_check()'::pg_catalog.regprocedure"
+		"   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint c"
+		"                    WHERE c.conrelid OPERATOR(pg_catalog.=) t.tgrelid"
+		"                      AND c.contype OPERATOR(pg_catalog.=) 'f'"
+		"                      AND c.conname OPERATOR(pg_catalog.=) pg_catalog.convert_from("
+		"                          pg_catalog.rtrim(t.tgargs, '\\x00'::pg_catalog.bytea),"
+		"                          pg_catalog.getdatabaseencoding()))",
+		{std::to_string(relid)});
+	for (const SqlRow &r : rows)
+		spi.Execute("DROP TRIGGER " + QuoteIdent(*r[0]) + " ON " + RelationDisplayName(relid));
+	return !rows.empty();
+}
+
 void DropForeignKeyGuards(SpiSession &spi, Oid relid)
 {
 	/* Guards sit on the referencing table; the trigger's argument names its key. */

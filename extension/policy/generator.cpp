@@ -10,6 +10,7 @@
 
 #include "boundary/internal_ddl.h"
 #include "boundary/sql_text.h"
+#include "boundary/user_switch.h"
 #include "policy/fk_guard.h"
 #include "policy/key_checks.h"
 
@@ -137,9 +138,11 @@ void PolicyGenerator::CheckNoNullTenants(const TableInfo &table, const ColumnInf
 					" IS NULL), then call tenant_guard.protect again.");
 }
 
-void PolicyGenerator::CheckOtherPolicies(const TableInfo &table, const ProtectOptions &options)
+void PolicyGenerator::CheckOtherPolicies(const TableInfo &table, const ColumnInfo &column,
+										 TenantType type, const ProtectOptions &options)
 {
-	std::vector<std::string> others = ForeignPermissivePolicies(spi_, table.relid);
+	std::vector<std::string> others =
+		ForeignPermissivePolicies(spi_, table.relid, column.name, TenantTypeSqlName(type));
 	if (others.empty())
 		return;
 	std::string const what = "table " + table.name + " has permissive " +
@@ -193,19 +196,22 @@ bool PolicyGenerator::EnsureRowLevelSecurity(const TableInfo &table)
 bool PolicyGenerator::EnsurePolicies(const TableInfo &table, const ColumnInfo &column,
 									 TenantType type)
 {
-	std::vector<ExistingPolicy> existing = OwnPolicies(spi_, table.relid);
+	/* Compared by contents (expression, command, roles, permissiveness), not by name. */
+	std::vector<PolicyStatus> const status =
+		GeneratedPolicyStatus(spi_, table.relid, column.name, TenantTypeSqlName(type));
 	std::string const expr = TenantExpression(table, column, type);
 	bool changed = false;
 	for (const PolicySpec &spec : kPolicies) {
-		const ExistingPolicy *found = nullptr;
-		for (const ExistingPolicy &p : existing)
-			if (p.name == spec.name)
+		const PolicyStatus *found = nullptr;
+		for (const PolicyStatus &p : status)
+			if (p.command == spec.command)
 				found = &p;
-		if (found != nullptr && found->command == spec.command && found->permissive &&
-			found->public_only && found->calls_tenant_function)
-			continue;
-		if (found != nullptr)
+		if (found != nullptr && found->named_differs) {
 			Run("DROP POLICY " + QuoteIdent(spec.name) + " ON " + table.name);
+			changed = true;
+		}
+		if (found != nullptr && found->matched)
+			continue;
 		std::string sql = "CREATE POLICY " + QuoteIdent(spec.name) + " ON " + table.name +
 						  " AS PERMISSIVE FOR " + spec.sql_command + " TO PUBLIC";
 		if (spec.has_using)
@@ -216,6 +222,47 @@ bool PolicyGenerator::EnsurePolicies(const TableInfo &table, const ColumnInfo &c
 		changed = true;
 	}
 	return changed;
+}
+
+bool PolicyGenerator::EnsureOwnTriggersEnabled(const TableInfo &table)
+{
+	std::vector<DisabledTrigger> const disabled = DisabledOwnTriggers(spi_, table.relid);
+	for (const DisabledTrigger &t : disabled)
+		Run("ALTER TABLE " + table.name + " ENABLE TRIGGER " + QuoteIdent(t.name));
+	return !disabled.empty();
+}
+
+std::string PolicyGenerator::FollowRenamedColumn(Oid relid, const std::string &requested)
+{
+	std::optional<ProtectionRecord> record = registry_.Find(relid);
+	if (!record || LoadColumn(spi_, relid, record->tenant_column))
+		return requested;
+	std::optional<std::string> current = ColumnWithTenantDefault(spi_, relid);
+	if (!current || (requested != record->tenant_column && requested != *current))
+		return requested;
+	registry_.SetTenantColumn(relid, *current);
+	Report(NOTICE, "tenant column \"" + record->tenant_column + "\" of table " +
+					   RelationDisplayName(relid) + " was renamed to \"" + *current +
+					   "\"; protection follows it");
+	return *current;
+}
+
+/*
+ * A partition owned by another role is protected as that role: the parent's
+ * owner reads all of its rows through the parent already, and protecting it
+ * only narrows who sees what.
+ */
+bool PolicyGenerator::ProtectChild(Oid child, const std::string &column,
+								   const ProtectOptions &options, Oid parent)
+{
+	std::string const child_column = FollowRenamedColumn(child, column);
+	if (IsOwner(child))
+		return Protect(child, child_column, options, parent);
+	Oid const owner = RelationOwner(spi_, child);
+	Report(NOTICE, "protecting " + RelationDisplayName(child) + " as its owner " +
+					   PgCall(GetUserNameFromId, owner, false));
+	UserSwitch as_owner(owner);
+	return Protect(child, child_column, options, parent);
 }
 
 std::optional<std::string> PolicyGenerator::EnsureTenantIndex(const TableInfo &table,
@@ -268,7 +315,7 @@ bool PolicyGenerator::Protect(Oid relid, const std::string &column_name,
 	/* Everything that can refuse the call, before the first change. */
 	RequireDeterministicCollation(spi_, table, column);
 	CheckNoNullTenants(table, column);
-	CheckOtherPolicies(table, options);
+	CheckOtherPolicies(table, column, type, options);
 	CheckUniqueKeys(spi_, table, column);
 
 	bool changed = false;
@@ -276,6 +323,7 @@ bool PolicyGenerator::Protect(Oid relid, const std::string &column_name,
 	changed |= EnsureDefault(table, column, type);
 	changed |= EnsureRowLevelSecurity(table);
 	changed |= EnsurePolicies(table, column, type);
+	changed |= EnsureOwnTriggersEnabled(table);
 
 	std::optional<std::string> created_index;
 	if (parent == InvalidOid)
@@ -300,8 +348,9 @@ bool PolicyGenerator::Protect(Oid relid, const std::string &column_name,
 
 	/* Queries may name a partition directly: every partition needs its own policies. */
 	for (Oid child : ChildTables(spi_, relid))
-		changed |= Protect(child, column.name, options, relid);
+		changed |= ProtectChild(child, column.name, options, relid);
 
+	changed |= DropOrphanedForeignKeyGuards(spi_, relid);
 	changed |= EnsureForeignKeyGuards(spi_, relid);
 
 	if (!changed && parent == InvalidOid)
@@ -382,7 +431,7 @@ TG_FUNCTION(tg_protect)
 
 	tg::SpiSession spi;
 	tg::PolicyGenerator generator(spi);
-	PG_RETURN_BOOL(generator.Protect(relid, column, options));
+	PG_RETURN_BOOL(generator.Protect(relid, generator.FollowRenamedColumn(relid, column), options));
 }
 
 /* tenant_guard.unprotect(tbl) */
