@@ -40,6 +40,7 @@ OBJS = \
 	extension/policy/generator.o \
 	extension/policy/fk_guard.o \
 	extension/policy/key_checks.o \
+	extension/policy/object_names.o \
 	extension/policy/partition_sync.o \
 	extension/policy/global_relation.o
 

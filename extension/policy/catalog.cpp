@@ -1,6 +1,7 @@
 #include "policy/catalog.h"
 
 #include "boundary/sql_text.h"
+#include "policy/object_names.h"
 #include "boundary/user_switch.h"
 
 extern "C" {
@@ -96,8 +97,7 @@ static std::vector<PolicyStatus> PolicyStatusByName(SpiSession &spi, Oid relid)
 			 "SELECT w.polname, w.polcmd, pol.oid IS NOT NULL,"
 			 "       pol.polcmd OPERATOR(pg_catalog.=) w.polcmd AND pol.polpermissive"
 			 "       AND pol.polroles OPERATOR(pg_catalog.=) '{0}'::pg_catalog.oid[]"
-			 "  FROM (VALUES ('tenant_guard_select', 'r'), ('tenant_guard_insert', 'a'),"
-			 "               ('tenant_guard_update', 'w'), ('tenant_guard_delete', 'd')) AS w(polname, polcmd)"
+			 "  FROM " + GeneratedPoliciesValues() + " AS w(polname, polcmd)"
 			 "  LEFT JOIN pg_catalog.pg_policy pol ON pol.polrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid"
 			 "   AND pol.polname OPERATOR(pg_catalog.=) w.polname",
 			 {OidText(relid)})) {

@@ -13,6 +13,7 @@
 #include "boundary/user_switch.h"
 #include "policy/fk_guard.h"
 #include "policy/key_checks.h"
+#include "policy/object_names.h"
 
 extern "C" {
 #include "catalog/namespace.h"
@@ -26,22 +27,6 @@ extern "C" {
 namespace tg {
 
 namespace {
-
-struct PolicySpec {
-	const char *name;
-	char command; /* pg_policy.polcmd */
-	const char *sql_command;
-	bool has_using;
-	bool has_check;
-};
-
-/* One policy per command, so each has exactly the clauses PostgreSQL applies to it. */
-constexpr std::array<PolicySpec, 4> kPolicies = {{
-	{"tenant_guard_select", 'r', "SELECT", true, false},
-	{"tenant_guard_insert", 'a', "INSERT", false, true},
-	{"tenant_guard_update", 'w', "UPDATE", true, true},
-	{"tenant_guard_delete", 'd', "DELETE", true, false},
-}};
 
 std::string TenantExpression(const TableInfo &table, const ColumnInfo &column, TenantType type)
 {
@@ -201,7 +186,7 @@ bool PolicyGenerator::EnsurePolicies(const TableInfo &table, const ColumnInfo &c
 		GeneratedPolicyStatus(spi_, table.relid, column.name, TenantTypeSqlName(type));
 	std::string const expr = TenantExpression(table, column, type);
 	bool changed = false;
-	for (const PolicySpec &spec : kPolicies) {
+	for (const PolicySpec &spec : kGeneratedPolicies) {
 		const PolicyStatus *found = nullptr;
 		for (const PolicyStatus &p : status)
 			if (p.command == spec.command)
@@ -380,7 +365,7 @@ bool PolicyGenerator::Unprotect(Oid relid, bool with_parent)
 	std::string const column = QuoteIdent(record->tenant_column);
 
 	DropForeignKeyGuards(spi_, relid);
-	for (const PolicySpec &spec : kPolicies)
+	for (const PolicySpec &spec : kGeneratedPolicies)
 		Run("DROP POLICY IF EXISTS " + QuoteIdent(spec.name) + " ON " + table.name);
 	if (!record->rls_was_forced && table.rls_forced)
 		Run("ALTER TABLE ONLY " + table.name + " NO FORCE ROW LEVEL SECURITY");

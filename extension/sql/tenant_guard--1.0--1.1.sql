@@ -3,6 +3,35 @@
 -- (scripts/upgrade_test.sh compares the two in make test).
 \echo Use "ALTER EXTENSION tenant_guard UPDATE TO '1.1'" to load this file. \quit
 
+-- The names protect() gives its objects come from the C++ that creates them
+-- (extension/policy/object_names.h), so SQL never spells them again.
+CREATE FUNCTION tenant_guard._generated_policies()
+RETURNS TABLE (polname pg_catalog.name, polcmd pg_catalog."char", has_using pg_catalog.bool,
+               has_check pg_catalog.bool)
+	AS 'MODULE_PATHNAME', 'tg_generated_policies' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 4;
+CREATE FUNCTION tenant_guard._fk_guard_trigger_name(constraint_name pg_catalog.name)
+RETURNS pg_catalog.name
+	AS 'MODULE_PATHNAME', 'tg_fk_guard_trigger_name' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- protected_tables counts the generated policies by their names from C++.
+CREATE OR REPLACE VIEW tenant_guard.protected_tables AS
+SELECT p.table_oid AS table_name,
+       n.nspname AS schema_name,
+       c.relname AS relation_name,
+       p.tenant_column,
+       p.tenant_type,
+       p.parent,
+       c.relrowsecurity AS rls_enabled,
+       c.relforcerowsecurity AS rls_forced,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.pg_policy pol
+         WHERE pol.polrelid OPERATOR(pg_catalog.=) c.oid
+           AND pol.polname OPERATOR(pg_catalog.=) ANY (SELECT g.polname FROM tenant_guard._generated_policies() g)) AS policies,
+       p.protected_at,
+       p.protected_by
+  FROM tenant_guard.protection p
+  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) p.table_oid
+  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace;
+
 -- ---------------------------------------------------------------------------
 -- tenant_guard.check(): every isolation gap, one row each. Each finding code
 -- is one function, tenant_guard._finding_<code>(), and check() is their union;
@@ -46,43 +75,6 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	  JOIN tenant_guard._protected p ON p.relid = i.inhparent
 	  JOIN pg_class c ON c.oid = i.inhrelid
 	 WHERE NOT EXISTS (SELECT FROM tenant_guard._protected pc WHERE pc.relid = i.inhrelid)
-$$;
-
-CREATE FUNCTION tenant_guard._finding_rls_not_forced()
-RETURNS TABLE (severity text, code text, object text, message text, hint text)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-	SELECT 'error', 'rls-not-forced', p.name,
-	       CASE WHEN NOT c.relrowsecurity
-	            THEN format('row-level security is disabled on protected table %s', p.name)
-	            ELSE format('row-level security is not forced on protected table %s, so its owner bypasses it', p.name)
-	       END,
-	       format('SELECT tenant_guard.protect(%L, %L); -- repairs it', p.name, p.col)
-	  FROM tenant_guard._protected p JOIN pg_class c ON c.oid = p.relid
-	 WHERE NOT (c.relrowsecurity AND c.relforcerowsecurity)
-$$;
-
-CREATE FUNCTION tenant_guard._finding_policy_missing()
-RETURNS TABLE (severity text, code text, object text, message text, hint text)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-	SELECT 'error', 'policy-missing', p.name,
-	       format('protected table %s lacks tenant_guard policy %I', p.name, want.polname),
-	       format('SELECT tenant_guard.protect(%L, %L); -- repairs it', p.name, p.col)
-	  FROM tenant_guard._protected p
-	 CROSS JOIN (VALUES ('tenant_guard_select'), ('tenant_guard_insert'),
-	                    ('tenant_guard_update'), ('tenant_guard_delete')) AS want(polname)
-	 WHERE NOT EXISTS (SELECT FROM pg_policy pol
-	                    WHERE pol.polrelid = p.relid AND pol.polname = want.polname)
-$$;
-
-CREATE FUNCTION tenant_guard._finding_foreign_permissive_policy()
-RETURNS TABLE (severity text, code text, object text, message text, hint text)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-	SELECT 'error', 'foreign-permissive-policy', format('%I on %s', pol.polname, p.name),
-	       format('permissive policy %I on protected table %s was not created by tenant_guard and widens access',
-	              pol.polname, p.name),
-	       format('DROP POLICY %I ON %s; or recreate it AS RESTRICTIVE', pol.polname, p.name)
-	  FROM tenant_guard._protected p JOIN pg_policy pol ON pol.polrelid = p.relid
-	 WHERE pol.polpermissive AND pol.polname !~~ 'tenant\_guard\_%'
 $$;
 
 CREATE FUNCTION tenant_guard._finding_view_bypasses_rls()
@@ -161,7 +153,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	               EXISTS (SELECT FROM pg_trigger tr
 	                        WHERE tr.tgrelid = c.conrelid
 	                          AND tr.tgfoid = 'tenant_guard.fk_tenant_check()'::regprocedure
-	                          AND tr.tgname = left('tenant_guard_fk_' || c.conname, 63)) AS guarded,
+	                          AND tr.tgname = tenant_guard._fk_guard_trigger_name(c.conname)) AS guarded,
 	               (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord)
 	                  FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
 	                  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) AS local_cols,
@@ -321,35 +313,6 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	        OR cardinality(t.tgattr::int2[]) > 0)
 $$;
 
--- One line per finding function; a new code adds its function above and a line here.
-CREATE OR REPLACE FUNCTION tenant_guard.check(tenant_column pg_catalog.name DEFAULT 'tenant_id')
-RETURNS TABLE (severity pg_catalog.text, code pg_catalog.text, object pg_catalog.text,
-               message pg_catalog.text, hint pg_catalog.text)
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-SELECT * FROM (
-	          SELECT * FROM tenant_guard._finding_unprotected_table($1)
-	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_partition()
-	UNION ALL SELECT * FROM tenant_guard._finding_rls_not_forced()
-	UNION ALL SELECT * FROM tenant_guard._finding_policy_missing()
-	UNION ALL SELECT * FROM tenant_guard._finding_foreign_permissive_policy()
-	UNION ALL SELECT * FROM tenant_guard._finding_view_bypasses_rls()
-	UNION ALL SELECT * FROM tenant_guard._finding_rls_bypass_role()
-	UNION ALL SELECT * FROM tenant_guard._finding_definer_function_bypasses_rls()
-	UNION ALL SELECT * FROM tenant_guard._finding_foreign_key_without_tenant()
-	UNION ALL SELECT * FROM tenant_guard._finding_app_role_too_powerful()
-	UNION ALL SELECT * FROM tenant_guard._finding_fk_guard_orphaned()
-	UNION ALL SELECT * FROM tenant_guard._finding_missing_tenant_index()
-	UNION ALL SELECT * FROM tenant_guard._finding_unique_without_tenant()
-	UNION ALL SELECT * FROM tenant_guard._finding_shared_sequence()
-	UNION ALL SELECT * FROM tenant_guard._finding_nondeterministic_tenant_collation()
-	UNION ALL SELECT * FROM tenant_guard._finding_signing_keys_readable()
-	UNION ALL SELECT * FROM tenant_guard._finding_outbox_trigger_incomplete()
-) AS findings
- ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, object
-$$;
-
 -- The library now refuses to load without shared_preload_libraries, so the
 -- question is never asked any more (check() above no longer calls it).
 DROP FUNCTION tenant_guard.is_preloaded();
@@ -467,10 +430,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	       CASE WHEN s.has_using THEN e.expr END, CASE WHEN s.has_check THEN e.expr END
 	  FROM (SELECT format('(%I = tenant_guard.%I(%L::regclass))',
 	                      $2, 'tenant_' || $3::text, $1::regclass::text) AS expr) AS e
-	 CROSS JOIN (VALUES ('tenant_guard_select', 'r', true, false),
-	                    ('tenant_guard_insert', 'a', false, true),
-	                    ('tenant_guard_update', 'w', true, true),
-	                    ('tenant_guard_delete', 'd', true, false)) AS s(polname, polcmd, has_using, has_check)
+	 CROSS JOIN tenant_guard._generated_policies() AS s
 $$;
 
 -- Per generated policy: does a policy with exactly its contents exist (under
@@ -598,21 +558,21 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	  FROM q JOIN tenant_guard._bypass_roles r ON r.oid = q.relowner
 $$;
 
-CREATE OR REPLACE FUNCTION tenant_guard._finding_rls_not_forced()
+CREATE FUNCTION tenant_guard._finding_rls_not_forced()
 RETURNS TABLE (severity text, code text, object text, message text, hint text)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	SELECT d.* FROM tenant_guard._protected p CROSS JOIN LATERAL tenant_guard._table_drift(p.relid) d
 	 WHERE d.code = 'rls-not-forced'
 $$;
 
-CREATE OR REPLACE FUNCTION tenant_guard._finding_policy_missing()
+CREATE FUNCTION tenant_guard._finding_policy_missing()
 RETURNS TABLE (severity text, code text, object text, message text, hint text)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	SELECT d.* FROM tenant_guard._protected p CROSS JOIN LATERAL tenant_guard._table_drift(p.relid) d
 	 WHERE d.code = 'policy-missing'
 $$;
 
-CREATE OR REPLACE FUNCTION tenant_guard._finding_foreign_permissive_policy()
+CREATE FUNCTION tenant_guard._finding_foreign_permissive_policy()
 RETURNS TABLE (severity text, code text, object text, message text, hint text)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	SELECT d.* FROM tenant_guard._protected p CROSS JOIN LATERAL tenant_guard._table_drift(p.relid) d
@@ -982,10 +942,10 @@ BEGIN
 		                               rel.relowner::regrole::text);
 	END IF;
 	problems := problems || ARRAY(
-		SELECT format('permissive policy %I was not made by tenant_guard and widens access', pol.polname)
-		  FROM pg_policy pol
-		 WHERE pol.polrelid = tbl AND pol.polpermissive AND pol.polname !~~ 'tenant\_guard\_%'
-		 ORDER BY pol.polname);
+		SELECT format('permissive policy %I was not made by tenant_guard and widens access', f)
+		  FROM tenant_guard.protection p
+		 CROSS JOIN LATERAL tenant_guard._foreign_permissive_policies(tbl, p.tenant_column, p.tenant_type) AS f
+		 WHERE p.table_oid = tbl);
 	RETURN QUERY SELECT cardinality(problems) = 0, obj, 'protection',
 		CASE WHEN cardinality(problems) = 0 THEN format('protected on %I, row-level security forced', col)
 		     ELSE array_to_string(problems, '; ') END;

@@ -212,6 +212,16 @@ $$;
 COMMENT ON FUNCTION tenant_guard.protect_schema(pg_catalog.name, pg_catalog.name, pg_catalog.bool, pg_catalog.bool) IS
 	'Protect every table of a schema that has the tenant column';
 
+-- The names protect() gives its objects come from the C++ that creates them
+-- (extension/policy/object_names.h), so SQL never spells them again.
+CREATE FUNCTION tenant_guard._generated_policies()
+RETURNS TABLE (polname pg_catalog.name, polcmd pg_catalog."char", has_using pg_catalog.bool,
+               has_check pg_catalog.bool)
+	AS 'MODULE_PATHNAME', 'tg_generated_policies' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 4;
+CREATE FUNCTION tenant_guard._fk_guard_trigger_name(constraint_name pg_catalog.name)
+RETURNS pg_catalog.name
+	AS 'MODULE_PATHNAME', 'tg_fk_guard_trigger_name' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 CREATE VIEW tenant_guard.protected_tables AS
 SELECT p.table_oid AS table_name,
        n.nspname AS schema_name,
@@ -223,7 +233,7 @@ SELECT p.table_oid AS table_name,
        c.relforcerowsecurity AS rls_forced,
        (SELECT pg_catalog.count(*) FROM pg_catalog.pg_policy pol
          WHERE pol.polrelid OPERATOR(pg_catalog.=) c.oid
-           AND pol.polname OPERATOR(pg_catalog.~~) 'tenant\_guard\_%') AS policies,
+           AND pol.polname OPERATOR(pg_catalog.=) ANY (SELECT g.polname FROM tenant_guard._generated_policies() g)) AS policies,
        p.protected_at,
        p.protected_by
   FROM tenant_guard.protection p
@@ -242,9 +252,9 @@ CREATE EVENT TRIGGER tenant_guard_protect_new_partitions ON ddl_command_end
 	WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
 	EXECUTE FUNCTION tenant_guard.protect_new_partitions();
 
--- A dropped table leaves the registry; SECURITY DEFINER because the dropping
--- role may not write tenant_guard.protection, and it only forgets tables that
--- this very command dropped.
+-- A dropped table leaves the registry (and the list of global relations);
+-- SECURITY DEFINER because the dropping role may not write them, and it only
+-- forgets tables that this very command dropped.
 CREATE FUNCTION tenant_guard.forget_dropped_tables() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -254,6 +264,10 @@ BEGIN
 	 USING pg_event_trigger_dropped_objects() d
 	 WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0
 	   AND p.table_oid::oid = d.objid;
+	DELETE FROM tenant_guard.global_relation g
+	 USING pg_event_trigger_dropped_objects() d
+	 WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0
+	   AND g.table_oid::oid = d.objid;
 END
 $$;
 REVOKE ALL ON FUNCTION tenant_guard.forget_dropped_tables() FROM PUBLIC;
@@ -303,43 +317,6 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	  JOIN tenant_guard._protected p ON p.relid = i.inhparent
 	  JOIN pg_class c ON c.oid = i.inhrelid
 	 WHERE NOT EXISTS (SELECT FROM tenant_guard._protected pc WHERE pc.relid = i.inhrelid)
-$$;
-
-CREATE FUNCTION tenant_guard._finding_rls_not_forced()
-RETURNS TABLE (severity text, code text, object text, message text, hint text)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-	SELECT 'error', 'rls-not-forced', p.name,
-	       CASE WHEN NOT c.relrowsecurity
-	            THEN format('row-level security is disabled on protected table %s', p.name)
-	            ELSE format('row-level security is not forced on protected table %s, so its owner bypasses it', p.name)
-	       END,
-	       format('SELECT tenant_guard.protect(%L, %L); -- repairs it', p.name, p.col)
-	  FROM tenant_guard._protected p JOIN pg_class c ON c.oid = p.relid
-	 WHERE NOT (c.relrowsecurity AND c.relforcerowsecurity)
-$$;
-
-CREATE FUNCTION tenant_guard._finding_policy_missing()
-RETURNS TABLE (severity text, code text, object text, message text, hint text)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-	SELECT 'error', 'policy-missing', p.name,
-	       format('protected table %s lacks tenant_guard policy %I', p.name, want.polname),
-	       format('SELECT tenant_guard.protect(%L, %L); -- repairs it', p.name, p.col)
-	  FROM tenant_guard._protected p
-	 CROSS JOIN (VALUES ('tenant_guard_select'), ('tenant_guard_insert'),
-	                    ('tenant_guard_update'), ('tenant_guard_delete')) AS want(polname)
-	 WHERE NOT EXISTS (SELECT FROM pg_policy pol
-	                    WHERE pol.polrelid = p.relid AND pol.polname = want.polname)
-$$;
-
-CREATE FUNCTION tenant_guard._finding_foreign_permissive_policy()
-RETURNS TABLE (severity text, code text, object text, message text, hint text)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-	SELECT 'error', 'foreign-permissive-policy', format('%I on %s', pol.polname, p.name),
-	       format('permissive policy %I on protected table %s was not created by tenant_guard and widens access',
-	              pol.polname, p.name),
-	       format('DROP POLICY %I ON %s; or recreate it AS RESTRICTIVE', pol.polname, p.name)
-	  FROM tenant_guard._protected p JOIN pg_policy pol ON pol.polrelid = p.relid
-	 WHERE pol.polpermissive AND pol.polname !~~ 'tenant\_guard\_%'
 $$;
 
 CREATE FUNCTION tenant_guard._finding_view_bypasses_rls()
@@ -418,7 +395,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	               EXISTS (SELECT FROM pg_trigger tr
 	                        WHERE tr.tgrelid = c.conrelid
 	                          AND tr.tgfoid = 'tenant_guard.fk_tenant_check()'::regprocedure
-	                          AND tr.tgname = left('tenant_guard_fk_' || c.conname, 63)) AS guarded,
+	                          AND tr.tgname = tenant_guard._fk_guard_trigger_name(c.conname)) AS guarded,
 	               (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord)
 	                  FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
 	                  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) AS local_cols,
@@ -578,37 +555,6 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	        OR cardinality(t.tgattr::int2[]) > 0)
 $$;
 
--- One line per finding function; a new code adds its function above and a line here.
-CREATE FUNCTION tenant_guard.check(tenant_column pg_catalog.name DEFAULT 'tenant_id')
-RETURNS TABLE (severity pg_catalog.text, code pg_catalog.text, object pg_catalog.text,
-               message pg_catalog.text, hint pg_catalog.text)
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-SELECT * FROM (
-	          SELECT * FROM tenant_guard._finding_unprotected_table($1)
-	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_partition()
-	UNION ALL SELECT * FROM tenant_guard._finding_rls_not_forced()
-	UNION ALL SELECT * FROM tenant_guard._finding_policy_missing()
-	UNION ALL SELECT * FROM tenant_guard._finding_foreign_permissive_policy()
-	UNION ALL SELECT * FROM tenant_guard._finding_view_bypasses_rls()
-	UNION ALL SELECT * FROM tenant_guard._finding_rls_bypass_role()
-	UNION ALL SELECT * FROM tenant_guard._finding_definer_function_bypasses_rls()
-	UNION ALL SELECT * FROM tenant_guard._finding_foreign_key_without_tenant()
-	UNION ALL SELECT * FROM tenant_guard._finding_app_role_too_powerful()
-	UNION ALL SELECT * FROM tenant_guard._finding_fk_guard_orphaned()
-	UNION ALL SELECT * FROM tenant_guard._finding_missing_tenant_index()
-	UNION ALL SELECT * FROM tenant_guard._finding_unique_without_tenant()
-	UNION ALL SELECT * FROM tenant_guard._finding_shared_sequence()
-	UNION ALL SELECT * FROM tenant_guard._finding_nondeterministic_tenant_collation()
-	UNION ALL SELECT * FROM tenant_guard._finding_signing_keys_readable()
-	UNION ALL SELECT * FROM tenant_guard._finding_outbox_trigger_incomplete()
-) AS findings
- ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, object
-$$;
-COMMENT ON FUNCTION tenant_guard.check(pg_catalog.name) IS
-	'Every tenant-isolation gap in this database, one row per finding';
-
 -- Internal: forces errors through the C++/PostgreSQL boundary (regression tests).
 CREATE FUNCTION tenant_guard._boundary_selftest(mode pg_catalog.text) RETURNS pg_catalog.text
 	AS 'MODULE_PATHNAME', 'tg_boundary_selftest' LANGUAGE C STRICT VOLATILE;
@@ -680,23 +626,6 @@ CREATE FUNCTION tenant_guard.refuse_drift() RETURNS event_trigger
 CREATE EVENT TRIGGER tenant_guard_refuse_drift ON ddl_command_end
 	EXECUTE FUNCTION tenant_guard.refuse_drift();
 
--- A dropped relation also leaves the list of global relations.
-CREATE OR REPLACE FUNCTION tenant_guard.forget_dropped_tables() RETURNS event_trigger
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	DELETE FROM tenant_guard.protection p
-	 USING pg_event_trigger_dropped_objects() d
-	 WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0
-	   AND p.table_oid::oid = d.objid;
-	DELETE FROM tenant_guard.global_relation g
-	 USING pg_event_trigger_dropped_objects() d
-	 WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0
-	   AND g.table_oid::oid = d.objid;
-END
-$$;
-
 -- The tenant column as it is named now: the registered name while it exists,
 -- else the column that still carries protect()'s default (it was renamed).
 CREATE FUNCTION tenant_guard._effective_tenant_column(relid pg_catalog.oid, registered pg_catalog.name)
@@ -727,10 +656,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	       CASE WHEN s.has_using THEN e.expr END, CASE WHEN s.has_check THEN e.expr END
 	  FROM (SELECT format('(%I = tenant_guard.%I(%L::regclass))',
 	                      $2, 'tenant_' || $3::text, $1::regclass::text) AS expr) AS e
-	 CROSS JOIN (VALUES ('tenant_guard_select', 'r', true, false),
-	                    ('tenant_guard_insert', 'a', false, true),
-	                    ('tenant_guard_update', 'w', true, true),
-	                    ('tenant_guard_delete', 'd', true, false)) AS s(polname, polcmd, has_using, has_check)
+	 CROSS JOIN tenant_guard._generated_policies() AS s
 $$;
 
 -- Per generated policy: does a policy with exactly its contents exist (under
@@ -858,21 +784,21 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	  FROM q JOIN tenant_guard._bypass_roles r ON r.oid = q.relowner
 $$;
 
-CREATE OR REPLACE FUNCTION tenant_guard._finding_rls_not_forced()
+CREATE FUNCTION tenant_guard._finding_rls_not_forced()
 RETURNS TABLE (severity text, code text, object text, message text, hint text)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	SELECT d.* FROM tenant_guard._protected p CROSS JOIN LATERAL tenant_guard._table_drift(p.relid) d
 	 WHERE d.code = 'rls-not-forced'
 $$;
 
-CREATE OR REPLACE FUNCTION tenant_guard._finding_policy_missing()
+CREATE FUNCTION tenant_guard._finding_policy_missing()
 RETURNS TABLE (severity text, code text, object text, message text, hint text)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	SELECT d.* FROM tenant_guard._protected p CROSS JOIN LATERAL tenant_guard._table_drift(p.relid) d
 	 WHERE d.code = 'policy-missing'
 $$;
 
-CREATE OR REPLACE FUNCTION tenant_guard._finding_foreign_permissive_policy()
+CREATE FUNCTION tenant_guard._finding_foreign_permissive_policy()
 RETURNS TABLE (severity text, code text, object text, message text, hint text)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	SELECT d.* FROM tenant_guard._protected p CROSS JOIN LATERAL tenant_guard._table_drift(p.relid) d
@@ -1022,67 +948,6 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	 GROUP BY c.oid, c.relkind, c.relpersistence
 $$;
 
--- One line per finding function; a new code adds its function above and a line here.
-CREATE OR REPLACE FUNCTION tenant_guard.check(tenant_column pg_catalog.name DEFAULT 'tenant_id')
-RETURNS TABLE (severity pg_catalog.text, code pg_catalog.text, object pg_catalog.text,
-               message pg_catalog.text, hint pg_catalog.text)
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-SELECT * FROM (
-	          SELECT * FROM tenant_guard._finding_unprotected_table($1)
-	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_partition()
-	UNION ALL SELECT * FROM tenant_guard._finding_rls_not_forced()
-	UNION ALL SELECT * FROM tenant_guard._finding_policy_missing()
-	UNION ALL SELECT * FROM tenant_guard._finding_foreign_permissive_policy()
-	UNION ALL SELECT * FROM tenant_guard._finding_view_bypasses_rls()
-	UNION ALL SELECT * FROM tenant_guard._finding_rls_bypass_role()
-	UNION ALL SELECT * FROM tenant_guard._finding_definer_function_bypasses_rls()
-	UNION ALL SELECT * FROM tenant_guard._finding_foreign_key_without_tenant()
-	UNION ALL SELECT * FROM tenant_guard._finding_app_role_too_powerful()
-	UNION ALL SELECT * FROM tenant_guard._finding_fk_guard_orphaned()
-	UNION ALL SELECT * FROM tenant_guard._finding_missing_tenant_index()
-	UNION ALL SELECT * FROM tenant_guard._finding_unique_without_tenant()
-	UNION ALL SELECT * FROM tenant_guard._finding_shared_sequence()
-	UNION ALL SELECT * FROM tenant_guard._finding_nondeterministic_tenant_collation()
-	UNION ALL SELECT * FROM tenant_guard._finding_signing_keys_readable()
-	UNION ALL SELECT * FROM tenant_guard._finding_outbox_trigger_incomplete()
-	UNION ALL SELECT * FROM tenant_guard._finding_policy_altered()
-	UNION ALL SELECT * FROM tenant_guard._finding_tenant_column_renamed()
-	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_parent()
-	UNION ALL SELECT * FROM tenant_guard._finding_trigger_disabled()
-	UNION ALL SELECT * FROM tenant_guard._finding_event_trigger_disabled()
-	UNION ALL SELECT * FROM tenant_guard._finding_setting_override()
-	UNION ALL SELECT * FROM tenant_guard._finding_default_privileges_app_role()
-	UNION ALL SELECT * FROM tenant_guard._finding_owner_bypasses_rls()
-	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_relation()
-) AS findings
- ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, object
-$$;
-
--- For a migration to call last: a weakening that check() sees cannot commit.
-CREATE FUNCTION tenant_guard.assert_intact(tenant_column pg_catalog.name DEFAULT 'tenant_id')
-RETURNS pg_catalog.void
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	n bigint;
-	findings text;
-BEGIN
-	SELECT count(*), string_agg(format('%s: %s', f.code, f.message), E'\n' ORDER BY f.code, f.object)
-	  INTO n, findings
-	  FROM tenant_guard.check(tenant_column) f WHERE f.severity = 'error';
-	IF n > 0 THEN
-		RAISE EXCEPTION 'tenant isolation is not intact: tenant_guard.check() has % error finding%',
-		                n, CASE WHEN n = 1 THEN '' ELSE 's' END
-			USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = findings,
-			      HINT = 'Apply the hints of SELECT * FROM tenant_guard.check() WHERE severity = ''error''.';
-	END IF;
-END
-$$;
-COMMENT ON FUNCTION tenant_guard.assert_intact(pg_catalog.name) IS
-	'Raise an error listing check()''s error findings, if there are any';
 -- The two-tenant simulator (docs/functions/simulate.md): tenants A and B, as
 -- the application role, against the user's own schema and fixture rows.
 -- Every statement runs in a subtransaction that is rolled back, so the
@@ -1221,10 +1086,10 @@ BEGIN
 		                               rel.relowner::regrole::text);
 	END IF;
 	problems := problems || ARRAY(
-		SELECT format('permissive policy %I was not made by tenant_guard and widens access', pol.polname)
-		  FROM pg_policy pol
-		 WHERE pol.polrelid = tbl AND pol.polpermissive AND pol.polname !~~ 'tenant\_guard\_%'
-		 ORDER BY pol.polname);
+		SELECT format('permissive policy %I was not made by tenant_guard and widens access', f)
+		  FROM tenant_guard.protection p
+		 CROSS JOIN LATERAL tenant_guard._foreign_permissive_policies(tbl, p.tenant_column, p.tenant_type) AS f
+		 WHERE p.table_oid = tbl);
 	RETURN QUERY SELECT cardinality(problems) = 0, obj, 'protection',
 		CASE WHEN cardinality(problems) = 0 THEN format('protected on %I, row-level security forced', col)
 		     ELSE array_to_string(problems, '; ') END;
@@ -1709,3 +1574,71 @@ END
 $$;
 COMMENT ON FUNCTION tenant_guard.simulate(pg_catalog.name, pg_catalog.text, pg_catalog.text, pg_catalog.name[]) IS
 	'Two-tenant simulation as the application role: one row per read and write path checked';
+
+-- ---------------------------------------------------------------------------
+-- tenant_guard.check(): the union of every _finding_<code>() function above,
+-- last in this script so that every section can add its findings first. A new
+-- code adds its function in its section and one line here.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION tenant_guard.check(tenant_column pg_catalog.name DEFAULT 'tenant_id')
+RETURNS TABLE (severity pg_catalog.text, code pg_catalog.text, object pg_catalog.text,
+               message pg_catalog.text, hint pg_catalog.text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT * FROM (
+	          SELECT * FROM tenant_guard._finding_unprotected_table($1)
+	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_partition()
+	UNION ALL SELECT * FROM tenant_guard._finding_rls_not_forced()
+	UNION ALL SELECT * FROM tenant_guard._finding_policy_missing()
+	UNION ALL SELECT * FROM tenant_guard._finding_foreign_permissive_policy()
+	UNION ALL SELECT * FROM tenant_guard._finding_view_bypasses_rls()
+	UNION ALL SELECT * FROM tenant_guard._finding_rls_bypass_role()
+	UNION ALL SELECT * FROM tenant_guard._finding_definer_function_bypasses_rls()
+	UNION ALL SELECT * FROM tenant_guard._finding_foreign_key_without_tenant()
+	UNION ALL SELECT * FROM tenant_guard._finding_app_role_too_powerful()
+	UNION ALL SELECT * FROM tenant_guard._finding_fk_guard_orphaned()
+	UNION ALL SELECT * FROM tenant_guard._finding_missing_tenant_index()
+	UNION ALL SELECT * FROM tenant_guard._finding_unique_without_tenant()
+	UNION ALL SELECT * FROM tenant_guard._finding_shared_sequence()
+	UNION ALL SELECT * FROM tenant_guard._finding_nondeterministic_tenant_collation()
+	UNION ALL SELECT * FROM tenant_guard._finding_signing_keys_readable()
+	UNION ALL SELECT * FROM tenant_guard._finding_outbox_trigger_incomplete()
+	UNION ALL SELECT * FROM tenant_guard._finding_policy_altered()
+	UNION ALL SELECT * FROM tenant_guard._finding_tenant_column_renamed()
+	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_parent()
+	UNION ALL SELECT * FROM tenant_guard._finding_trigger_disabled()
+	UNION ALL SELECT * FROM tenant_guard._finding_event_trigger_disabled()
+	UNION ALL SELECT * FROM tenant_guard._finding_setting_override()
+	UNION ALL SELECT * FROM tenant_guard._finding_default_privileges_app_role()
+	UNION ALL SELECT * FROM tenant_guard._finding_owner_bypasses_rls()
+	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_relation()
+) AS findings
+ ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, object
+$$;
+COMMENT ON FUNCTION tenant_guard.check(pg_catalog.name) IS
+	'Every tenant-isolation gap in this database, one row per finding';
+
+-- For a migration to call last: a weakening that check() sees cannot commit.
+CREATE FUNCTION tenant_guard.assert_intact(tenant_column pg_catalog.name DEFAULT 'tenant_id')
+RETURNS pg_catalog.void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+	findings text;
+BEGIN
+	SELECT count(*), string_agg(format('%s: %s', f.code, f.message), E'\n' ORDER BY f.code, f.object)
+	  INTO n, findings
+	  FROM tenant_guard.check(tenant_column) f WHERE f.severity = 'error';
+	IF n > 0 THEN
+		RAISE EXCEPTION 'tenant isolation is not intact: tenant_guard.check() has % error finding%',
+		                n, CASE WHEN n = 1 THEN '' ELSE 's' END
+			USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = findings,
+			      HINT = 'Apply the hints of SELECT * FROM tenant_guard.check() WHERE severity = ''error''.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION tenant_guard.assert_intact(pg_catalog.name) IS
+	'Raise an error listing check()''s error findings, if there are any';

@@ -2,6 +2,7 @@
 
 #include "analysis/node_utils.h"
 #include "analysis/tree_walk.h"
+#include "common/tenant_value.h"
 
 namespace tlint {
 
@@ -14,9 +15,7 @@ bool ValueJudge::IsTenantFunction(FuncCall *call) const
 		std::optional<std::string> setting = ConstantString(args[0]);
 		return setting && *setting == options_.tenant_setting;
 	}
-	if ((schema.empty() || schema == "tenant_guard") &&
-		(name == "current_tenant" || name == "tenant_uuid" || name == "tenant_bigint" ||
-		 name == "tenant_integer" || name == "tenant_text"))
+	if ((schema.empty() || schema == tg::kExtensionSchema) && tg::IsTenantFunctionName(name))
 		return true;
 	std::string const qualified = schema.empty() ? name : schema + "." + name;
 	for (const std::string &f : options_.tenant_functions)
