@@ -27,6 +27,7 @@ OBJS = \
 	common/tenant_value.o \
 	common/text_list.o \
 	extension/policy/catalog.o \
+	extension/policy/citus.o \
 	extension/policy/registry.o \
 	extension/policy/generator.o \
 	extension/policy/fk_guard.o \

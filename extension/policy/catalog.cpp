@@ -87,7 +87,14 @@ std::vector<ExistingPolicy> OwnPolicies(SpiSession &spi, Oid relid)
 			 "                WHERE dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_policy'::pg_catalog.regclass"
 			 "                  AND dep.objid OPERATOR(pg_catalog.=) pol.oid"
 			 "                  AND p.pronamespace OPERATOR(pg_catalog.=) 'tenant_guard'::pg_catalog.regnamespace"
-			 "                  AND p.proname OPERATOR(pg_catalog.~~) 'tenant\\_%')"
+			 "                  AND p.proname OPERATOR(pg_catalog.~~) 'tenant\\_%'),"
+			 /* a regclass constant is a normal dependency on the whole table */
+			 "       EXISTS (SELECT FROM pg_catalog.pg_depend dep"
+			 "                WHERE dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_policy'::pg_catalog.regclass"
+			 "                  AND dep.objid OPERATOR(pg_catalog.=) pol.oid"
+			 "                  AND dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+			 "                  AND dep.refobjsubid OPERATOR(pg_catalog.=) 0"
+			 "                  AND dep.deptype OPERATOR(pg_catalog.=) 'n')"
 			 "  FROM pg_catalog.pg_policy pol"
 			 " WHERE pol.polrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid"
 			 "   AND pol.polname OPERATOR(pg_catalog.~~) 'tenant\\_guard\\_%'",
@@ -98,6 +105,7 @@ std::vector<ExistingPolicy> OwnPolicies(SpiSession &spi, Oid relid)
 		p.permissive = SqlBool(r[2]);
 		p.public_only = SqlBool(r[3]);
 		p.calls_tenant_function = SqlBool(r[4]);
+		p.names_table = SqlBool(r[5]);
 		policies.push_back(std::move(p));
 	}
 	return policies;

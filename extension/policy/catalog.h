@@ -38,6 +38,7 @@ struct ExistingPolicy {
 	bool permissive = false;
 	bool public_only = false; /* TO PUBLIC and nothing else */
 	bool calls_tenant_function = false;
+	bool names_table = false; /* passes a regclass constant (not under Citus) */
 };
 
 struct ForeignKeyRef {

@@ -10,6 +10,7 @@
 
 #include "boundary/internal_ddl.h"
 #include "boundary/sql_text.h"
+#include "policy/citus.h"
 #include "policy/fk_guard.h"
 
 extern "C" {
@@ -41,10 +42,16 @@ constexpr std::array<PolicySpec, 4> kPolicies = {{
 	{"tenant_guard_delete", 'd', "DELETE", true, false},
 }};
 
-std::string TenantExpression(const TableInfo &table, const ColumnInfo &column, TenantType type)
+/*
+ * The table is named for error messages. Not under Citus: its shards'
+ * policies are created on the workers before the table's name exists there.
+ */
+std::string TenantExpression(const TableInfo &table, const ColumnInfo &column, TenantType type,
+							 bool names_table)
 {
 	return QuoteIdent(column.name) + " OPERATOR(pg_catalog.=) tenant_guard." +
-		   TenantFunctionName(type) + "(" + RegclassLiteral(table.relid) + ")";
+		   TenantFunctionName(type) + "(" +
+		   (names_table ? RegclassLiteral(table.relid) : "NULL::pg_catalog.regclass") + ")";
 }
 
 void RequireProtectableKind(const TableInfo &t)
@@ -190,10 +197,10 @@ bool PolicyGenerator::EnsureRowLevelSecurity(const TableInfo &table)
 }
 
 bool PolicyGenerator::EnsurePolicies(const TableInfo &table, const ColumnInfo &column,
-									 TenantType type)
+									 TenantType type, bool names_table)
 {
 	std::vector<ExistingPolicy> existing = OwnPolicies(spi_, table.relid);
-	std::string const expr = TenantExpression(table, column, type);
+	std::string const expr = TenantExpression(table, column, type, names_table);
 	bool changed = false;
 	for (const PolicySpec &spec : kPolicies) {
 		const ExistingPolicy *found = nullptr;
@@ -201,7 +208,7 @@ bool PolicyGenerator::EnsurePolicies(const TableInfo &table, const ColumnInfo &c
 			if (p.name == spec.name)
 				found = &p;
 		if (found != nullptr && found->command == spec.command && found->permissive &&
-			found->public_only && found->calls_tenant_function)
+			found->public_only && found->calls_tenant_function && found->names_table == names_table)
 			continue;
 		if (found != nullptr)
 			Run("DROP POLICY " + QuoteIdent(spec.name) + " ON " + table.name);
@@ -267,12 +274,16 @@ bool PolicyGenerator::Protect(Oid relid, const std::string &column_name,
 	/* Everything that can refuse the call, before the first change. */
 	CheckNoNullTenants(table, column);
 	CheckOtherPolicies(table, options);
+	CitusTable const citus = LoadCitusTable(spi_, relid);
+	WarnIfNotDistributedByTenant(table.name, citus, column.name);
 
 	bool changed = false;
 	changed |= EnsureNotNull(table, column);
-	changed |= EnsureDefault(table, column, type);
+	/* Citus forbids changing a distribution column's default: none, distributed yet or not. */
+	if (!citus.citus_installed)
+		changed |= EnsureDefault(table, column, type);
 	changed |= EnsureRowLevelSecurity(table);
-	changed |= EnsurePolicies(table, column, type);
+	changed |= EnsurePolicies(table, column, type, !citus.citus_installed);
 
 	std::optional<std::string> created_index;
 	if (parent == InvalidOid)
@@ -336,14 +347,18 @@ bool PolicyGenerator::Unprotect(Oid relid, bool with_parent)
 		Run("ALTER TABLE ONLY " + table.name + " DISABLE ROW LEVEL SECURITY");
 
 	std::optional<ColumnInfo> current = LoadColumn(spi_, relid, record->tenant_column);
-	if (current && current->default_is_ours)
+	/* Citus refuses both changes on a distribution column, which holds no NULL anyway. */
+	bool const distribution_column =
+		IsDistributionColumn(LoadCitusTable(spi_, relid), record->tenant_column);
+	if (current && current->default_is_ours && !distribution_column)
 		Run("ALTER TABLE ONLY " + table.name + " ALTER COLUMN " + column +
 			(record->previous_default ? " SET DEFAULT " + *record->previous_default
 									  : std::string(" DROP DEFAULT")));
 	if (record->created_index)
 		Run("DROP INDEX IF EXISTS " + *record->created_index);
 	/* A partition's NOT NULL follows its parent's, which was restored first. */
-	if (current && current->not_null && !record->column_was_not_null && record->parent == InvalidOid)
+	if (current && current->not_null && !record->column_was_not_null && record->parent == InvalidOid &&
+		!distribution_column)
 		Run("ALTER TABLE " + table.name + " ALTER COLUMN " + column + " DROP NOT NULL");
 
 	registry_.Remove(relid);

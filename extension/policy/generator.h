@@ -39,7 +39,8 @@ private:
 	bool EnsureNotNull(const TableInfo &table, const ColumnInfo &column);
 	bool EnsureDefault(const TableInfo &table, const ColumnInfo &column, TenantType type);
 	bool EnsureRowLevelSecurity(const TableInfo &table);
-	bool EnsurePolicies(const TableInfo &table, const ColumnInfo &column, TenantType type);
+	bool EnsurePolicies(const TableInfo &table, const ColumnInfo &column, TenantType type,
+						bool names_table);
 	void CheckOtherPolicies(const TableInfo &table, const ProtectOptions &options);
 	void CheckNoNullTenants(const TableInfo &table, const ColumnInfo &column);
 	std::optional<std::string> EnsureTenantIndex(const TableInfo &table, const ColumnInfo &column,
