@@ -1,6 +1,7 @@
 # tenant_guard: PGXS build of the extension and its pg_regress suites.
 #   make demo    install missing packages, build, show the main job end to end
 #   make test    install missing packages, build, run every suite
+#   make installcheck-citus   the Citus suite (tests/citus) on a 3-node Citus cluster
 # Both use a throwaway cluster of their own (scripts/cluster.sh).
 
 EXTENSION = tenant_guard
@@ -11,6 +12,7 @@ OBJS = \
 	extension/tenant_guard.o \
 	extension/guc.o \
 	extension/boundary/pg_boundary.o \
+	extension/boundary/citus_presence.o \
 	extension/boundary/internal_ddl.o \
 	extension/boundary/spi.o \
 	extension/boundary/sql_text.o \
@@ -57,14 +59,17 @@ PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 # install it first, so only they may run without it.
 ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
-else ifeq ($(filter demo test deps,$(MAKECMDGOALS)),)
+else ifeq ($(filter demo test deps installcheck-citus,$(MAKECMDGOALS)),)
 $(error PGXS not found (postgresql-server-dev-15 missing): run `make test` or `make demo`, which install it)
 endif
 
-.PHONY: demo test deps
+.PHONY: demo test deps installcheck-citus
 demo:
 	scripts/demo.sh
 test:
 	scripts/test.sh
+# Builds Citus from ../shared/citus when missing; see docs/scale-out.md.
+installcheck-citus:
+	scripts/citus_test.sh
 deps:
 	scripts/deps.sh
