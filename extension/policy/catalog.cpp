@@ -88,13 +88,9 @@ std::vector<ExistingPolicy> OwnPolicies(SpiSession &spi, Oid relid)
 			 "                  AND dep.objid OPERATOR(pg_catalog.=) pol.oid"
 			 "                  AND p.pronamespace OPERATOR(pg_catalog.=) 'tenant_guard'::pg_catalog.regnamespace"
 			 "                  AND p.proname OPERATOR(pg_catalog.~~) 'tenant\\_%'),"
-			 /* a regclass constant is a normal dependency on the whole table */
-			 "       EXISTS (SELECT FROM pg_catalog.pg_depend dep"
-			 "                WHERE dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_policy'::pg_catalog.regclass"
-			 "                  AND dep.objid OPERATOR(pg_catalog.=) pol.oid"
-			 "                  AND dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
-			 "                  AND dep.refobjsubid OPERATOR(pg_catalog.=) 0"
-			 "                  AND dep.deptype OPERATOR(pg_catalog.=) 'n')"
+			 /* PostgreSQL records no dependency of a policy on its own table: read the text */
+			 "       pg_catalog.pg_get_expr(COALESCE(pol.polqual, pol.polwithcheck), pol.polrelid)"
+			 "         OPERATOR(pg_catalog.!~~) '%(NULL::regclass)%'"
 			 "  FROM pg_catalog.pg_policy pol"
 			 " WHERE pol.polrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid"
 			 "   AND pol.polname OPERATOR(pg_catalog.~~) 'tenant\\_guard\\_%'",
