@@ -85,6 +85,23 @@ SELECT placements_ok('events');
 SELECT tenant_guard.unprotect('events');
 DROP TABLE events;
 
+-- 7. A policy from before Citus was installed names its table; protect()
+-- replaces it with one that names none, so the table can be distributed.
+CREATE TABLE notes (tenant_id uuid, id bigint, PRIMARY KEY (tenant_id, id));
+SELECT tenant_guard.protect('notes');
+DROP POLICY tenant_guard_select ON notes;
+CREATE POLICY tenant_guard_select ON notes FOR SELECT
+  USING (tenant_id OPERATOR(pg_catalog.=) tenant_guard.tenant_uuid('notes'::regclass));
+SELECT tenant_guard.protect('notes');
+SELECT pg_get_expr(polqual, polrelid) FROM pg_policy
+ WHERE polrelid = 'notes'::regclass AND polname = 'tenant_guard_select';
+BEGIN;
+SELECT tenant_guard.unprotect('notes');
+SELECT create_distributed_table('notes', 'tenant_id', colocate_with => 'orders');
+SELECT tenant_guard.protect('notes');
+COMMIT;
+SELECT placements_ok('notes');
+
 -- The generated policies hold no sub-query (Citus refuses them).
 SELECT count(*) AS sublink_policies FROM pg_policy
  WHERE polname LIKE 'tenant\_guard\_%'
