@@ -11,6 +11,7 @@
 #include "boundary/internal_ddl.h"
 #include "boundary/sql_text.h"
 #include "boundary/user_switch.h"
+#include "policy/citus.h"
 #include "policy/fk_guard.h"
 #include "policy/key_checks.h"
 #include "policy/object_names.h"
@@ -28,10 +29,16 @@ namespace tg {
 
 namespace {
 
-std::string TenantExpression(const TableInfo &table, const ColumnInfo &column, TenantType type)
+/*
+ * The table is named for error messages. Not under Citus: its shards'
+ * policies are created on the workers before the table's name exists there.
+ */
+std::string TenantExpression(const TableInfo &table, const ColumnInfo &column, TenantType type,
+							 bool names_table)
 {
 	return QuoteIdent(column.name) + " OPERATOR(pg_catalog.=) tenant_guard." +
-		   TenantFunctionName(type) + "(" + RegclassLiteral(table.relid) + ")";
+		   TenantFunctionName(type) + "(" +
+		   (names_table ? RegclassLiteral(table.relid) : "NULL::pg_catalog.regclass") + ")";
 }
 
 void RequireProtectableKind(const TableInfo &t)
@@ -179,12 +186,12 @@ bool PolicyGenerator::EnsureRowLevelSecurity(const TableInfo &table)
 }
 
 bool PolicyGenerator::EnsurePolicies(const TableInfo &table, const ColumnInfo &column,
-									 TenantType type)
+									 TenantType type, bool names_table)
 {
 	/* Compared by contents (expression, command, roles, permissiveness), not by name. */
 	std::vector<PolicyStatus> const status =
 		GeneratedPolicyStatus(spi_, table.relid, column.name, TenantTypeSqlName(type));
-	std::string const expr = TenantExpression(table, column, type);
+	std::string const expr = TenantExpression(table, column, type, names_table);
 	bool changed = false;
 	for (const PolicySpec &spec : kGeneratedPolicies) {
 		const PolicyStatus *found = nullptr;
@@ -302,12 +309,16 @@ bool PolicyGenerator::Protect(Oid relid, const std::string &column_name,
 	CheckNoNullTenants(table, column);
 	CheckOtherPolicies(table, column, type, options);
 	CheckUniqueKeys(spi_, table, column);
+	CitusTable const citus = LoadCitusTable(spi_, relid);
+	WarnIfNotDistributedByTenant(table.name, citus, column.name);
 
 	bool changed = false;
 	changed |= EnsureNotNull(table, column);
-	changed |= EnsureDefault(table, column, type);
+	/* Citus forbids changing a distribution column's default: none, distributed yet or not. */
+	if (!citus.citus_installed)
+		changed |= EnsureDefault(table, column, type);
 	changed |= EnsureRowLevelSecurity(table);
-	changed |= EnsurePolicies(table, column, type);
+	changed |= EnsurePolicies(table, column, type, !citus.citus_installed);
 	changed |= EnsureOwnTriggersEnabled(table);
 
 	std::optional<std::string> created_index;
@@ -373,14 +384,18 @@ bool PolicyGenerator::Unprotect(Oid relid, bool with_parent)
 		Run("ALTER TABLE ONLY " + table.name + " DISABLE ROW LEVEL SECURITY");
 
 	std::optional<ColumnInfo> current = LoadColumn(spi_, relid, record->tenant_column);
-	if (current && current->default_is_ours)
+	/* Citus refuses both changes on a distribution column, which holds no NULL anyway. */
+	bool const distribution_column =
+		IsDistributionColumn(LoadCitusTable(spi_, relid), record->tenant_column);
+	if (current && current->default_is_ours && !distribution_column)
 		Run("ALTER TABLE ONLY " + table.name + " ALTER COLUMN " + column +
 			(record->previous_default ? " SET DEFAULT " + *record->previous_default
 									  : std::string(" DROP DEFAULT")));
 	if (record->created_index)
 		Run("DROP INDEX IF EXISTS " + *record->created_index);
 	/* A partition's NOT NULL follows its parent's, which was restored first. */
-	if (current && current->not_null && !record->column_was_not_null && record->parent == InvalidOid)
+	if (current && current->not_null && !record->column_was_not_null && record->parent == InvalidOid &&
+		!distribution_column)
 		Run("ALTER TABLE " + table.name + " ALTER COLUMN " + column + " DROP NOT NULL");
 
 	registry_.Remove(relid);

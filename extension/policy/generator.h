@@ -46,7 +46,8 @@ private:
 	bool EnsureNotNull(const TableInfo &table, const ColumnInfo &column);
 	bool EnsureDefault(const TableInfo &table, const ColumnInfo &column, TenantType type);
 	bool EnsureRowLevelSecurity(const TableInfo &table);
-	bool EnsurePolicies(const TableInfo &table, const ColumnInfo &column, TenantType type);
+	bool EnsurePolicies(const TableInfo &table, const ColumnInfo &column, TenantType type,
+						bool names_table);
 	bool EnsureOwnTriggersEnabled(const TableInfo &table);
 	bool ProtectChild(Oid child, const std::string &column, const ProtectOptions &options,
 					  Oid parent);

@@ -654,8 +654,11 @@ RETURNS TABLE (polname pg_catalog.name, polcmd pg_catalog."char", using_expr pg_
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	SELECT s.polname::name, s.polcmd::"char",
 	       CASE WHEN s.has_using THEN e.expr END, CASE WHEN s.has_check THEN e.expr END
-	  FROM (SELECT format('(%I = tenant_guard.%I(%L::regclass))',
-	                      $2, 'tenant_' || $3::text, $1::regclass::text) AS expr) AS e
+	  FROM (SELECT format('(%I = tenant_guard.%I(%s))', $2, 'tenant_' || $3::text,
+	                      -- Under Citus the policies name no relation (docs/scale-out.md).
+	                      CASE WHEN EXISTS (SELECT FROM pg_extension WHERE extname = 'citus')
+	                           THEN 'NULL::regclass'
+	                           ELSE quote_literal($1::regclass::text) || '::regclass' END) AS expr) AS e
 	 CROSS JOIN tenant_guard._generated_policies() AS s
 $$;
 
@@ -1580,6 +1583,113 @@ COMMENT ON FUNCTION tenant_guard.simulate(pg_catalog.name, pg_catalog.text, pg_c
 -- last in this script so that every section can add its findings first. A new
 -- code adds its function in its section and one line here.
 -- ---------------------------------------------------------------------------
+
+-- Citus (docs/scale-out.md). PL/pgSQL, unlike the findings above: Citus's
+-- functions exist only where Citus is installed, so they are looked up when
+-- called, and the findings are empty without Citus.
+
+-- A protected table's shard placement without forced RLS or all four policies:
+-- the DDL that protect() ran on the coordinator did not reach it.
+CREATE FUNCTION tenant_guard._finding_citus_placement_unprotected()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
+		RETURN;
+	END IF;
+	RETURN QUERY EXECUTE $q$
+	SELECT 'error', 'citus-placement-unprotected',
+	       format('%s shard %s on %s:%s', p.name, r.shardid, r.nodename, r.nodeport),
+	       format('placement of protected table %s (shard %s on %s:%s) %s', p.name, r.shardid,
+	              r.nodename, r.nodeport,
+	              CASE WHEN r.success THEN 'lacks forced row-level security or a tenant_guard policy'
+	                   ELSE 'could not be checked: ' || r.result END),
+	       format('BEGIN; SELECT tenant_guard.unprotect(%L); SELECT tenant_guard.protect(%L, %L); COMMIT; -- recreates them on every placement',
+	              p.name, p.name, p.col)
+	  FROM tenant_guard._protected p
+	  JOIN pg_dist_partition d ON d.logicalrelid = p.relid
+	 CROSS JOIN LATERAL run_command_on_placements(p.relid::regclass, $c$
+	        SELECT c.relrowsecurity AND c.relforcerowsecurity
+	               AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_policy pol
+	                     WHERE pol.polrelid OPERATOR(pg_catalog.=) c.oid
+	                       AND pol.polname OPERATOR(pg_catalog.=) ANY (
+	                           SELECT g.polname FROM tenant_guard._generated_policies() g))
+	                   OPERATOR(pg_catalog.=) (SELECT pg_catalog.count(*) FROM tenant_guard._generated_policies())
+	          FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) '%s'::pg_catalog.regclass
+	        $c$) AS r
+	 WHERE NOT r.success OR r.result IS DISTINCT FROM 't'
+	$q$;
+END
+$$;
+
+-- A worker without tenant_guard: its shards' policies call functions it lacks,
+-- or its backends lack the guard (and would use a default tenant).
+CREATE FUNCTION tenant_guard._finding_citus_worker_unguarded()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
+		RETURN;
+	END IF;
+	RETURN QUERY EXECUTE $q$
+	SELECT 'error', 'citus-worker-unguarded', format('%s:%s', r.nodename, r.nodeport),
+	       format('worker %s:%s %s', r.nodename, r.nodeport,
+	              CASE WHEN NOT r.success THEN 'could not be checked: ' || r.result
+	                   WHEN r.result = 'no-extension' THEN 'has no tenant_guard extension'
+	                   ELSE 'does not preload the tenant_guard library' END),
+	       'Install tenant_guard on every node, add it after citus to shared_preload_libraries there, restart the node, and run CREATE EXTENSION on the coordinator only.'
+	  FROM run_command_on_workers($c$
+	        SELECT CASE WHEN NOT EXISTS (SELECT FROM pg_catalog.pg_extension
+	                                      WHERE extname OPERATOR(pg_catalog.=) 'tenant_guard')
+	                    THEN 'no-extension'
+	                    WHEN pg_catalog.current_setting('tenant_guard.tenant_setting', true) IS NULL
+	                    THEN 'not-preloaded'
+	                    ELSE 'ok' END
+	        $c$) AS r
+	 WHERE NOT r.success OR r.result IS DISTINCT FROM 'ok'
+	$q$;
+END
+$$;
+
+-- A role (not the owner) that works on protected Citus tables but starts its
+-- sessions with citus.propagate_set_commands other than 'local': its SET LOCAL
+-- tenant stays on the coordinator, and the workers refuse its statements.
+CREATE FUNCTION tenant_guard._finding_citus_set_propagation()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
+		RETURN;
+	END IF;
+	RETURN QUERY EXECUTE $q$
+	WITH setting AS (
+		SELECT s.setdatabase, s.setrole, substr(cfg, length('citus.propagate_set_commands=') + 1) AS value
+		  FROM pg_db_role_setting s, unnest(s.setconfig) AS cfg
+		 WHERE cfg LIKE 'citus.propagate\_set\_commands=%'
+		   AND s.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
+	), effective AS (
+		SELECT r.rolname,
+		       coalesce((SELECT value FROM setting WHERE setrole = r.oid AND setdatabase <> 0),
+		                (SELECT value FROM setting WHERE setrole = r.oid AND setdatabase = 0),
+		                (SELECT value FROM setting WHERE setrole = 0 AND setdatabase <> 0),
+		                (SELECT reset_val FROM pg_settings WHERE name = 'citus.propagate_set_commands')) AS value
+		  FROM pg_roles r
+		 WHERE r.rolcanlogin AND NOT r.rolsuper AND NOT r.rolbypassrls
+		   AND EXISTS (SELECT FROM tenant_guard._protected p
+		                 JOIN pg_dist_partition d ON d.logicalrelid = p.relid
+		                 JOIN pg_class c ON c.oid = p.relid AND c.relowner <> r.oid
+		                WHERE has_table_privilege(r.oid, p.relid, 'SELECT, INSERT, UPDATE, DELETE'))
+	)
+	SELECT 'warning', 'citus-set-propagation', quote_ident(e.rolname),
+	       format('role %I starts with citus.propagate_set_commands = %L, so its tenant never reaches the workers',
+	              e.rolname, e.value),
+	       format('ALTER ROLE %I SET citus.propagate_set_commands = ''local'';', e.rolname)
+	  FROM effective e
+	 WHERE e.value IS DISTINCT FROM 'local'
+	$q$;
+END
+$$;
+
 CREATE FUNCTION tenant_guard.check(tenant_column pg_catalog.name DEFAULT 'tenant_id')
 RETURNS TABLE (severity pg_catalog.text, code pg_catalog.text, object pg_catalog.text,
                message pg_catalog.text, hint pg_catalog.text)
@@ -1613,6 +1723,9 @@ SELECT * FROM (
 	UNION ALL SELECT * FROM tenant_guard._finding_default_privileges_app_role()
 	UNION ALL SELECT * FROM tenant_guard._finding_owner_bypasses_rls()
 	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_relation()
+	UNION ALL SELECT * FROM tenant_guard._finding_citus_placement_unprotected()
+	UNION ALL SELECT * FROM tenant_guard._finding_citus_worker_unguarded()
+	UNION ALL SELECT * FROM tenant_guard._finding_citus_set_propagation()
 ) AS findings
  ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, object
 $$;
