@@ -1,7 +1,11 @@
 # tenant_guard: PGXS build of the extension and its pg_regress suites.
 #   make demo    install missing packages, build, show the main job end to end
 #   make test    install missing packages, build, run every suite
-# Both use a throwaway cluster of their own (scripts/cluster.sh).
+#   make installcheck-cassert
+#                the pg_regress and pgTAP suites on PostgreSQL 15 built with
+#                assertions from Debian's source package (scripts/cassert_test.sh)
+#   make installcheck-citus   the Citus suite (tests/citus) on a 3-node Citus cluster
+# All of them use a throwaway cluster of their own (scripts/cluster.sh).
 
 # tenant_guard_tap: the pgTAP wrapper of simulate(), apart so that tenant_guard needs no pgTAP.
 EXTENSION = tenant_guard tenant_guard_tap
@@ -12,6 +16,7 @@ OBJS = \
 	extension/tenant_guard.o \
 	extension/guc.o \
 	extension/boundary/pg_boundary.o \
+	extension/boundary/citus_presence.o \
 	extension/boundary/internal_ddl.o \
 	extension/boundary/spi.o \
 	extension/boundary/sql_text.o \
@@ -20,6 +25,7 @@ OBJS = \
 	extension/tenant/exemption.o \
 	extension/guard/hooks.o \
 	extension/guard/protected_relations.o \
+	extension/guard/drift_guard.o \
 	extension/guard/row_escapes.o \
 	extension/guard/temp_shadow.o \
 	extension/tenant/signed_tenant.o \
@@ -32,11 +38,14 @@ OBJS = \
 	common/tenant_value.o \
 	common/text_list.o \
 	extension/policy/catalog.o \
+	extension/policy/citus.o \
 	extension/policy/registry.o \
 	extension/policy/generator.o \
 	extension/policy/fk_guard.o \
 	extension/policy/key_checks.o \
+	extension/policy/object_names.o \
 	extension/policy/partition_sync.o \
+	extension/policy/global_relation.o \
 	common/audit_chain.o \
 	common/merkle_proof.o \
 	common/rfc3161.o \
@@ -74,14 +83,20 @@ PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 # install it first, so only they may run without it.
 ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
-else ifeq ($(filter demo test deps,$(MAKECMDGOALS)),)
+else ifeq ($(filter demo test deps installcheck-cassert installcheck-citus,$(MAKECMDGOALS)),)
 $(error PGXS not found (postgresql-server-dev-15 missing): run `make test` or `make demo`, which install it)
 endif
 
-.PHONY: demo test deps
+.PHONY: demo test deps installcheck-cassert installcheck-citus
 demo:
 	scripts/demo.sh
 test:
 	scripts/test.sh
+installcheck-cassert:
+	scripts/cassert_test.sh
+
+# Builds Citus from ../shared/citus when missing; see docs/scale-out.md.
+installcheck-citus:
+	scripts/citus_test.sh
 deps:
 	scripts/deps.sh

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Writes a corpus of typical application SQL for the tenant-lint benchmark.
 
-gen_corpus.py DIR STATEMENTS FILES: DIR/schema.sql plus FILES query files
-holding STATEMENTS statements in all, one per line. About 5% of them miss the
+gen_corpus.py DIR STATEMENTS FILES [LEAK_RATE] [one-line]: DIR/schema.sql plus
+FILES query files holding STATEMENTS statements in all, one per line (or all on
+one line with "one-line"). A LEAK_RATE share of them (default 0.05) miss the
 tenant predicate, so the JSON report has findings to write. Deterministic.
 """
 import os
@@ -38,6 +39,8 @@ LEAKY = [
 
 def main():
     out_dir, total, files = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    leak_rate = float(sys.argv[4]) if len(sys.argv) > 4 else 0.05
+    separator = " " if len(sys.argv) > 5 and sys.argv[5] == "one-line" else "\n"
     rng = random.Random(20261125)
     os.makedirs(os.path.join(out_dir, "queries"), exist_ok=True)
     with open(os.path.join(out_dir, "schema.sql"), "w") as schema:
@@ -50,8 +53,8 @@ def main():
     for f in range(files):
         with open(os.path.join(out_dir, "queries", f"q{f:04d}.sql"), "w") as out:
             for _ in range(per_file):
-                template = rng.choice(LEAKY) if rng.random() < 0.05 else rng.choice(TEMPLATES)
-                out.write(template.format(t=rng.choice(TABLES), u=rng.choice(TABLES)) + "\n")
+                template = rng.choice(LEAKY) if rng.random() < leak_rate else rng.choice(TEMPLATES)
+                out.write(template.format(t=rng.choice(TABLES), u=rng.choice(TABLES)) + separator)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,16 @@ const char *TenantFunctionName(TenantType type)
 	return "unknown";
 }
 
+bool IsTenantFunctionName(std::string_view name)
+{
+	if (name == "current_tenant")
+		return true;
+	for (TenantType type : {TenantType::Uuid, TenantType::Bigint, TenantType::Integer, TenantType::Text})
+		if (name == TenantFunctionName(type))
+			return true;
+	return false;
+}
+
 static int HexValue(char c)
 {
 	if (c >= '0' && c <= '9')

@@ -21,8 +21,17 @@ std::optional<TenantType> TenantTypeFromSqlName(std::string_view sql_name);
 /* The SQL type name (uuid, bigint, integer, text). */
 const char *TenantTypeSqlName(TenantType type);
 
+/* The schema that holds tenant_guard's objects. */
+constexpr const char *kExtensionSchema = "tenant_guard";
+
 /* The SQL function (schema tenant_guard) that returns the current tenant as this type. */
 const char *TenantFunctionName(TenantType type);
+
+/*
+ * Whether name (without schema) is one of tenant_guard's functions that
+ * return the current tenant: a tenant_<type>() or current_tenant().
+ */
+bool IsTenantFunctionName(std::string_view name);
 
 using UuidBytes = std::array<uint8_t, 16>;
 

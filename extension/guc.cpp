@@ -20,6 +20,7 @@ char *tg_signing_keys_file = nullptr;
 int tg_token_max_lifetime = 300;
 int tg_token_ledger_size = 65536;
 int tg_unique_without_tenant = tg::kUniqueWithoutTenantWarning;
+bool tg_protect_new_tables_on = false;
 int tg_audit_seal_interval = 200;
 int tg_audit_seal_deadline = 10000;
 }
@@ -130,6 +131,14 @@ void InitSettings()
 		gettext_noop("Such keys let one tenant learn another's keys from duplicate-key errors."),
 		&tg_unique_without_tenant, kUniqueWithoutTenantWarning, unique_without_tenant_options,
 		PGC_USERSET, GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
+
+	/* PGC_SUSET: a migration must not be able to switch it off for itself. */
+	DefineCustomBoolVariable(
+		"tenant_guard.protect_new_tables",
+		gettext_noop("Protect a table created with the tenant column in a schema that has protected tables."),
+		gettext_noop("At the end of CREATE TABLE, CREATE TABLE AS and SELECT INTO, so that a copy "
+					 "or a re-created table never ships unprotected."),
+		&tg_protect_new_tables_on, false, PGC_SUSET, GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
 
 	/* PGC_SIGHUP: one pace for every sealer; seal lag is about half of it. */
 	DefineCustomIntVariable(

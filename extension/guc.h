@@ -16,6 +16,7 @@ extern int tg_unique_without_tenant; /* UniqueWithoutTenantMode, for protect() *
 extern char *tg_signing_keys_file; /* file of key_id:base64_secret lines (tenant/signing_keys.h) */
 extern int tg_token_max_lifetime;	 /* seconds a signed token may live, at most */
 extern int tg_token_ledger_size;	 /* tokens the single-use ledger holds (tenant/token_ledger.h) */
+extern bool tg_protect_new_tables_on; /* protect new tables in protected schemas at creation */
 extern int tg_audit_seal_interval; /* ms between audit sealing passes */
 extern int tg_audit_seal_deadline; /* ms before verify_audit() reports an unsealed event */
 }

@@ -18,4 +18,8 @@ say "tenant-lint over a sample application (examples/saas): the queries CI would
 (cd "$REPO_ROOT" && build/tenant-lint --no-config --schema examples/saas/migrations \
 	examples/saas/queries examples/saas/migrations) || true
 
+say "tenant-lint over a sqlc project (examples/sqlc): @name, sqlc.arg, :name and ? parameters, three tenant columns, RLS of its own; only true violations are reported"
+(cd "$REPO_ROOT/examples/sqlc" && "$REPO_ROOT/build/tenant-lint" --print-schema && \
+	"$REPO_ROOT/build/tenant-lint" queries) || true
+
 say "demo finished; the cluster is removed again"

@@ -30,6 +30,21 @@ build_and_install_extension() {
 	$SUDO make -C "$REPO_ROOT" install PG_CONFIG="$PG_CONFIG" >/dev/null
 }
 
+# The pg_regress suites of the source tree $1 (built against PG_CONFIG) on the
+# cluster of the environment; prints the diffs when one fails.
+run_regress_suites() {
+	local tree=$1
+	if make -C "$tree" installcheck PG_CONFIG="$PG_CONFIG"; then return 0; fi
+	cat "$tree/regression.diffs" 2>/dev/null || true
+	return 1
+}
+
+# The pgTAP suites, in a database of their own on the cluster of the environment.
+run_pgtap_suites() {
+	psql -qX -c 'CREATE DATABASE tg_tap' >/dev/null
+	(cd "$REPO_ROOT" && pg_prove --dbname tg_tap --ext .sql pgtap/)
+}
+
 # Configure and build the CMake part (tenant-lint and unit tests).
 build_cmake_tree() {
 	say "building tenant-lint and the unit tests"

@@ -19,18 +19,17 @@ trap '"$REPO_ROOT/scripts/cluster.sh" stop "$CLUSTER"' EXIT
 source "$CLUSTER/env"
 
 say "pg_regress suites"
-if ! make -C "$REPO_ROOT" installcheck PG_CONFIG="$PG_CONFIG"; then
-	cat "$REPO_ROOT/regression.diffs" 2>/dev/null || true
-	exit 1
-fi
+run_regress_suites "$REPO_ROOT" || exit 1
+
+"$REPO_ROOT/scripts/lint_dsn_test.sh"
 
 say "pgTAP suites"
-psql -qX -c 'CREATE DATABASE tg_tap' >/dev/null
-(cd "$REPO_ROOT" && pg_prove --dbname tg_tap --ext .sql pgtap/)
+run_pgtap_suites
 
 "$REPO_ROOT/scripts/upgrade_test.sh" "$CLUSTER"
 "$REPO_ROOT/scripts/preload_test.sh"
 "$REPO_ROOT/scripts/pooling_soak.sh" "$CLUSTER" 8 500
+"$REPO_ROOT/scripts/audit_test.sh"
 "$REPO_ROOT/scripts/crash_test.sh" "$CLUSTER"
 
 say "all suites passed"

@@ -106,6 +106,20 @@ RESET ROLE;
 RESET tenant_guard.exempt_roles;
 -- Superusers are exempt unless told otherwise.
 SELECT count(*) FROM accounts;
+-- ... but not on behalf of another role: a SECURITY DEFINER function owned by
+-- a superuser still needs the caller's tenant (it used to count every tenant's rows).
+CREATE FUNCTION definer_account_count() RETURNS bigint LANGUAGE sql SECURITY DEFINER
+	AS 'SELECT count(*) FROM accounts';
+GRANT EXECUTE ON FUNCTION definer_account_count() TO regress_tg_app;
+SET ROLE regress_tg_app;
+SELECT definer_account_count();
+RESET ROLE;
+SET tenant_guard.exempt_roles = 'regress_tg_app';
+SET ROLE regress_tg_app;
+SELECT definer_account_count() AS exempt_caller;
+RESET ROLE;
+RESET tenant_guard.exempt_roles;
+DROP FUNCTION definer_account_count();
 SET tenant_guard.exempt_superusers = off;
 SELECT count(*) FROM accounts;
 RESET tenant_guard.exempt_superusers;

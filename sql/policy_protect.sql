@@ -119,11 +119,14 @@ SELECT tenant_guard.protect('invoices', 'customer', keep_other_policies => true,
 -- A table keeps one tenant column.
 SELECT tenant_guard.protect('invoices', 'id');
 
--- Drift is repaired by calling protect again.
+-- Drift (made on purpose through allow_drift) is repaired by calling protect again.
+BEGIN;
+SELECT tenant_guard.allow_drift('orders', 'regression test: drift to repair');
 ALTER TABLE orders NO FORCE ROW LEVEL SECURITY;
 DROP POLICY tenant_guard_update ON orders;
 ALTER POLICY tenant_guard_delete ON orders TO regress_tg_app;
 ALTER TABLE orders ALTER COLUMN tenant_id DROP DEFAULT;
+COMMIT;
 SELECT tenant_guard.protect('orders');
 SELECT tenant_guard.protect('orders');
 SELECT polname, polroles::regrole[] FROM pg_policy WHERE polrelid = 'orders'::regclass ORDER BY 1;

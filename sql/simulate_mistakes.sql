@@ -101,6 +101,8 @@ ROLLBACK;
 -- ---- mistake 2: a permissive policy added by hand widens access ------------------
 BEGIN;
 SET LOCAL ROLE regress_sim_owner;
+-- (the drift guard refuses it without allow_drift: see drift_refusals)
+SELECT tenant_guard.allow_drift('shop.customers', 'regression test: a mistake to find');
 CREATE POLICY support_sees_all ON shop.customers USING (true);
 RESET ROLE;
 SELECT * FROM pg_temp.findings();
@@ -148,6 +150,7 @@ ROLLBACK;
 -- customer_list runs with its owner's rights: harmless while FORCE binds the owner.
 BEGIN;
 SET LOCAL ROLE regress_sim_owner;
+SELECT tenant_guard.allow_drift('shop.customers', 'regression test: a mistake to find');
 ALTER TABLE shop.customers NO FORCE ROW LEVEL SECURITY;
 RESET ROLE;
 SELECT * FROM pg_temp.findings();
@@ -195,6 +198,8 @@ SELECT * FROM pg_temp.findings('41', '42', '{public}');
 SELECT * FROM pg_temp.findings('acme', 'globex', '{wiki}');
 -- The same mistake found for each type: a policy that lets every tenant in.
 BEGIN;
+SELECT tenant_guard.allow_drift('public.ledger_entries', 'regression test: a mistake to find');
+SELECT tenant_guard.allow_drift('wiki.pages', 'regression test: a mistake to find');
 CREATE POLICY open_ledger ON public.ledger_entries USING (true) WITH CHECK (true);
 CREATE POLICY open_wiki ON wiki.pages FOR SELECT USING (true);
 SELECT * FROM pg_temp.findings('41', '42', '{public}');

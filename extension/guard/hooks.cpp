@@ -26,6 +26,7 @@
 #include "boundary/internal_ddl.h"
 #include "boundary/pg_boundary.h"
 #include "boundary/sql_text.h"
+#include "guard/drift_guard.h"
 #include "guard/protected_relations.h"
 #include "guard/row_escapes.h"
 #include "guard/temp_shadow.h"
@@ -270,6 +271,7 @@ static void tg_process_utility(PlannedStmt *pstmt, const char *query_string, boo
 	ProcessUtilityCall call{pstmt, query_string, read_only_tree, context,
 							params, query_env, dest, qc};
 	bool const explain_analyze = tg::InvokeCpp(tg::CheckUtility, pstmt);
+	tg::CheckDriftBeforeUtility(pstmt);
 	if (explain_analyze) {
 		tg::EnterExplainAnalyze();
 		tg::CallWithCleanup(tg_call_process_utility, tg_leave_explain_analyze, &call);

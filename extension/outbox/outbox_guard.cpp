@@ -13,8 +13,10 @@
 #include "boundary/pg_boundary.h"
 #include "boundary/spi.h"
 #include "boundary/sql_text.h"
+#include "boundary/internal_ddl.h"
 #include "boundary/trigger_call.h"
 #include "tenant/tenant_setting.h"
+#include "policy/object_names.h"
 #include "policy/registry.h"
 
 extern "C" {
@@ -338,12 +340,15 @@ TG_FUNCTION(tg_protect_outbox)
 		throw tg::Error(ERRCODE_DATATYPE_MISMATCH,
 						"payload column \"" + payload + "\" of table " + table + " has type " + *type,
 						"The payload must be json or jsonb.");
-	/* Idempotent: a second call replaces the trigger, with the arguments given now. */
+	/* Idempotent: a second call replaces the trigger, with the arguments given now
+	 * (tenant_guard's own DDL, which the drift guard lets through). */
+	tg::InternalDdlScope internal;
 	if (spi.Value("SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid OPERATOR(pg_catalog.=) "
-				  "$1::pg_catalog.oid AND tgname OPERATOR(pg_catalog.=) 'tenant_guard_outbox'",
-				  {std::to_string(relid)}))
-		spi.Execute("DROP TRIGGER tenant_guard_outbox ON " + table);
-	spi.Execute("CREATE TRIGGER tenant_guard_outbox BEFORE INSERT OR UPDATE ON " + table +
+				  "$1::pg_catalog.oid AND tgname OPERATOR(pg_catalog.=) $2::pg_catalog.name",
+				  {std::to_string(relid), tg::kOutboxTriggerName}))
+		spi.Execute(std::string("DROP TRIGGER ") + tg::kOutboxTriggerName + " ON " + table);
+	spi.Execute(std::string("CREATE TRIGGER ") + tg::kOutboxTriggerName +
+				" BEFORE INSERT OR UPDATE ON " + table +
 				" FOR EACH ROW EXECUTE FUNCTION tenant_guard.outbox_tenant_check(" +
 				tg::QuoteLiteral(payload) + ", " + tg::QuoteLiteral(key) + ", " +
 				tg::QuoteLiteral(record->tenant_column) + ", " +

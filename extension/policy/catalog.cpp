@@ -1,6 +1,8 @@
 #include "policy/catalog.h"
 
 #include "boundary/sql_text.h"
+#include "policy/object_names.h"
+#include "boundary/user_switch.h"
 
 extern "C" {
 #include "miscadmin.h"
@@ -64,7 +66,19 @@ std::optional<ColumnInfo> LoadColumn(SpiSession &spi, Oid relid, const std::stri
 	return c;
 }
 
-std::vector<std::string> ForeignPermissivePolicies(SpiSession &spi, Oid relid)
+/*
+ * The contents comparisons live in SQL (tenant_guard._policy_status and
+ * friends, 1.1). Between installing a newer library and ALTER EXTENSION
+ * UPDATE they are missing: then policies are recognised by name, as 1.0 did.
+ */
+static bool HaveContentHelpers(SpiSession &spi)
+{
+	return SqlBool(spi.Value("SELECT pg_catalog.to_regprocedure("
+							 "'tenant_guard._policy_status(pg_catalog.oid, pg_catalog.name, pg_catalog.regtype)')"
+							 " IS NOT NULL"));
+}
+
+static std::vector<std::string> PermissivePoliciesNotNamedOurs(SpiSession &spi, Oid relid)
 {
 	std::vector<std::string> names;
 	for (const SqlRow &r :
@@ -76,35 +90,98 @@ std::vector<std::string> ForeignPermissivePolicies(SpiSession &spi, Oid relid)
 	return names;
 }
 
-std::vector<ExistingPolicy> OwnPolicies(SpiSession &spi, Oid relid)
+static std::vector<PolicyStatus> PolicyStatusByName(SpiSession &spi, Oid relid)
 {
-	std::vector<ExistingPolicy> policies;
+	std::vector<PolicyStatus> policies;
 	for (const SqlRow &r : spi.Query(
-			 "SELECT pol.polname, pol.polcmd, pol.polpermissive,"
-			 "       pol.polroles OPERATOR(pg_catalog.=) '{0}'::pg_catalog.oid[],"
-			 "       EXISTS (SELECT FROM pg_catalog.pg_depend dep"
-			 "                 JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) dep.refobjid"
-			 "                WHERE dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_policy'::pg_catalog.regclass"
-			 "                  AND dep.objid OPERATOR(pg_catalog.=) pol.oid"
-			 "                  AND p.pronamespace OPERATOR(pg_catalog.=) 'tenant_guard'::pg_catalog.regnamespace"
-			 "                  AND p.proname OPERATOR(pg_catalog.~~) 'tenant\\_%')"
-			 "  FROM pg_catalog.pg_policy pol"
-			 " WHERE pol.polrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid"
-			 "   AND pol.polname OPERATOR(pg_catalog.~~) 'tenant\\_guard\\_%'",
+			 "SELECT w.polname, w.polcmd, pol.oid IS NOT NULL,"
+			 "       pol.polcmd OPERATOR(pg_catalog.=) w.polcmd AND pol.polpermissive"
+			 "       AND pol.polroles OPERATOR(pg_catalog.=) '{0}'::pg_catalog.oid[]"
+			 "  FROM " + GeneratedPoliciesValues() + " AS w(polname, polcmd)"
+			 "  LEFT JOIN pg_catalog.pg_policy pol ON pol.polrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid"
+			 "   AND pol.polname OPERATOR(pg_catalog.=) w.polname",
 			 {OidText(relid)})) {
-		ExistingPolicy p;
+		PolicyStatus p;
 		p.name = *r[0];
 		p.command = (*r[1])[0];
-		p.permissive = SqlBool(r[2]);
-		p.public_only = SqlBool(r[3]);
-		p.calls_tenant_function = SqlBool(r[4]);
+		p.matched = SqlBool(r[2]) && SqlBool(r[3]);
+		p.named_differs = SqlBool(r[2]) && !p.matched;
 		policies.push_back(std::move(p));
 	}
 	return policies;
 }
 
+std::vector<std::string> ForeignPermissivePolicies(SpiSession &spi, Oid relid,
+												   const std::string &column,
+												   const std::string &tenant_type)
+{
+	if (!HaveContentHelpers(spi))
+		return PermissivePoliciesNotNamedOurs(spi, relid);
+	std::vector<std::string> names;
+	for (const SqlRow &r :
+		 spi.Query("SELECT p FROM tenant_guard._foreign_permissive_policies($1::pg_catalog.oid,"
+				   " $2::pg_catalog.name, $3::pg_catalog.regtype) AS p",
+				   {OidText(relid), column, tenant_type}))
+		names.push_back(*r[0]);
+	return names;
+}
+
+std::vector<PolicyStatus> GeneratedPolicyStatus(SpiSession &spi, Oid relid,
+												const std::string &column,
+												const std::string &tenant_type)
+{
+	if (!HaveContentHelpers(spi))
+		return PolicyStatusByName(spi, relid);
+	std::vector<PolicyStatus> policies;
+	for (const SqlRow &r :
+		 spi.Query("SELECT polname, polcmd, matched, named_exists AND differences IS NOT NULL"
+				   "  FROM tenant_guard._policy_status($1::pg_catalog.oid, $2::pg_catalog.name,"
+				   "       $3::pg_catalog.regtype)",
+				   {OidText(relid), column, tenant_type})) {
+		PolicyStatus p;
+		p.name = *r[0];
+		p.command = (*r[1])[0];
+		p.matched = SqlBool(r[2]);
+		p.named_differs = SqlBool(r[3]);
+		policies.push_back(std::move(p));
+	}
+	return policies;
+}
+
+std::vector<DisabledTrigger> DisabledOwnTriggers(SpiSession &spi, Oid relid)
+{
+	std::vector<DisabledTrigger> triggers;
+	for (const SqlRow &r : spi.Query(
+			 "SELECT tgname FROM pg_catalog.pg_trigger"
+			 " WHERE tgrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND NOT tgisinternal"
+			 "   AND tgfoid IN ('tenant_guard.fk_tenant_check()'::pg_catalog.regprocedure,"
+			 "                  'tenant_guard.outbox_tenant_check()'::pg_catalog.regprocedure)"
+			 "   AND tgenabled OPERATOR(pg_catalog.<>) ALL (ARRAY['O', 'A']::pg_catalog.\"char\"[])"
+			 " ORDER BY tgname",
+			 {OidText(relid)}))
+		triggers.push_back(DisabledTrigger{*r[0]});
+	return triggers;
+}
+
+std::optional<std::string> ColumnWithTenantDefault(SpiSession &spi, Oid relid)
+{
+	if (!HaveContentHelpers(spi))
+		return std::nullopt;
+	return spi.Value("SELECT tenant_guard._effective_tenant_column($1::pg_catalog.oid, NULL)",
+					 {OidText(relid)});
+}
+
+Oid RelationOwner(SpiSession &spi, Oid relid)
+{
+	return SqlOid(spi.Value("SELECT relowner FROM pg_catalog.pg_class"
+							" WHERE oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid",
+							{OidText(relid)}));
+}
+
 int64_t CountNullTenants(SpiSession &spi, const TableInfo &table, const std::string &column)
 {
+	/* As the owner, with FORCE lifted as PostgreSQL's own key checks do: the policies would hide NULLs. */
+	UserSwitch as_owner(RelationOwner(spi, table.relid), SECURITY_NOFORCE_RLS);
 	std::optional<std::string> count = spi.Value("SELECT pg_catalog.count(*) FROM " + table.name +
 												 " WHERE " + QuoteIdent(column) + " IS NULL");
 	return count ? std::stoll(*count) : 0;

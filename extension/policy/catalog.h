@@ -31,13 +31,17 @@ struct ColumnInfo {
 	bool default_is_ours = false; /* the default calls a tenant_guard.tenant_* function */
 };
 
-/* One of tenant_guard's own policies as it stands in pg_policy. */
-struct ExistingPolicy {
+/* One policy protect() generates, compared by contents with what pg_policy holds. */
+struct PolicyStatus {
+	std::string name; /* the name protect() gives it */
+	char command = 0; /* polcmd: r a w d */
+	bool matched = false;	   /* a policy with exactly these contents exists, under any name */
+	bool named_differs = false; /* the policy under this name has other contents */
+};
+
+/* Our own triggers on the table (foreign-key guard, outbox) that do not fire normally. */
+struct DisabledTrigger {
 	std::string name;
-	char command = 0;		 /* polcmd: r a w d */
-	bool permissive = false;
-	bool public_only = false; /* TO PUBLIC and nothing else */
-	bool calls_tenant_function = false;
 };
 
 struct ForeignKeyRef {
@@ -50,11 +54,26 @@ struct ForeignKeyRef {
 TableInfo LoadTable(SpiSession &spi, Oid relid);
 std::optional<ColumnInfo> LoadColumn(SpiSession &spi, Oid relid, const std::string &column);
 
-/* Permissive policies on the table that tenant_guard did not create. */
-std::vector<std::string> ForeignPermissivePolicies(SpiSession &spi, Oid relid);
+/*
+ * Permissive policies on the table that are not protect()'s by contents,
+ * whatever their name (one under a generated name that differs is replaced).
+ */
+std::vector<std::string> ForeignPermissivePolicies(SpiSession &spi, Oid relid,
+												   const std::string &column,
+												   const std::string &tenant_type);
 
-std::vector<ExistingPolicy> OwnPolicies(SpiSession &spi, Oid relid);
+std::vector<PolicyStatus> GeneratedPolicyStatus(SpiSession &spi, Oid relid,
+												const std::string &column,
+												const std::string &tenant_type);
 
+std::vector<DisabledTrigger> DisabledOwnTriggers(SpiSession &spi, Oid relid);
+
+/* The column that carries protect()'s default, if any: the tenant column under its current name. */
+std::optional<std::string> ColumnWithTenantDefault(SpiSession &spi, Oid relid);
+
+Oid RelationOwner(SpiSession &spi, Oid relid);
+
+/* Counted with row-level security off for the owner: every tenant's rows, and those of none. */
 int64_t CountNullTenants(SpiSession &spi, const TableInfo &table, const std::string &column);
 
 /* Direct children: partitions, or tables that INHERIT from it. */

@@ -4,6 +4,7 @@
 #include "boundary/trigger_call.h"
 #include "boundary/user_switch.h"
 #include "policy/catalog.h"
+#include "policy/object_names.h"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -20,23 +21,13 @@ extern "C" {
 
 namespace tg {
 
-static const char *const kGuardPrefix = "tenant_guard_fk_";
-
-static std::string GuardTriggerName(const std::string &constraint)
-{
-	std::string name = kGuardPrefix + constraint;
-	if (name.size() >= NAMEDATALEN)
-		name.resize(NAMEDATALEN - 1);
-	return name;
-}
-
 bool EnsureForeignKeyGuards(SpiSession &spi, Oid relid)
 {
 	bool added = false;
 	for (const ForeignKeyRef &fk : ForeignKeysBetweenProtected(spi, relid)) {
 		if (fk.carries_tenant)
 			continue;
-		std::string const trigger = GuardTriggerName(fk.name);
+		std::string const trigger = FkGuardTriggerName(fk.name);
 		std::optional<std::string> exists = spi.Value(
 			"SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid OPERATOR(pg_catalog.=) "
 			"$1::pg_catalog.oid AND tgname OPERATOR(pg_catalog.=) $2::pg_catalog.name",
@@ -59,6 +50,24 @@ bool EnsureForeignKeyGuards(SpiSession &spi, Oid relid)
 		added = true;
 	}
 	return added;
+}
+
+bool DropOrphanedForeignKeyGuards(SpiSession &spi, Oid relid)
+{
+	std::vector<SqlRow> rows = spi.Query(
+		"SELECT t.tgname FROM pg_catalog.pg_trigger t"
+		" WHERE t.tgrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND NOT t.tgisinternal"
+		"   AND t.tgfoid OPERATOR(pg_catalog.=) 'tenant_guard.fk_tenant_check()'::pg_catalog.regprocedure"
+		"   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint c"
+		"                    WHERE c.conrelid OPERATOR(pg_catalog.=) t.tgrelid"
+		"                      AND c.contype OPERATOR(pg_catalog.=) 'f'"
+		"                      AND c.conname OPERATOR(pg_catalog.=) pg_catalog.convert_from("
+		"                          pg_catalog.rtrim(t.tgargs, '\\x00'::pg_catalog.bytea),"
+		"                          pg_catalog.getdatabaseencoding()))",
+		{std::to_string(relid)});
+	for (const SqlRow &r : rows)
+		spi.Execute("DROP TRIGGER " + QuoteIdent(*r[0]) + " ON " + RelationDisplayName(relid));
+	return !rows.empty();
 }
 
 void DropForeignKeyGuards(SpiSession &spi, Oid relid)

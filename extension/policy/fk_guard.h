@@ -18,6 +18,9 @@ namespace tg {
 /* Adds missing guards for foreign keys where relid is either side. Returns whether any was added. */
 bool EnsureForeignKeyGuards(SpiSession &spi, Oid relid);
 
+/* Drops guards on relid whose foreign key is gone (renamed or dropped): they check nothing. */
+bool DropOrphanedForeignKeyGuards(SpiSession &spi, Oid relid);
+
 /* Drops the guards on relid and the guards of foreign keys that reference relid. */
 void DropForeignKeyGuards(SpiSession &spi, Oid relid);
 

@@ -10,8 +10,11 @@
 
 #include "boundary/internal_ddl.h"
 #include "boundary/sql_text.h"
+#include "boundary/user_switch.h"
+#include "policy/citus.h"
 #include "policy/fk_guard.h"
 #include "policy/key_checks.h"
+#include "policy/object_names.h"
 
 extern "C" {
 #include "catalog/namespace.h"
@@ -26,26 +29,16 @@ namespace tg {
 
 namespace {
 
-struct PolicySpec {
-	const char *name;
-	char command; /* pg_policy.polcmd */
-	const char *sql_command;
-	bool has_using;
-	bool has_check;
-};
-
-/* One policy per command, so each has exactly the clauses PostgreSQL applies to it. */
-constexpr std::array<PolicySpec, 4> kPolicies = {{
-	{"tenant_guard_select", 'r', "SELECT", true, false},
-	{"tenant_guard_insert", 'a', "INSERT", false, true},
-	{"tenant_guard_update", 'w', "UPDATE", true, true},
-	{"tenant_guard_delete", 'd', "DELETE", true, false},
-}};
-
-std::string TenantExpression(const TableInfo &table, const ColumnInfo &column, TenantType type)
+/*
+ * The table is named for error messages. Not under Citus: its shards'
+ * policies are created on the workers before the table's name exists there.
+ */
+std::string TenantExpression(const TableInfo &table, const ColumnInfo &column, TenantType type,
+							 bool names_table)
 {
 	return QuoteIdent(column.name) + " OPERATOR(pg_catalog.=) tenant_guard." +
-		   TenantFunctionName(type) + "(" + RegclassLiteral(table.relid) + ")";
+		   TenantFunctionName(type) + "(" +
+		   (names_table ? RegclassLiteral(table.relid) : "NULL::pg_catalog.regclass") + ")";
 }
 
 void RequireProtectableKind(const TableInfo &t)
@@ -137,9 +130,11 @@ void PolicyGenerator::CheckNoNullTenants(const TableInfo &table, const ColumnInf
 					" IS NULL), then call tenant_guard.protect again.");
 }
 
-void PolicyGenerator::CheckOtherPolicies(const TableInfo &table, const ProtectOptions &options)
+void PolicyGenerator::CheckOtherPolicies(const TableInfo &table, const ColumnInfo &column,
+										 TenantType type, const ProtectOptions &options)
 {
-	std::vector<std::string> others = ForeignPermissivePolicies(spi_, table.relid);
+	std::vector<std::string> others =
+		ForeignPermissivePolicies(spi_, table.relid, column.name, TenantTypeSqlName(type));
 	if (others.empty())
 		return;
 	std::string const what = "table " + table.name + " has permissive " +
@@ -191,21 +186,24 @@ bool PolicyGenerator::EnsureRowLevelSecurity(const TableInfo &table)
 }
 
 bool PolicyGenerator::EnsurePolicies(const TableInfo &table, const ColumnInfo &column,
-									 TenantType type)
+									 TenantType type, bool names_table)
 {
-	std::vector<ExistingPolicy> existing = OwnPolicies(spi_, table.relid);
-	std::string const expr = TenantExpression(table, column, type);
+	/* Compared by contents (expression, command, roles, permissiveness), not by name. */
+	std::vector<PolicyStatus> const status =
+		GeneratedPolicyStatus(spi_, table.relid, column.name, TenantTypeSqlName(type));
+	std::string const expr = TenantExpression(table, column, type, names_table);
 	bool changed = false;
-	for (const PolicySpec &spec : kPolicies) {
-		const ExistingPolicy *found = nullptr;
-		for (const ExistingPolicy &p : existing)
-			if (p.name == spec.name)
+	for (const PolicySpec &spec : kGeneratedPolicies) {
+		const PolicyStatus *found = nullptr;
+		for (const PolicyStatus &p : status)
+			if (p.command == spec.command)
 				found = &p;
-		if (found != nullptr && found->command == spec.command && found->permissive &&
-			found->public_only && found->calls_tenant_function)
-			continue;
-		if (found != nullptr)
+		if (found != nullptr && found->named_differs) {
 			Run("DROP POLICY " + QuoteIdent(spec.name) + " ON " + table.name);
+			changed = true;
+		}
+		if (found != nullptr && found->matched)
+			continue;
 		std::string sql = "CREATE POLICY " + QuoteIdent(spec.name) + " ON " + table.name +
 						  " AS PERMISSIVE FOR " + spec.sql_command + " TO PUBLIC";
 		if (spec.has_using)
@@ -216,6 +214,47 @@ bool PolicyGenerator::EnsurePolicies(const TableInfo &table, const ColumnInfo &c
 		changed = true;
 	}
 	return changed;
+}
+
+bool PolicyGenerator::EnsureOwnTriggersEnabled(const TableInfo &table)
+{
+	std::vector<DisabledTrigger> const disabled = DisabledOwnTriggers(spi_, table.relid);
+	for (const DisabledTrigger &t : disabled)
+		Run("ALTER TABLE " + table.name + " ENABLE TRIGGER " + QuoteIdent(t.name));
+	return !disabled.empty();
+}
+
+std::string PolicyGenerator::FollowRenamedColumn(Oid relid, const std::string &requested)
+{
+	std::optional<ProtectionRecord> record = registry_.Find(relid);
+	if (!record || LoadColumn(spi_, relid, record->tenant_column))
+		return requested;
+	std::optional<std::string> current = ColumnWithTenantDefault(spi_, relid);
+	if (!current || (requested != record->tenant_column && requested != *current))
+		return requested;
+	registry_.SetTenantColumn(relid, *current);
+	Report(NOTICE, "tenant column \"" + record->tenant_column + "\" of table " +
+					   RelationDisplayName(relid) + " was renamed to \"" + *current +
+					   "\"; protection follows it");
+	return *current;
+}
+
+/*
+ * A partition owned by another role is protected as that role: the parent's
+ * owner reads all of its rows through the parent already, and protecting it
+ * only narrows who sees what.
+ */
+bool PolicyGenerator::ProtectChild(Oid child, const std::string &column,
+								   const ProtectOptions &options, Oid parent)
+{
+	std::string const child_column = FollowRenamedColumn(child, column);
+	if (IsOwner(child))
+		return Protect(child, child_column, options, parent);
+	Oid const owner = RelationOwner(spi_, child);
+	Report(NOTICE, "protecting " + RelationDisplayName(child) + " as its owner " +
+					   PgCall(GetUserNameFromId, owner, false));
+	UserSwitch as_owner(owner);
+	return Protect(child, child_column, options, parent);
 }
 
 std::optional<std::string> PolicyGenerator::EnsureTenantIndex(const TableInfo &table,
@@ -268,14 +307,19 @@ bool PolicyGenerator::Protect(Oid relid, const std::string &column_name,
 	/* Everything that can refuse the call, before the first change. */
 	RequireDeterministicCollation(spi_, table, column);
 	CheckNoNullTenants(table, column);
-	CheckOtherPolicies(table, options);
+	CheckOtherPolicies(table, column, type, options);
 	CheckUniqueKeys(spi_, table, column);
+	CitusTable const citus = LoadCitusTable(spi_, relid);
+	WarnIfNotDistributedByTenant(table.name, citus, column.name);
 
 	bool changed = false;
 	changed |= EnsureNotNull(table, column);
-	changed |= EnsureDefault(table, column, type);
+	/* Citus forbids changing a distribution column's default: none, distributed yet or not. */
+	if (!citus.citus_installed)
+		changed |= EnsureDefault(table, column, type);
 	changed |= EnsureRowLevelSecurity(table);
-	changed |= EnsurePolicies(table, column, type);
+	changed |= EnsurePolicies(table, column, type, !citus.citus_installed);
+	changed |= EnsureOwnTriggersEnabled(table);
 
 	std::optional<std::string> created_index;
 	if (parent == InvalidOid)
@@ -300,8 +344,9 @@ bool PolicyGenerator::Protect(Oid relid, const std::string &column_name,
 
 	/* Queries may name a partition directly: every partition needs its own policies. */
 	for (Oid child : ChildTables(spi_, relid))
-		changed |= Protect(child, column.name, options, relid);
+		changed |= ProtectChild(child, column.name, options, relid);
 
+	changed |= DropOrphanedForeignKeyGuards(spi_, relid);
 	changed |= EnsureForeignKeyGuards(spi_, relid);
 
 	if (!changed && parent == InvalidOid)
@@ -331,7 +376,7 @@ bool PolicyGenerator::Unprotect(Oid relid, bool with_parent)
 	std::string const column = QuoteIdent(record->tenant_column);
 
 	DropForeignKeyGuards(spi_, relid);
-	for (const PolicySpec &spec : kPolicies)
+	for (const PolicySpec &spec : kGeneratedPolicies)
 		Run("DROP POLICY IF EXISTS " + QuoteIdent(spec.name) + " ON " + table.name);
 	if (!record->rls_was_forced && table.rls_forced)
 		Run("ALTER TABLE ONLY " + table.name + " NO FORCE ROW LEVEL SECURITY");
@@ -339,14 +384,18 @@ bool PolicyGenerator::Unprotect(Oid relid, bool with_parent)
 		Run("ALTER TABLE ONLY " + table.name + " DISABLE ROW LEVEL SECURITY");
 
 	std::optional<ColumnInfo> current = LoadColumn(spi_, relid, record->tenant_column);
-	if (current && current->default_is_ours)
+	/* Citus refuses both changes on a distribution column, which holds no NULL anyway. */
+	bool const distribution_column =
+		IsDistributionColumn(LoadCitusTable(spi_, relid), record->tenant_column);
+	if (current && current->default_is_ours && !distribution_column)
 		Run("ALTER TABLE ONLY " + table.name + " ALTER COLUMN " + column +
 			(record->previous_default ? " SET DEFAULT " + *record->previous_default
 									  : std::string(" DROP DEFAULT")));
 	if (record->created_index)
 		Run("DROP INDEX IF EXISTS " + *record->created_index);
 	/* A partition's NOT NULL follows its parent's, which was restored first. */
-	if (current && current->not_null && !record->column_was_not_null && record->parent == InvalidOid)
+	if (current && current->not_null && !record->column_was_not_null && record->parent == InvalidOid &&
+		!distribution_column)
 		Run("ALTER TABLE " + table.name + " ALTER COLUMN " + column + " DROP NOT NULL");
 
 	registry_.Remove(relid);
@@ -382,7 +431,7 @@ TG_FUNCTION(tg_protect)
 
 	tg::SpiSession spi;
 	tg::PolicyGenerator generator(spi);
-	PG_RETURN_BOOL(generator.Protect(relid, column, options));
+	PG_RETURN_BOOL(generator.Protect(relid, generator.FollowRenamedColumn(relid, column), options));
 }
 
 /* tenant_guard.unprotect(tbl) */

@@ -29,6 +29,13 @@ public:
 	bool Protect(Oid relid, const std::string &column, const ProtectOptions &options,
 				 Oid parent = InvalidOid);
 
+	/*
+	 * The tenant column to protect relid on: requested, or, when the
+	 * registered column was renamed and requested names it by either name,
+	 * its new name (the registry follows).
+	 */
+	std::string FollowRenamedColumn(Oid relid, const std::string &requested);
+
 	/* Undoes exactly what Protect did. Returns false if the table was not protected. */
 	bool Unprotect(Oid relid, bool with_parent = false);
 
@@ -39,8 +46,13 @@ private:
 	bool EnsureNotNull(const TableInfo &table, const ColumnInfo &column);
 	bool EnsureDefault(const TableInfo &table, const ColumnInfo &column, TenantType type);
 	bool EnsureRowLevelSecurity(const TableInfo &table);
-	bool EnsurePolicies(const TableInfo &table, const ColumnInfo &column, TenantType type);
-	void CheckOtherPolicies(const TableInfo &table, const ProtectOptions &options);
+	bool EnsurePolicies(const TableInfo &table, const ColumnInfo &column, TenantType type,
+						bool names_table);
+	bool EnsureOwnTriggersEnabled(const TableInfo &table);
+	bool ProtectChild(Oid child, const std::string &column, const ProtectOptions &options,
+					  Oid parent);
+	void CheckOtherPolicies(const TableInfo &table, const ColumnInfo &column, TenantType type,
+							const ProtectOptions &options);
 	void CheckNoNullTenants(const TableInfo &table, const ColumnInfo &column);
 	std::optional<std::string> EnsureTenantIndex(const TableInfo &table, const ColumnInfo &column,
 												  const ProtectOptions &options);

@@ -2,6 +2,10 @@
 
 #include "boundary/user_switch.h"
 
+extern "C" {
+#include "utils/inval.h"
+}
+
 namespace tg {
 
 static const char *const kColumns =
@@ -60,6 +64,8 @@ void Registry::Insert(const ProtectionRecord &record)
 		{std::to_string(record.table), record.tenant_column, record.tenant_type,
 		 OidParam(record.parent), record.previous_default, BoolText(record.column_was_not_null),
 		 BoolText(record.rls_was_enabled), BoolText(record.rls_was_forced), record.created_index});
+	/* The registry's trigger does this too; a 1.0 installation has no trigger yet. */
+	PgCall(CacheInvalidateRelcacheByRelid, record.table);
 }
 
 void Registry::Remove(Oid table)
@@ -67,6 +73,25 @@ void Registry::Remove(Oid table)
 	ExecuteAsExtensionOwner("DELETE FROM tenant_guard.protection"
 							" WHERE table_oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid",
 							{std::to_string(table)});
+	PgCall(CacheInvalidateRelcacheByRelid, table);
+}
+
+void Registry::SetTenantColumn(Oid table, const std::string &column)
+{
+	ExecuteAsExtensionOwner("UPDATE tenant_guard.protection SET tenant_column = $2"
+							" WHERE table_oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid",
+							{std::to_string(table), column});
+}
+
+void Registry::DeclareGlobal(Oid relation, const std::string &reason)
+{
+	Oid const user = GetUserId();
+	std::string const by = PgCall(GetUserNameFromId, user, false);
+	ExecuteAsExtensionOwner("INSERT INTO tenant_guard.global_relation (table_oid, reason, declared_by)"
+							" VALUES ($1::pg_catalog.oid, $2, $3) ON CONFLICT (table_oid)"
+							" DO UPDATE SET reason = EXCLUDED.reason, declared_by = EXCLUDED.declared_by,"
+							" declared_at = pg_catalog.now()",
+							{std::to_string(relation), reason, by});
 }
 
 void Registry::ExecuteAsExtensionOwner(const std::string &sql, const std::vector<SqlParam> &params)

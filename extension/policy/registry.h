@@ -35,6 +35,8 @@ public:
 	std::vector<Oid> ProtectedChildren(Oid parent);
 	void Insert(const ProtectionRecord &record);
 	void Remove(Oid table);
+	void SetTenantColumn(Oid table, const std::string &column);
+	void DeclareGlobal(Oid relation, const std::string &reason);
 
 private:
 	SpiSession &spi_;

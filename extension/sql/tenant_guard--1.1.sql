@@ -212,6 +212,16 @@ $$;
 COMMENT ON FUNCTION tenant_guard.protect_schema(pg_catalog.name, pg_catalog.name, pg_catalog.bool, pg_catalog.bool) IS
 	'Protect every table of a schema that has the tenant column';
 
+-- The names protect() gives its objects come from the C++ that creates them
+-- (extension/policy/object_names.h), so SQL never spells them again.
+CREATE FUNCTION tenant_guard._generated_policies()
+RETURNS TABLE (polname pg_catalog.name, polcmd pg_catalog."char", has_using pg_catalog.bool,
+               has_check pg_catalog.bool)
+	AS 'MODULE_PATHNAME', 'tg_generated_policies' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 4;
+CREATE FUNCTION tenant_guard._fk_guard_trigger_name(constraint_name pg_catalog.name)
+RETURNS pg_catalog.name
+	AS 'MODULE_PATHNAME', 'tg_fk_guard_trigger_name' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 CREATE VIEW tenant_guard.protected_tables AS
 SELECT p.table_oid AS table_name,
        n.nspname AS schema_name,
@@ -223,7 +233,7 @@ SELECT p.table_oid AS table_name,
        c.relforcerowsecurity AS rls_forced,
        (SELECT pg_catalog.count(*) FROM pg_catalog.pg_policy pol
          WHERE pol.polrelid OPERATOR(pg_catalog.=) c.oid
-           AND pol.polname OPERATOR(pg_catalog.~~) 'tenant\_guard\_%') AS policies,
+           AND pol.polname OPERATOR(pg_catalog.=) ANY (SELECT g.polname FROM tenant_guard._generated_policies() g)) AS policies,
        p.protected_at,
        p.protected_by
   FROM tenant_guard.protection p
@@ -242,9 +252,9 @@ CREATE EVENT TRIGGER tenant_guard_protect_new_partitions ON ddl_command_end
 	WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
 	EXECUTE FUNCTION tenant_guard.protect_new_partitions();
 
--- A dropped table leaves the registry; SECURITY DEFINER because the dropping
--- role may not write tenant_guard.protection, and it only forgets tables that
--- this very command dropped.
+-- A dropped table leaves the registry (and the list of global relations);
+-- SECURITY DEFINER because the dropping role may not write them, and it only
+-- forgets tables that this very command dropped.
 CREATE FUNCTION tenant_guard.forget_dropped_tables() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -254,6 +264,10 @@ BEGIN
 	 USING pg_event_trigger_dropped_objects() d
 	 WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0
 	   AND p.table_oid::oid = d.objid;
+	DELETE FROM tenant_guard.global_relation g
+	 USING pg_event_trigger_dropped_objects() d
+	 WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0
+	   AND g.table_oid::oid = d.objid;
 END
 $$;
 REVOKE ALL ON FUNCTION tenant_guard.forget_dropped_tables() FROM PUBLIC;
@@ -303,43 +317,6 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	  JOIN tenant_guard._protected p ON p.relid = i.inhparent
 	  JOIN pg_class c ON c.oid = i.inhrelid
 	 WHERE NOT EXISTS (SELECT FROM tenant_guard._protected pc WHERE pc.relid = i.inhrelid)
-$$;
-
-CREATE FUNCTION tenant_guard._finding_rls_not_forced()
-RETURNS TABLE (severity text, code text, object text, message text, hint text)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-	SELECT 'error', 'rls-not-forced', p.name,
-	       CASE WHEN NOT c.relrowsecurity
-	            THEN format('row-level security is disabled on protected table %s', p.name)
-	            ELSE format('row-level security is not forced on protected table %s, so its owner bypasses it', p.name)
-	       END,
-	       format('SELECT tenant_guard.protect(%L, %L); -- repairs it', p.name, p.col)
-	  FROM tenant_guard._protected p JOIN pg_class c ON c.oid = p.relid
-	 WHERE NOT (c.relrowsecurity AND c.relforcerowsecurity)
-$$;
-
-CREATE FUNCTION tenant_guard._finding_policy_missing()
-RETURNS TABLE (severity text, code text, object text, message text, hint text)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-	SELECT 'error', 'policy-missing', p.name,
-	       format('protected table %s lacks tenant_guard policy %I', p.name, want.polname),
-	       format('SELECT tenant_guard.protect(%L, %L); -- repairs it', p.name, p.col)
-	  FROM tenant_guard._protected p
-	 CROSS JOIN (VALUES ('tenant_guard_select'), ('tenant_guard_insert'),
-	                    ('tenant_guard_update'), ('tenant_guard_delete')) AS want(polname)
-	 WHERE NOT EXISTS (SELECT FROM pg_policy pol
-	                    WHERE pol.polrelid = p.relid AND pol.polname = want.polname)
-$$;
-
-CREATE FUNCTION tenant_guard._finding_foreign_permissive_policy()
-RETURNS TABLE (severity text, code text, object text, message text, hint text)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-	SELECT 'error', 'foreign-permissive-policy', format('%I on %s', pol.polname, p.name),
-	       format('permissive policy %I on protected table %s was not created by tenant_guard and widens access',
-	              pol.polname, p.name),
-	       format('DROP POLICY %I ON %s; or recreate it AS RESTRICTIVE', pol.polname, p.name)
-	  FROM tenant_guard._protected p JOIN pg_policy pol ON pol.polrelid = p.relid
-	 WHERE pol.polpermissive AND pol.polname !~~ 'tenant\_guard\_%'
 $$;
 
 CREATE FUNCTION tenant_guard._finding_view_bypasses_rls()
@@ -418,7 +395,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	               EXISTS (SELECT FROM pg_trigger tr
 	                        WHERE tr.tgrelid = c.conrelid
 	                          AND tr.tgfoid = 'tenant_guard.fk_tenant_check()'::regprocedure
-	                          AND tr.tgname = left('tenant_guard_fk_' || c.conname, 63)) AS guarded,
+	                          AND tr.tgname = tenant_guard._fk_guard_trigger_name(c.conname)) AS guarded,
 	               (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord)
 	                  FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
 	                  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) AS local_cols,
@@ -578,43 +555,402 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	        OR cardinality(t.tgattr::int2[]) > 0)
 $$;
 
--- One line per finding function; a new code adds its function above and a line here.
-CREATE FUNCTION tenant_guard.check(tenant_column pg_catalog.name DEFAULT 'tenant_id')
-RETURNS TABLE (severity pg_catalog.text, code pg_catalog.text, object pg_catalog.text,
-               message pg_catalog.text, hint pg_catalog.text)
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-SELECT * FROM (
-	          SELECT * FROM tenant_guard._finding_unprotected_table($1)
-	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_partition()
-	UNION ALL SELECT * FROM tenant_guard._finding_rls_not_forced()
-	UNION ALL SELECT * FROM tenant_guard._finding_policy_missing()
-	UNION ALL SELECT * FROM tenant_guard._finding_foreign_permissive_policy()
-	UNION ALL SELECT * FROM tenant_guard._finding_view_bypasses_rls()
-	UNION ALL SELECT * FROM tenant_guard._finding_rls_bypass_role()
-	UNION ALL SELECT * FROM tenant_guard._finding_definer_function_bypasses_rls()
-	UNION ALL SELECT * FROM tenant_guard._finding_foreign_key_without_tenant()
-	UNION ALL SELECT * FROM tenant_guard._finding_app_role_too_powerful()
-	UNION ALL SELECT * FROM tenant_guard._finding_fk_guard_orphaned()
-	UNION ALL SELECT * FROM tenant_guard._finding_missing_tenant_index()
-	UNION ALL SELECT * FROM tenant_guard._finding_unique_without_tenant()
-	UNION ALL SELECT * FROM tenant_guard._finding_shared_sequence()
-	UNION ALL SELECT * FROM tenant_guard._finding_nondeterministic_tenant_collation()
-	UNION ALL SELECT * FROM tenant_guard._finding_signing_keys_readable()
-	UNION ALL SELECT * FROM tenant_guard._finding_outbox_trigger_incomplete()
-) AS findings
- ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, object
-$$;
-COMMENT ON FUNCTION tenant_guard.check(pg_catalog.name) IS
-	'Every tenant-isolation gap in this database, one row per finding';
-
 -- Internal: forces errors through the C++/PostgreSQL boundary (regression tests).
 CREATE FUNCTION tenant_guard._boundary_selftest(mode pg_catalog.text) RETURNS pg_catalog.text
 	AS 'MODULE_PATHNAME', 'tg_boundary_selftest' LANGUAGE C STRICT VOLATILE;
 REVOKE ALL ON FUNCTION tenant_guard._boundary_selftest(pg_catalog.text) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------
+-- Drift (docs/drift.md): weakening DDL on protected tables is refused unless
+-- tenant_guard.allow_drift() was called for the table in the transaction;
+-- check() compares contents with what protect() generates, not names; every
+-- relation an application role can reach is protected or declared global.
+-- ---------------------------------------------------------------------------
+
+-- Every allow_drift() call and every weakening it let through.
+CREATE TABLE tenant_guard.drift_log (
+	logged_at  pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	table_oid  pg_catalog.oid,
+	table_name pg_catalog.text,
+	reason     pg_catalog.text NOT NULL,
+	logged_by  pg_catalog.name NOT NULL,
+	what       pg_catalog.text NOT NULL
+);
+COMMENT ON TABLE tenant_guard.drift_log IS
+	'Every tenant_guard.allow_drift() and each weakening of a protected table it let through';
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.drift_log', '');
+REVOKE ALL ON tenant_guard.drift_log FROM PUBLIC;
+GRANT SELECT ON tenant_guard.drift_log TO PUBLIC;
+
+-- Relations that hold no tenant's rows, declared by tenant_guard.declare_global().
+CREATE TABLE tenant_guard.global_relation (
+	table_oid   pg_catalog.regclass PRIMARY KEY,
+	reason      pg_catalog.text NOT NULL,
+	declared_by pg_catalog.name NOT NULL,
+	declared_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE tenant_guard.global_relation IS
+	'Relations declared tenant-free by tenant_guard.declare_global(); check() does not ask to protect them';
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.global_relation', '');
+REVOKE ALL ON tenant_guard.global_relation FROM PUBLIC;
+GRANT SELECT ON tenant_guard.global_relation TO PUBLIC;
+
+-- The session guard caches "protected" per relation; any change to the
+-- registry (protect, unprotect, a restore, a superuser's edit) invalidates it.
+CREATE FUNCTION tenant_guard._protection_changed() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'tg_protection_changed' LANGUAGE C;
+CREATE TRIGGER protection_changed AFTER INSERT OR UPDATE OR DELETE ON tenant_guard.protection
+	FOR EACH ROW EXECUTE FUNCTION tenant_guard._protection_changed();
+
+CREATE FUNCTION tenant_guard.allow_drift(tbl pg_catalog.regclass, reason pg_catalog.text)
+RETURNS pg_catalog.bool
+	AS 'MODULE_PATHNAME', 'tg_allow_drift' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION tenant_guard.allow_drift(pg_catalog.regclass, pg_catalog.text) IS
+	'Let the rest of this transaction weaken a protected table (NULL: tenant_guard''s event triggers), recorded in tenant_guard.drift_log';
+
+CREATE FUNCTION tenant_guard.declare_global(rel pg_catalog.regclass, reason pg_catalog.text)
+RETURNS pg_catalog.bool
+	AS 'MODULE_PATHNAME', 'tg_declare_global' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION tenant_guard.declare_global(pg_catalog.regclass, pg_catalog.text) IS
+	'Declare that a relation holds no tenant''s rows, so check() does not ask to protect it';
+
+-- ddl_command_end, after protect_new_partitions (event triggers fire in name order).
+CREATE FUNCTION tenant_guard.protect_new_tables() RETURNS event_trigger
+	AS 'MODULE_PATHNAME', 'tg_protect_new_tables' LANGUAGE C;
+CREATE EVENT TRIGGER tenant_guard_protect_new_tables ON ddl_command_end
+	WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO')
+	EXECUTE FUNCTION tenant_guard.protect_new_tables();
+
+CREATE FUNCTION tenant_guard.refuse_drift() RETURNS event_trigger
+	AS 'MODULE_PATHNAME', 'tg_refuse_drift' LANGUAGE C;
+CREATE EVENT TRIGGER tenant_guard_refuse_drift ON ddl_command_end
+	EXECUTE FUNCTION tenant_guard.refuse_drift();
+
+-- The tenant column as it is named now: the registered name while it exists,
+-- else the column that still carries protect()'s default (it was renamed).
+CREATE FUNCTION tenant_guard._effective_tenant_column(relid pg_catalog.oid, registered pg_catalog.name)
+RETURNS pg_catalog.name
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT coalesce(
+	       (SELECT a.attname FROM pg_attribute a
+	         WHERE a.attrelid = $1 AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped),
+	       (SELECT a.attname FROM pg_attrdef d
+	          JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum AND NOT a.attisdropped
+	         WHERE d.adrelid = $1
+	           AND EXISTS (SELECT FROM pg_depend dep JOIN pg_proc f ON f.oid = dep.refobjid
+	                        WHERE dep.classid = 'pg_attrdef'::regclass AND dep.objid = d.oid
+	                          AND dep.refclassid = 'pg_proc'::regclass
+	                          AND f.pronamespace = 'tenant_guard'::regnamespace
+	                          AND f.proname ~~ 'tenant\_%')
+	         ORDER BY a.attnum LIMIT 1))
+$$;
+
+-- The four policies protect() generates, with their expressions as
+-- pg_get_expr() prints them under this function's search_path.
+CREATE FUNCTION tenant_guard._expected_policies(relid pg_catalog.oid, col pg_catalog.name,
+                                                tenant_type pg_catalog.regtype)
+RETURNS TABLE (polname pg_catalog.name, polcmd pg_catalog."char", using_expr pg_catalog.text,
+               check_expr pg_catalog.text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT s.polname::name, s.polcmd::"char",
+	       CASE WHEN s.has_using THEN e.expr END, CASE WHEN s.has_check THEN e.expr END
+	  FROM (SELECT format('(%I = tenant_guard.%I(%s))', $2, 'tenant_' || $3::text,
+	                      -- Under Citus the policies name no relation (docs/scale-out.md).
+	                      CASE WHEN EXISTS (SELECT FROM pg_extension WHERE extname = 'citus')
+	                           THEN 'NULL::regclass'
+	                           ELSE quote_literal($1::regclass::text) || '::regclass' END) AS expr) AS e
+	 CROSS JOIN tenant_guard._generated_policies() AS s
+$$;
+
+-- Per generated policy: does a policy with exactly its contents exist (under
+-- any name), and does one under its name differ (and how)?
+CREATE FUNCTION tenant_guard._policy_status(relid pg_catalog.oid, col pg_catalog.name,
+                                            tenant_type pg_catalog.regtype)
+RETURNS TABLE (polname pg_catalog.name, polcmd pg_catalog."char", matched pg_catalog.bool,
+               named_exists pg_catalog.bool, differences pg_catalog.text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT e.polname, e.polcmd,
+	       EXISTS (SELECT FROM pg_policy pol
+	                WHERE pol.polrelid = $1 AND pol.polcmd = e.polcmd AND pol.polpermissive
+	                  AND pol.polroles = '{0}'::oid[]
+	                  AND pg_get_expr(pol.polqual, pol.polrelid) IS NOT DISTINCT FROM e.using_expr
+	                  AND pg_get_expr(pol.polwithcheck, pol.polrelid) IS NOT DISTINCT FROM e.check_expr),
+	       named.oid IS NOT NULL,
+	       nullif(concat_ws(', ',
+	              CASE WHEN named.polcmd <> e.polcmd THEN 'command' END,
+	              CASE WHEN NOT named.polpermissive THEN 'restrictive' END,
+	              CASE WHEN named.polroles <> '{0}'::oid[] THEN 'roles' END,
+	              CASE WHEN pg_get_expr(named.polqual, named.polrelid) IS DISTINCT FROM e.using_expr THEN 'USING' END,
+	              CASE WHEN pg_get_expr(named.polwithcheck, named.polrelid) IS DISTINCT FROM e.check_expr THEN 'WITH CHECK' END), '')
+	  FROM tenant_guard._expected_policies($1, $2, $3) e
+	  LEFT JOIN pg_policy named ON named.polrelid = $1 AND named.polname = e.polname
+$$;
+
+-- Permissive policies that are not protect()'s, whatever their name: each one
+-- is ORed with ours. (One under a generated name that differs is "altered".)
+CREATE FUNCTION tenant_guard._foreign_permissive_policies(relid pg_catalog.oid, col pg_catalog.name,
+                                                          tenant_type pg_catalog.regtype)
+RETURNS SETOF pg_catalog.name
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT pol.polname FROM pg_policy pol
+	 WHERE pol.polrelid = $1 AND pol.polpermissive
+	   AND NOT EXISTS (SELECT FROM tenant_guard._expected_policies($1, $2, $3) e
+	                    WHERE pol.polname = e.polname
+	                       OR (pol.polcmd = e.polcmd AND pol.polroles = '{0}'::oid[]
+	                           AND pg_get_expr(pol.polqual, pol.polrelid) IS NOT DISTINCT FROM e.using_expr
+	                           AND pg_get_expr(pol.polwithcheck, pol.polrelid) IS NOT DISTINCT FROM e.check_expr))
+	 ORDER BY 1
+$$;
+
+-- Everything that weakens one protected table, one row each. The drift guard
+-- compares it before and after each DDL command; check() reports it.
+CREATE FUNCTION tenant_guard._table_drift(relid pg_catalog.oid)
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	WITH p AS (
+	  SELECT pr.table_oid::oid AS relid, pr.table_oid::text AS name, pr.tenant_column AS registered,
+	         pr.tenant_type, c.relrowsecurity, c.relforcerowsecurity, c.relowner,
+	         tenant_guard._effective_tenant_column(pr.table_oid, pr.tenant_column) AS current_col
+	    FROM tenant_guard.protection pr JOIN pg_class c ON c.oid = pr.table_oid
+	   WHERE pr.table_oid = $1::regclass),
+	q AS (SELECT p.*, coalesce(p.current_col, p.registered) AS col FROM p)
+	SELECT 'error', 'rls-not-forced', q.name,
+	       CASE WHEN NOT q.relrowsecurity
+	            THEN format('row-level security is disabled on protected table %s', q.name)
+	            ELSE format('row-level security is not forced on protected table %s, so its owner bypasses it', q.name)
+	       END,
+	       format('SELECT tenant_guard.protect(%L, %L); -- repairs it', q.name, q.col)
+	  FROM q WHERE NOT (q.relrowsecurity AND q.relforcerowsecurity)
+	UNION ALL
+	SELECT 'error', 'policy-missing', q.name,
+	       format('protected table %s lacks tenant_guard policy %I', q.name, s.polname),
+	       format('SELECT tenant_guard.protect(%L, %L); -- repairs it', q.name, q.col)
+	  FROM q CROSS JOIN LATERAL tenant_guard._policy_status(q.relid, q.col, q.tenant_type) s
+	 WHERE NOT s.matched AND NOT s.named_exists
+	UNION ALL
+	SELECT 'error', 'policy-altered', format('%I on %s', s.polname, q.name),
+	       format('policy %I on protected table %s differs from what tenant_guard.protect() generates (%s)',
+	              s.polname, q.name, s.differences),
+	       format('SELECT tenant_guard.protect(%L, %L); -- recreates it', q.name, q.col)
+	  FROM q CROSS JOIN LATERAL tenant_guard._policy_status(q.relid, q.col, q.tenant_type) s
+	 WHERE s.named_exists AND s.differences IS NOT NULL
+	UNION ALL
+	SELECT 'error', 'foreign-permissive-policy', format('%I on %s', f, q.name),
+	       format('permissive policy %I on protected table %s was not created by tenant_guard and widens access',
+	              f, q.name),
+	       format('DROP POLICY %I ON %s; or recreate it AS RESTRICTIVE', f, q.name)
+	  FROM q CROSS JOIN LATERAL tenant_guard._foreign_permissive_policies(q.relid, q.col, q.tenant_type) f
+	UNION ALL
+	SELECT 'error', 'tenant-column-renamed', q.name,
+	       CASE WHEN q.current_col IS NULL
+	            THEN format('tenant column %I of protected table %s no longer exists', q.registered, q.name)
+	            ELSE format('tenant column %I of protected table %s was renamed to %I', q.registered, q.name, q.current_col)
+	       END,
+	       CASE WHEN q.current_col IS NULL
+	            THEN format('Restore the column, or SELECT tenant_guard.unprotect(%L);', q.name)
+	            ELSE format('SELECT tenant_guard.protect(%L, %L); -- follows the new name', q.name, q.current_col)
+	       END
+	  FROM q WHERE q.current_col IS DISTINCT FROM q.registered
+	UNION ALL
+	SELECT 'error', 'trigger-disabled', format('%I on %s', t.tgname, q.name),
+	       format('tenant_guard trigger %I on protected table %s is %s', t.tgname, q.name,
+	              CASE t.tgenabled WHEN 'D' THEN 'disabled' ELSE 'enabled for replica sessions only' END),
+	       format('ALTER TABLE %s ENABLE TRIGGER %I; or SELECT tenant_guard.protect(%L, %L);',
+	              q.name, t.tgname, q.name, q.col)
+	  FROM q JOIN pg_trigger t ON t.tgrelid = q.relid AND NOT t.tgisinternal
+	 WHERE t.tgfoid IN ('tenant_guard.fk_tenant_check()'::regprocedure,
+	                    'tenant_guard.outbox_tenant_check()'::regprocedure)
+	   AND t.tgenabled NOT IN ('O', 'A')
+	UNION ALL
+	SELECT 'error', 'fk-guard-orphaned', format('%I on %s', t.tgname, q.name),
+	       format('tenant check trigger %I on %s names foreign key %I, which no longer exists, so it checks nothing',
+	              t.tgname, q.name, convert_from(rtrim(t.tgargs, '\x00'::bytea), getdatabaseencoding())),
+	       format('DROP TRIGGER %I ON %s; SELECT tenant_guard.protect(%L); -- guards the key under its new name',
+	              t.tgname, q.name, q.name)
+	  FROM q JOIN pg_trigger t ON t.tgrelid = q.relid AND NOT t.tgisinternal
+	 WHERE t.tgfoid = 'tenant_guard.fk_tenant_check()'::regprocedure
+	   AND NOT EXISTS (SELECT FROM pg_constraint c
+	                    WHERE c.conrelid = t.tgrelid AND c.contype = 'f'
+	                      AND c.conname = convert_from(rtrim(t.tgargs, '\x00'::bytea), getdatabaseencoding()))
+	UNION ALL
+	SELECT 'error', 'unprotected-parent', q.name,
+	       format('protected table %s inherits from %s, which is not protected, so its rows are readable through it',
+	              q.name, i.inhparent::regclass),
+	       format('SELECT tenant_guard.protect(%L, %L); or ALTER TABLE %s NO INHERIT %s;',
+	              i.inhparent::regclass::text, q.col, q.name, i.inhparent::regclass)
+	  FROM q JOIN pg_inherits i ON i.inhrelid = q.relid
+	 WHERE NOT EXISTS (SELECT FROM tenant_guard.protection pp WHERE pp.table_oid = i.inhparent::regclass)
+	UNION ALL
+	SELECT 'warning', 'owner-bypasses-rls', q.name,
+	       format('protected table %s is owned by %I, who bypasses row-level security', q.name, r.rolname),
+	       'Give protected tables an owner without SUPERUSER or BYPASSRLS (the migration role).'
+	  FROM q JOIN tenant_guard._bypass_roles r ON r.oid = q.relowner
+$$;
+
+CREATE FUNCTION tenant_guard._finding_rls_not_forced()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT d.* FROM tenant_guard._protected p CROSS JOIN LATERAL tenant_guard._table_drift(p.relid) d
+	 WHERE d.code = 'rls-not-forced'
+$$;
+
+CREATE FUNCTION tenant_guard._finding_policy_missing()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT d.* FROM tenant_guard._protected p CROSS JOIN LATERAL tenant_guard._table_drift(p.relid) d
+	 WHERE d.code = 'policy-missing'
+$$;
+
+CREATE FUNCTION tenant_guard._finding_foreign_permissive_policy()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT d.* FROM tenant_guard._protected p CROSS JOIN LATERAL tenant_guard._table_drift(p.relid) d
+	 WHERE d.code = 'foreign-permissive-policy'
+$$;
+
+CREATE FUNCTION tenant_guard._finding_policy_altered()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT d.* FROM tenant_guard._protected p CROSS JOIN LATERAL tenant_guard._table_drift(p.relid) d
+	 WHERE d.code = 'policy-altered'
+$$;
+
+CREATE FUNCTION tenant_guard._finding_tenant_column_renamed()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT d.* FROM tenant_guard._protected p CROSS JOIN LATERAL tenant_guard._table_drift(p.relid) d
+	 WHERE d.code = 'tenant-column-renamed'
+$$;
+
+CREATE FUNCTION tenant_guard._finding_unprotected_parent()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT d.* FROM tenant_guard._protected p CROSS JOIN LATERAL tenant_guard._table_drift(p.relid) d
+	 WHERE d.code = 'unprotected-parent'
+$$;
+
+-- On any table: the outbox trigger guards tables that need not be protected.
+CREATE FUNCTION tenant_guard._finding_trigger_disabled()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'trigger-disabled', format('%I on %s', t.tgname, t.tgrelid::regclass),
+	       format('tenant_guard trigger %I on %s is %s', t.tgname, t.tgrelid::regclass,
+	              CASE t.tgenabled WHEN 'D' THEN 'disabled' ELSE 'enabled for replica sessions only' END),
+	       format('ALTER TABLE %s ENABLE TRIGGER %I;', t.tgrelid::regclass, t.tgname)
+	  FROM pg_trigger t
+	 WHERE t.tgfoid IN ('tenant_guard.fk_tenant_check()'::regprocedure,
+	                    'tenant_guard.outbox_tenant_check()'::regprocedure)
+	   AND NOT t.tgisinternal AND t.tgenabled NOT IN ('O', 'A')
+$$;
+
+CREATE FUNCTION tenant_guard._finding_event_trigger_disabled()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'event-trigger-disabled', coalesce(quote_ident(e.evtname), f.oid::regprocedure::text),
+	       CASE WHEN e.oid IS NULL
+	            THEN format('no event trigger runs %s, so DDL escapes it', f.oid::regprocedure)
+	            WHEN e.evtenabled = 'D' THEN format('tenant_guard event trigger %I is disabled', e.evtname)
+	            ELSE format('tenant_guard event trigger %I fires for replica sessions only', e.evtname)
+	       END,
+	       CASE WHEN e.oid IS NULL
+	            THEN 'Reinstall the extension''s objects: unprotect the tables, DROP EXTENSION tenant_guard, CREATE EXTENSION tenant_guard, protect them again.'
+	            ELSE format('ALTER EVENT TRIGGER %I ENABLE;', e.evtname)
+	       END
+	  FROM pg_proc f
+	  LEFT JOIN pg_event_trigger e ON e.evtfoid = f.oid
+	 WHERE f.pronamespace = 'tenant_guard'::regnamespace AND f.prorettype = 'event_trigger'::regtype
+	   AND (e.oid IS NULL OR e.evtenabled NOT IN ('O', 'A'))
+$$;
+
+-- The tenant setting counts as unset when it comes from a role or database
+-- default; tenant_guard's own settings must not differ per role or database.
+CREATE FUNCTION tenant_guard._finding_setting_override()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'setting-override', o.target,
+	       format('%s sets %s', o.target, o.setting),
+	       format('ALTER %s RESET %s;', o.alter_target, split_part(o.setting, '=', 1))
+	  FROM (SELECT CASE WHEN s.setrole = 0 THEN format('database %I', d.datname)
+	                    WHEN s.setdatabase = 0 THEN format('role %I', r.rolname)
+	                    ELSE format('role %I in database %I', r.rolname, d.datname) END AS target,
+	               CASE WHEN s.setrole = 0 THEN format('DATABASE %I', d.datname)
+	                    WHEN s.setdatabase = 0 THEN format('ROLE %I', r.rolname)
+	                    ELSE format('ROLE %I IN DATABASE %I', r.rolname, d.datname) END AS alter_target,
+	               cfg AS setting
+	          FROM pg_db_role_setting s
+	          CROSS JOIN LATERAL unnest(s.setconfig) AS cfg
+	          LEFT JOIN pg_database d ON d.oid = s.setdatabase
+	          LEFT JOIN pg_roles r ON r.oid = s.setrole
+	         WHERE s.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
+	           AND (lower(split_part(cfg, '=', 1)) LIKE 'tenant\_guard.%'
+	                OR lower(split_part(cfg, '=', 1)) = lower(current_setting('tenant_guard.tenant_setting')))) AS o
+$$;
+
+CREATE FUNCTION tenant_guard._finding_default_privileges_app_role()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'warning', 'default-privileges-app-role',
+	       format('%s for %I', CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(g.rolname) END, o.rolname),
+	       format('default privileges of %I grant %s %s on every table it creates%s, before anyone protects it',
+	              o.rolname, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE format('application role %I', g.rolname) END,
+	              string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type),
+	              CASE WHEN da.defaclnamespace = 0 THEN '' ELSE format(' in schema %I', n.nspname) END),
+	       format('ALTER DEFAULT PRIVILEGES FOR ROLE %I%s REVOKE ALL ON TABLES FROM %s; grant on each table after protect(), or SET tenant_guard.protect_new_tables = on',
+	              o.rolname, CASE WHEN da.defaclnamespace = 0 THEN '' ELSE format(' IN SCHEMA %I', n.nspname) END,
+	              CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(g.rolname) END)
+	  FROM pg_default_acl da
+	  CROSS JOIN LATERAL aclexplode(da.defaclacl) a
+	  JOIN pg_roles o ON o.oid = da.defaclrole
+	  LEFT JOIN pg_roles g ON g.oid = a.grantee
+	  LEFT JOIN pg_namespace n ON n.oid = da.defaclnamespace
+	 WHERE da.defaclobjtype = 'r'
+	   AND a.privilege_type IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE')
+	   AND (a.grantee = 0 OR g.rolname IN (SELECT role_name FROM tenant_guard.app_roles))
+	 GROUP BY a.grantee, g.rolname, o.rolname, da.defaclnamespace, n.nspname
+$$;
+
+CREATE FUNCTION tenant_guard._finding_owner_bypasses_rls()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'warning', 'owner-bypasses-rls', quote_ident(r.rolname),
+	       format('role %I owns %s protected table(s) and bypasses row-level security (%s)',
+	              r.rolname, count(*), CASE WHEN r.rolsuper THEN 'superuser' ELSE 'BYPASSRLS' END),
+	       'Give protected tables an owner without SUPERUSER or BYPASSRLS (the migration role): views and SECURITY DEFINER functions it owns read every tenant.'
+	  FROM tenant_guard._protected p
+	  JOIN pg_class c ON c.oid = p.relid
+	  JOIN tenant_guard._bypass_roles r ON r.oid = c.relowner
+	 GROUP BY r.rolname, r.rolsuper
+$$;
+
+-- Default deny: whatever an application role can reach and that stores rows
+-- is protected or declared global.
+CREATE FUNCTION tenant_guard._finding_unprotected_relation()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'unprotected-relation', c.oid::regclass::text,
+	       format('%s %s is readable or writable by application role%s %s but is neither protected nor declared global',
+	              CASE c.relkind WHEN 'm' THEN 'materialized view' WHEN 'p' THEN 'partitioned table'
+	                   ELSE CASE c.relpersistence WHEN 'u' THEN 'unlogged table' ELSE 'table' END END,
+	              c.oid::regclass, CASE WHEN count(*) > 1 THEN 's' ELSE '' END,
+	              string_agg(quote_ident(a.role_name), ', ' ORDER BY a.role_name)),
+	       CASE WHEN c.relkind = 'm'
+	            THEN format('REVOKE ALL ON %s FROM %s; or, if it holds no tenant''s rows, SELECT tenant_guard.declare_global(%L, ''why'');',
+	                        c.oid::regclass, string_agg(quote_ident(a.role_name), ', ' ORDER BY a.role_name), c.oid::regclass::text)
+	            ELSE format('SELECT tenant_guard.protect(%L, ''tenant_id''); or, if it holds no tenant''s rows, SELECT tenant_guard.declare_global(%L, ''why'');',
+	                        c.oid::regclass::text, c.oid::regclass::text)
+	       END
+	  FROM pg_class c
+	  JOIN tenant_guard.app_roles a ON true
+	  JOIN pg_roles r ON r.rolname = a.role_name
+	 WHERE c.relkind IN ('r', 'p', 'm') AND c.relpersistence IN ('p', 'u')
+	   AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace,
+	                              'pg_toast'::regnamespace, 'tenant_guard'::regnamespace)
+	   AND has_table_privilege(r.oid, c.oid, 'SELECT, INSERT, UPDATE, DELETE')
+	   AND NOT EXISTS (SELECT FROM tenant_guard.protection p WHERE p.table_oid = c.oid::regclass)
+	   AND NOT EXISTS (SELECT FROM tenant_guard.global_relation g WHERE g.table_oid = c.oid::regclass)
+	 GROUP BY c.oid, c.relkind, c.relpersistence
+$$;
+
 -- The two-tenant simulator (docs/functions/simulate.md): tenants A and B, as
 -- the application role, against the user's own schema and fixture rows.
 -- Every statement runs in a subtransaction that is rolled back, so the
@@ -753,10 +1089,10 @@ BEGIN
 		                               rel.relowner::regrole::text);
 	END IF;
 	problems := problems || ARRAY(
-		SELECT format('permissive policy %I was not made by tenant_guard and widens access', pol.polname)
-		  FROM pg_policy pol
-		 WHERE pol.polrelid = tbl AND pol.polpermissive AND pol.polname !~~ 'tenant\_guard\_%'
-		 ORDER BY pol.polname);
+		SELECT format('permissive policy %I was not made by tenant_guard and widens access', f)
+		  FROM tenant_guard.protection p
+		 CROSS JOIN LATERAL tenant_guard._foreign_permissive_policies(tbl, p.tenant_column, p.tenant_type) AS f
+		 WHERE p.table_oid = tbl);
 	RETURN QUERY SELECT cardinality(problems) = 0, obj, 'protection',
 		CASE WHEN cardinality(problems) = 0 THEN format('protected on %I, row-level security forced', col)
 		     ELSE array_to_string(problems, '; ') END;
@@ -1241,6 +1577,184 @@ END
 $$;
 COMMENT ON FUNCTION tenant_guard.simulate(pg_catalog.name, pg_catalog.text, pg_catalog.text, pg_catalog.name[]) IS
 	'Two-tenant simulation as the application role: one row per read and write path checked';
+
+-- ---------------------------------------------------------------------------
+-- tenant_guard.check(): the union of every _finding_<code>() function above,
+-- last in this script so that every section can add its findings first. A new
+-- code adds its function in its section and one line here.
+-- ---------------------------------------------------------------------------
+
+-- Citus (docs/scale-out.md). PL/pgSQL, unlike the findings above: Citus's
+-- functions exist only where Citus is installed, so they are looked up when
+-- called, and the findings are empty without Citus.
+
+-- A protected table's shard placement without forced RLS or all four policies:
+-- the DDL that protect() ran on the coordinator did not reach it.
+CREATE FUNCTION tenant_guard._finding_citus_placement_unprotected()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
+		RETURN;
+	END IF;
+	RETURN QUERY EXECUTE $q$
+	SELECT 'error', 'citus-placement-unprotected',
+	       format('%s shard %s on %s:%s', p.name, r.shardid, r.nodename, r.nodeport),
+	       format('placement of protected table %s (shard %s on %s:%s) %s', p.name, r.shardid,
+	              r.nodename, r.nodeport,
+	              CASE WHEN r.success THEN 'lacks forced row-level security or a tenant_guard policy'
+	                   ELSE 'could not be checked: ' || r.result END),
+	       format('BEGIN; SELECT tenant_guard.unprotect(%L); SELECT tenant_guard.protect(%L, %L); COMMIT; -- recreates them on every placement',
+	              p.name, p.name, p.col)
+	  FROM tenant_guard._protected p
+	  JOIN pg_dist_partition d ON d.logicalrelid = p.relid
+	 CROSS JOIN LATERAL run_command_on_placements(p.relid::regclass, $c$
+	        SELECT c.relrowsecurity AND c.relforcerowsecurity
+	               AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_policy pol
+	                     WHERE pol.polrelid OPERATOR(pg_catalog.=) c.oid
+	                       AND pol.polname OPERATOR(pg_catalog.=) ANY (
+	                           SELECT g.polname FROM tenant_guard._generated_policies() g))
+	                   OPERATOR(pg_catalog.=) (SELECT pg_catalog.count(*) FROM tenant_guard._generated_policies())
+	          FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) '%s'::pg_catalog.regclass
+	        $c$) AS r
+	 WHERE NOT r.success OR r.result IS DISTINCT FROM 't'
+	$q$;
+END
+$$;
+
+-- A worker without tenant_guard: its shards' policies call functions it lacks,
+-- or its backends lack the guard (and would use a default tenant).
+CREATE FUNCTION tenant_guard._finding_citus_worker_unguarded()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
+		RETURN;
+	END IF;
+	RETURN QUERY EXECUTE $q$
+	SELECT 'error', 'citus-worker-unguarded', format('%s:%s', r.nodename, r.nodeport),
+	       format('worker %s:%s %s', r.nodename, r.nodeport,
+	              CASE WHEN NOT r.success THEN 'could not be checked: ' || r.result
+	                   WHEN r.result = 'no-extension' THEN 'has no tenant_guard extension'
+	                   ELSE 'does not preload the tenant_guard library' END),
+	       'Install tenant_guard on every node, add it after citus to shared_preload_libraries there, restart the node, and run CREATE EXTENSION on the coordinator only.'
+	  FROM run_command_on_workers($c$
+	        SELECT CASE WHEN NOT EXISTS (SELECT FROM pg_catalog.pg_extension
+	                                      WHERE extname OPERATOR(pg_catalog.=) 'tenant_guard')
+	                    THEN 'no-extension'
+	                    WHEN pg_catalog.current_setting('tenant_guard.tenant_setting', true) IS NULL
+	                    THEN 'not-preloaded'
+	                    ELSE 'ok' END
+	        $c$) AS r
+	 WHERE NOT r.success OR r.result IS DISTINCT FROM 'ok'
+	$q$;
+END
+$$;
+
+-- A role (not the owner) that works on protected Citus tables but starts its
+-- sessions with citus.propagate_set_commands other than 'local': its SET LOCAL
+-- tenant stays on the coordinator, and the workers refuse its statements.
+CREATE FUNCTION tenant_guard._finding_citus_set_propagation()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
+		RETURN;
+	END IF;
+	RETURN QUERY EXECUTE $q$
+	WITH setting AS (
+		SELECT s.setdatabase, s.setrole, substr(cfg, length('citus.propagate_set_commands=') + 1) AS value
+		  FROM pg_db_role_setting s, unnest(s.setconfig) AS cfg
+		 WHERE cfg LIKE 'citus.propagate\_set\_commands=%'
+		   AND s.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
+	), effective AS (
+		SELECT r.rolname,
+		       coalesce((SELECT value FROM setting WHERE setrole = r.oid AND setdatabase <> 0),
+		                (SELECT value FROM setting WHERE setrole = r.oid AND setdatabase = 0),
+		                (SELECT value FROM setting WHERE setrole = 0 AND setdatabase <> 0),
+		                (SELECT reset_val FROM pg_settings WHERE name = 'citus.propagate_set_commands')) AS value
+		  FROM pg_roles r
+		 WHERE r.rolcanlogin AND NOT r.rolsuper AND NOT r.rolbypassrls
+		   AND EXISTS (SELECT FROM tenant_guard._protected p
+		                 JOIN pg_dist_partition d ON d.logicalrelid = p.relid
+		                 JOIN pg_class c ON c.oid = p.relid AND c.relowner <> r.oid
+		                WHERE has_table_privilege(r.oid, p.relid, 'SELECT, INSERT, UPDATE, DELETE'))
+	)
+	SELECT 'warning', 'citus-set-propagation', quote_ident(e.rolname),
+	       format('role %I starts with citus.propagate_set_commands = %L, so its tenant never reaches the workers',
+	              e.rolname, e.value),
+	       format('ALTER ROLE %I SET citus.propagate_set_commands = ''local'';', e.rolname)
+	  FROM effective e
+	 WHERE e.value IS DISTINCT FROM 'local'
+	$q$;
+END
+$$;
+
+CREATE FUNCTION tenant_guard.check(tenant_column pg_catalog.name DEFAULT 'tenant_id')
+RETURNS TABLE (severity pg_catalog.text, code pg_catalog.text, object pg_catalog.text,
+               message pg_catalog.text, hint pg_catalog.text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT * FROM (
+	          SELECT * FROM tenant_guard._finding_unprotected_table($1)
+	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_partition()
+	UNION ALL SELECT * FROM tenant_guard._finding_rls_not_forced()
+	UNION ALL SELECT * FROM tenant_guard._finding_policy_missing()
+	UNION ALL SELECT * FROM tenant_guard._finding_foreign_permissive_policy()
+	UNION ALL SELECT * FROM tenant_guard._finding_view_bypasses_rls()
+	UNION ALL SELECT * FROM tenant_guard._finding_rls_bypass_role()
+	UNION ALL SELECT * FROM tenant_guard._finding_definer_function_bypasses_rls()
+	UNION ALL SELECT * FROM tenant_guard._finding_foreign_key_without_tenant()
+	UNION ALL SELECT * FROM tenant_guard._finding_app_role_too_powerful()
+	UNION ALL SELECT * FROM tenant_guard._finding_fk_guard_orphaned()
+	UNION ALL SELECT * FROM tenant_guard._finding_missing_tenant_index()
+	UNION ALL SELECT * FROM tenant_guard._finding_unique_without_tenant()
+	UNION ALL SELECT * FROM tenant_guard._finding_shared_sequence()
+	UNION ALL SELECT * FROM tenant_guard._finding_nondeterministic_tenant_collation()
+	UNION ALL SELECT * FROM tenant_guard._finding_signing_keys_readable()
+	UNION ALL SELECT * FROM tenant_guard._finding_outbox_trigger_incomplete()
+	UNION ALL SELECT * FROM tenant_guard._finding_policy_altered()
+	UNION ALL SELECT * FROM tenant_guard._finding_tenant_column_renamed()
+	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_parent()
+	UNION ALL SELECT * FROM tenant_guard._finding_trigger_disabled()
+	UNION ALL SELECT * FROM tenant_guard._finding_event_trigger_disabled()
+	UNION ALL SELECT * FROM tenant_guard._finding_setting_override()
+	UNION ALL SELECT * FROM tenant_guard._finding_default_privileges_app_role()
+	UNION ALL SELECT * FROM tenant_guard._finding_owner_bypasses_rls()
+	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_relation()
+	UNION ALL SELECT * FROM tenant_guard._finding_citus_placement_unprotected()
+	UNION ALL SELECT * FROM tenant_guard._finding_citus_worker_unguarded()
+	UNION ALL SELECT * FROM tenant_guard._finding_citus_set_propagation()
+) AS findings
+ ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, object
+$$;
+COMMENT ON FUNCTION tenant_guard.check(pg_catalog.name) IS
+	'Every tenant-isolation gap in this database, one row per finding';
+
+-- For a migration to call last: a weakening that check() sees cannot commit.
+CREATE FUNCTION tenant_guard.assert_intact(tenant_column pg_catalog.name DEFAULT 'tenant_id')
+RETURNS pg_catalog.void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+	findings text;
+BEGIN
+	SELECT count(*), string_agg(format('%s: %s', f.code, f.message), E'\n' ORDER BY f.code, f.object)
+	  INTO n, findings
+	  FROM tenant_guard.check(tenant_column) f WHERE f.severity = 'error';
+	IF n > 0 THEN
+		RAISE EXCEPTION 'tenant isolation is not intact: tenant_guard.check() has % error finding%',
+		                n, CASE WHEN n = 1 THEN '' ELSE 's' END
+			USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = findings,
+			      HINT = 'Apply the hints of SELECT * FROM tenant_guard.check() WHERE severity = ''error''.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION tenant_guard.assert_intact(pg_catalog.name) IS
+	'Raise an error listing check()''s error findings, if there are any';
 
 -- ---------------------------------------------------------------------------
 -- Audit trail (docs/audit.md): audit(tbl) installs C++ capture triggers that

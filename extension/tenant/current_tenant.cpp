@@ -37,8 +37,10 @@ struct TenantCache {
 	std::string const name = tg_tenant_setting;
 	throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
 				"tenant setting \"" + name + "\" is not a valid " + TenantTypeSqlName(type) + " tenant",
-				"The value \"" + shown + "\" " + problem + "; the tenant column of table " +
-					RelationDisplayName(relid) + " has type " + TenantTypeSqlName(type) + ".",
+				"The value \"" + shown + "\" " + problem + "; the tenant column" +
+					/* Under Citus, policies name no table (policy/citus.h). */
+					(relid == InvalidOid ? "" : " of table " + RelationDisplayName(relid)) +
+					" has type " + TenantTypeSqlName(type) + ".",
 				"Run SET LOCAL " + name + " = '<tenant>' with a valid " + TenantTypeSqlName(type) +
 					" at the start of the transaction.");
 }

@@ -19,9 +19,8 @@ namespace tg {
  * owns a destructor, so an ERROR may pass through; a role that does not
  * exist is skipped, not an error.
  */
-bool CurrentRoleIsExempt()
+static bool RoleIsExempt(Oid user)
 {
-	Oid const user = GetUserId();
 	if (tg_exempt_superusers && superuser_arg(user))
 		return true;
 	if (tg_exempt_roles == nullptr || tg_exempt_roles[0] == '\0')
@@ -42,6 +41,19 @@ bool CurrentRoleIsExempt()
 	list_free(names);
 	pfree(copy);
 	return exempt;
+}
+
+/*
+ * Inside a SECURITY DEFINER function the current user is the function's
+ * owner, often a superuser: the role that called in (SET ROLE's "outer"
+ * user, which SECURITY DEFINER does not change) must be exempt as well, or
+ * an application role would read through such a function without a tenant.
+ */
+bool CurrentRoleIsExempt()
+{
+	Oid const current = GetUserId();
+	Oid const outer = GetOuterUserId();
+	return RoleIsExempt(current) && (outer == current || RoleIsExempt(outer));
 }
 
 } // namespace tg

@@ -7,7 +7,8 @@
 namespace tg {
 
 /*
- * Whether the current role is exempt. Catalog lookups that may raise an ERROR
+ * Whether the current role is exempt, and so is the role that called into a
+ * SECURITY DEFINER function, if one is running. Catalog lookups that may raise an ERROR
  * (out of memory, a broken catalog): call it through PgCall from frames that
  * own C++ objects.
  */

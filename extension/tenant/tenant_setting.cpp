@@ -1,5 +1,6 @@
 #include "tenant/tenant_setting.h"
 
+#include "boundary/citus_presence.h"
 #include "boundary/pg_boundary.h"
 #include "boundary/sql_text.h"
 #include "tenant/exemption.h"
@@ -205,9 +206,20 @@ static std::string TableDetail(unsigned int relid)
 void ThrowUnusableTenant(const TenantReading &reading, unsigned int relid)
 {
 	std::string const name = tg_tenant_setting;
-	std::string const hint = "Run SET LOCAL " + name +
-							 " = '<tenant>' at the start of the transaction, or SELECT set_config('" +
-							 name + "', $1, true) from a driver.";
+	std::string hint = "Run SET LOCAL " + name +
+					   " = '<tenant>' at the start of the transaction, or SELECT set_config('" +
+					   name + "', $1, true) from a driver.";
+	/*
+	 * Citus forwards the SET LOCAL statement to the workers, never set_config().
+	 * create_distributed_table() reads the table without a tenant to see
+	 * whether it is empty.
+	 */
+	if (CitusInstalledHere())
+		hint = "Run SET LOCAL " + name +
+			   " = '<tenant>' at the start of the transaction; on Citus, set_config() does not "
+			   "reach the workers. To distribute a protected table, call "
+			   "create_distributed_table() between tenant_guard.unprotect() and "
+			   "tenant_guard.protect() in one transaction.";
 	switch (reading.state) {
 	case TenantState::SessionNow:
 		throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,

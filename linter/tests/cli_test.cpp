@@ -215,10 +215,48 @@ BOOST_AUTO_TEST_CASE(tenant_column_option)
 	Scratch s;
 	s.Write("schema.sql", "CREATE TABLE docs (id int, org_id bigint);");
 	std::string const q = s.Write("q.sql", "SELECT * FROM docs WHERE id = 1;");
-	BOOST_TEST(Cli({"--no-config", "--schema", (s.dir / "schema.sql").string(), q}).status == 0);
+	/* Without the right column no table is a tenant table: a misconfiguration, not a clean run. */
+	Run wrong = Cli({"--no-config", "--schema", (s.dir / "schema.sql").string(), q});
+	BOOST_TEST(wrong.status == 2);
+	BOOST_TEST(wrong.err == "tenant-lint: no tenant table known: no table learnt (1 in all) has a "
+							"column named tenant_id (pass --schema, --dsn or "
+							"--table, or set tenant_columns; --print-schema shows what was learnt)\n");
 	BOOST_TEST(Cli({"--no-config", "--tenant-column", "org_id", "--schema",
 					(s.dir / "schema.sql").string(), q})
 				   .status == 1);
+}
+
+BOOST_AUTO_TEST_CASE(misspelt_tenant_column_is_a_usage_error_with_a_suggestion)
+{
+	Scratch s;
+	s.Write("schema.sql", "CREATE TABLE docs (id int, tenant_id bigint);");
+	std::string const q = s.Write("q.sql", "SELECT * FROM docs WHERE id = 1;");
+	Run r = Cli({"--no-config", "--tenant-column", "tenant_di", "--schema",
+				 (s.dir / "schema.sql").string(), q});
+	BOOST_TEST(r.status == 2);
+	BOOST_TEST(r.err.find("did you mean 'tenant_id'?") != std::string::npos);
+	BOOST_TEST(r.out.empty());
+}
+
+BOOST_AUTO_TEST_CASE(print_schema_says_where_each_fact_was_learnt)
+{
+	Scratch s;
+	std::string const schema = s.Write("schema.sql",
+		"CREATE TABLE docs (id int, tenant_id uuid);\n"
+		"SELECT tenant_guard.protect('docs');\n"
+		"CREATE TABLE widgets (id int, \"tenantId\" uuid);\n"
+		"ALTER TABLE widgets ENABLE ROW LEVEL SECURITY;\n"
+		"ALTER TABLE widgets FORCE ROW LEVEL SECURITY;\n"
+		"CREATE POLICY iso ON widgets USING (\"tenantId\" = current_setting('app.tenant_id')::uuid);\n"
+		"CREATE TABLE plans (id int, name text);\n");
+	Run r = Cli({"--no-config", "--tenant-column", "tenant_id", "--tenant-column", "tenantId",
+				 "--schema", schema, "--print-schema"});
+	BOOST_TEST(r.status == 0);
+	BOOST_TEST(r.out == "public.docs: tenant column tenant_id (" + schema + ":2 (tenant_guard.protect)); protected by "
+						"tenant_guard (" + schema + ":2 (tenant_guard.protect))\n"
+						"public.plans: no tenant column (" + schema + ":7)\n"
+						"public.widgets: tenant column tenantId (" + schema + ":3); row-level "
+						"security of its own (" + schema + ":6 (row-level security policy iso))\n");
 }
 
 BOOST_AUTO_TEST_CASE(threads_do_not_change_the_output)
@@ -284,7 +322,7 @@ BOOST_AUTO_TEST_CASE(config_values)
 								"missing-tenant-filter = \"warning\"\n",
 								"/x/c.toml", &error);
 	BOOST_REQUIRE_MESSAGE(c.has_value(), error);
-	BOOST_TEST(*c->tenant_column == "org");
+	BOOST_TEST(c->tenant_columns == std::vector<std::string>{"org"});
 	BOOST_TEST(*c->tenant_setting == "request.org");
 	BOOST_TEST(c->tables.size() == 2u);
 	BOOST_TEST(c->search_path[0] == "app");

@@ -24,6 +24,14 @@ BOOST_AUTO_TEST_CASE(function_names_match_the_install_script)
 	BOOST_TEST(std::string(TenantFunctionName(TenantType::Text)) == "tenant_text");
 }
 
+BOOST_AUTO_TEST_CASE(tenant_function_names_are_recognised)
+{
+	for (const char *name : {"tenant_uuid", "tenant_bigint", "tenant_integer", "tenant_text", "current_tenant"})
+		BOOST_TEST(IsTenantFunctionName(name), name);
+	for (const char *name : {"tenant_guard", "tenant_numeric", "current_setting", "", "Tenant_uuid"})
+		BOOST_TEST(!IsTenantFunctionName(name), name);
+}
+
 BOOST_AUTO_TEST_CASE(uuid_canonical_form)
 {
 	auto bytes = ParseUuid("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "analysis/placeholders.h"
 #include "analysis/schema_model.h"
 #include "lint/finding.h"
 
@@ -17,7 +18,8 @@ namespace tlint {
 struct AnalysisOptions {
 	std::string tenant_setting = "app.tenant_id";
 	std::vector<std::string> tenant_functions; /* extra functions returning the current tenant */
-	bool trust_rls = false; /* findings on protect()ed tables become info */
+	bool trust_rls = false; /* findings on protected tables (ours or the schema's RLS) become info */
+	bool any_tenant_parameter = false; /* col = ANY($1): a set of tenants the application allows */
 };
 
 /* A finding before severity, suppressions and line numbers are applied. */
@@ -40,7 +42,8 @@ public:
 		: model_(model), options_(options), sink_(sink) {}
 
 	void Analyze(Node *raw_statement, std::string_view text, size_t offset,
-				 const std::set<std::string> &variables = {});
+				 const std::set<std::string> &variables = {},
+				 const Placeholders *placeholders = nullptr);
 
 private:
 	const SchemaModel &model_;

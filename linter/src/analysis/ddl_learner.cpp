@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "analysis/node_utils.h"
+#include "analysis/tree_walk.h"
 
 namespace tlint {
 
@@ -21,10 +22,12 @@ void CopyColumns(SchemaModel &model, TableFacts &to, const TableFacts *from)
 		to.tenant_column = from->tenant_column;
 }
 
-void LearnCreate(CreateStmt *stmt, SchemaModel &model)
+void LearnCreate(CreateStmt *stmt, SchemaModel &model, const std::string &from)
 {
 	RangeVar *rv = stmt->relation;
 	TableFacts &table = model.Table(SchemaOf(rv), rv->relname);
+	if (table.table_from.empty())
+		table.table_from = from;
 	bool complete = true;
 	ListCell *lc;
 	/* PARTITION OF / INHERITS: the parent's columns come first. */
@@ -33,8 +36,10 @@ void LearnCreate(CreateStmt *stmt, SchemaModel &model)
 		const TableFacts *facts = model.Resolve(SchemaOf(parent), parent->relname);
 		complete = complete && facts != nullptr && facts->columns_complete;
 		CopyColumns(model, table, facts);
-		if (stmt->partbound != nullptr && facts != nullptr && facts->is_protected)
+		if (stmt->partbound != nullptr && facts != nullptr && facts->is_protected) {
 			table.is_protected = true; /* protected through its parent by the event trigger */
+			table.protection_from = from + " (partition of a protected table)";
+		}
 	}
 	foreach (lc, stmt->tableElts) {
 		auto *elt = static_cast<Node *>(lfirst(lc));
@@ -57,14 +62,48 @@ void LearnAlter(AlterTableStmt *stmt, SchemaModel &model)
 	ListCell *lc;
 	foreach (lc, stmt->cmds) {
 		auto *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
-		if (cmd->subtype == AT_AddColumn && cmd->def != nullptr && IsA(cmd->def, ColumnDef)) {
-			TableFacts &table = model.Table(SchemaOf(stmt->relation), stmt->relation->relname);
-			model.AddColumn(table, reinterpret_cast<ColumnDef *>(cmd->def)->colname);
+		TableFacts &table = model.Table(SchemaOf(stmt->relation), stmt->relation->relname);
+		switch (cmd->subtype) {
+		case AT_AddColumn:
+			if (cmd->def != nullptr && IsA(cmd->def, ColumnDef))
+				model.AddColumn(table, reinterpret_cast<ColumnDef *>(cmd->def)->colname);
+			break;
+		/* Row-level security that is the schema's own (as pg_dump shows it), for --trust-rls. */
+		case AT_EnableRowSecurity:
+			table.rls_enabled = true;
+			break;
+		case AT_DisableRowSecurity:
+			table.rls_enabled = false;
+			break;
+		case AT_ForceRowSecurity:
+			table.rls_forced = true;
+			break;
+		case AT_NoForceRowSecurity:
+			table.rls_forced = false;
+			break;
+		default:
+			break;
 		}
 	}
 }
 
-void LearnProtectCall(FuncCall *call, SchemaModel &model)
+void LearnPolicy(CreatePolicyStmt *stmt, SchemaModel &model, const std::string &from)
+{
+	if (stmt->table == nullptr)
+		return;
+	TableFacts &table = model.Table(SchemaOf(stmt->table), stmt->table->relname);
+	bool const first = table.policy_columns.empty();
+	for (Node *expr : {stmt->qual, stmt->with_check})
+		WalkColumnRefs(expr, [&](ColumnRef *ref) {
+			std::string const column = LastName(ref->fields);
+			if (!column.empty())
+				table.policy_columns.push_back(column);
+		});
+	if (first && !table.policy_columns.empty())
+		table.protection_from = from + " (row-level security policy " + stmt->policy_name + ")";
+}
+
+void LearnProtectCall(FuncCall *call, SchemaModel &model, const std::string &from)
 {
 	std::string const name = LastName(call->funcname);
 	std::string const schema = SchemaOfName(call->funcname);
@@ -77,28 +116,30 @@ void LearnProtectCall(FuncCall *call, SchemaModel &model)
 			return;
 		std::optional<std::string> column = ConstantString(args[1]);
 		auto const [table_schema, table_name] = SplitQualifiedName(*table);
-		model.DeclareTenantTable(table_schema, table_name, column.value_or(""), true);
+		model.DeclareTenantTable(table_schema, table_name, column.value_or(""), true,
+								 from + " (tenant_guard.protect)");
 	} else if (name == "protect_schema") {
 		std::vector<Node *> args = CallArguments(call, {"schema_name", "tenant_column"});
 		std::optional<std::string> target = ConstantString(args[0]);
 		if (target)
-			model.ProtectSchema(*target, ConstantString(args[1]).value_or(""));
+			model.ProtectSchema(*target, ConstantString(args[1]).value_or(""),
+							   from + " (tenant_guard.protect_schema)");
 	}
 }
 
-void LearnSelect(SelectStmt *stmt, SchemaModel &model)
+void LearnSelect(SelectStmt *stmt, SchemaModel &model, const std::string &from)
 {
 	ListCell *lc;
 	foreach (lc, stmt->targetList) {
 		Node *val = static_cast<ResTarget *>(lfirst(lc))->val;
 		if (val != nullptr && IsA(val, FuncCall))
-			LearnProtectCall(reinterpret_cast<FuncCall *>(val), model);
+			LearnProtectCall(reinterpret_cast<FuncCall *>(val), model, from);
 	}
 }
 
 } // namespace
 
-void LearnFromStatement(Node *raw_statement, SchemaModel &model)
+void LearnFromStatement(Node *raw_statement, SchemaModel &model, const std::string &from)
 {
 	Node *stmt = raw_statement;
 	if (stmt != nullptr && IsA(stmt, RawStmt))
@@ -107,11 +148,13 @@ void LearnFromStatement(Node *raw_statement, SchemaModel &model)
 		return;
 	switch (nodeTag(stmt)) {
 	case T_CreateStmt:
-		return LearnCreate(reinterpret_cast<CreateStmt *>(stmt), model);
+		return LearnCreate(reinterpret_cast<CreateStmt *>(stmt), model, from);
 	case T_AlterTableStmt:
 		return LearnAlter(reinterpret_cast<AlterTableStmt *>(stmt), model);
 	case T_SelectStmt:
-		return LearnSelect(reinterpret_cast<SelectStmt *>(stmt), model);
+		return LearnSelect(reinterpret_cast<SelectStmt *>(stmt), model, from);
+	case T_CreatePolicyStmt:
+		return LearnPolicy(reinterpret_cast<CreatePolicyStmt *>(stmt), model, from);
 	default:
 		return;
 	}

@@ -1,7 +1,9 @@
 // ddl_learner.h — fills the schema model from CREATE TABLE, ALTER TABLE ADD
-// COLUMN and tenant_guard.protect()/protect_schema() calls.
+// COLUMN, tenant_guard.protect()/protect_schema() calls, and the schema's own
+// row-level security (ENABLE / FORCE ROW LEVEL SECURITY, CREATE POLICY).
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "analysis/schema_model.h"
@@ -10,7 +12,8 @@ struct Node;
 
 namespace tlint {
 
-void LearnFromStatement(Node *raw_statement, SchemaModel &model);
+/* from: where the statement is ("file:line"), kept for --print-schema. */
+void LearnFromStatement(Node *raw_statement, SchemaModel &model, const std::string &from);
 
 /* Where the first token of a statement is, past spaces and comments. */
 size_t FirstTokenOffset(std::string_view text);

@@ -2,14 +2,17 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 namespace tlint {
 
-SchemaModel::SchemaModel(std::string tenant_column, std::vector<std::string> search_path)
-	: tenant_column_(std::move(tenant_column)), search_path_(std::move(search_path))
+SchemaModel::SchemaModel(std::vector<std::string> tenant_columns, std::vector<std::string> search_path)
+	: tenant_columns_(std::move(tenant_columns)), search_path_(std::move(search_path))
 {
 	if (search_path_.empty())
 		search_path_.push_back("public");
+	if (tenant_columns_.empty())
+		tenant_columns_.push_back("tenant_id");
 }
 
 std::string SchemaModel::Key(const std::string &schema, const std::string &name)
@@ -32,21 +35,35 @@ void SchemaModel::AddColumn(TableFacts &table, const std::string &column)
 {
 	if (std::find(table.columns.begin(), table.columns.end(), column) == table.columns.end())
 		table.columns.push_back(column);
-	if (column == tenant_column_ && table.tenant_column.empty())
-		table.tenant_column = column;
 }
 
 void SchemaModel::DeclareTenantTable(const std::string &schema, const std::string &name,
-									 const std::string &column, bool is_protected)
+									 const std::string &column, bool is_protected,
+									 const std::string &from)
 {
 	TableFacts &t = Table(schema, name);
-	t.tenant_column = column.empty() ? tenant_column_ : column;
+	t.tenant_column = column.empty() ? tenant_columns_.front() : column;
+	t.column_from = from;
+	if (t.table_from.empty())
+		t.table_from = from;
+	if (is_protected && !t.is_protected)
+		t.protection_from = from;
 	t.is_protected = t.is_protected || is_protected;
 }
 
-void SchemaModel::ProtectSchema(const std::string &schema, const std::string &column)
+void SchemaModel::ProtectSchema(const std::string &schema, const std::string &column,
+								const std::string &from)
 {
-	protected_schemas_.emplace_back(schema, column.empty() ? tenant_column_ : column);
+	protected_schemas_.push_back({schema, column.empty() ? tenant_columns_.front() : column, from});
+}
+
+void SchemaModel::OverrideTenantColumn(const std::string &schema, const std::string &name,
+									   const std::string &column)
+{
+	TableFacts &t = Table(schema, name);
+	overrides_[Key(t.schema, t.name)] = column;
+	if (t.table_from.empty())
+		t.table_from = "config";
 }
 
 const TableFacts *SchemaModel::Resolve(const std::string &schema, const std::string &name) const
@@ -79,18 +96,56 @@ std::vector<const TableFacts *> SchemaModel::TenantTables() const
 	return out;
 }
 
+std::vector<const TableFacts *> SchemaModel::AllTables() const
+{
+	std::vector<const TableFacts *> out;
+	for (const auto &entry : tables_)
+		out.push_back(&entry.second);
+	return out;
+}
+
+std::vector<std::string> SchemaModel::ColumnNames() const
+{
+	std::set<std::string> names;
+	for (const auto &entry : tables_)
+		names.insert(entry.second.columns.begin(), entry.second.columns.end());
+	return {names.begin(), names.end()};
+}
+
+namespace {
+bool Has(const std::vector<std::string> &list, const std::string &item)
+{
+	return std::find(list.begin(), list.end(), item) != list.end();
+}
+} // namespace
+
 void SchemaModel::Settle()
 {
-	/* protect_schema() covers every table of the schema that has the column. */
-	for (auto &entry : tables_)
-		for (const auto &ps : protected_schemas_) {
-			TableFacts &t = entry.second;
-			if (t.schema == ps.first &&
-				std::find(t.columns.begin(), t.columns.end(), ps.second) != t.columns.end()) {
-				t.tenant_column = ps.second;
+	for (auto &entry : tables_) {
+		TableFacts &t = entry.second;
+		if (t.tenant_column.empty())
+			for (const std::string &c : tenant_columns_)
+				if (Has(t.columns, c)) {
+					t.tenant_column = c;
+					t.column_from = t.table_from;
+					break;
+				}
+		/* protect_schema() covers every table of the schema that has the column. */
+		for (const ProtectedSchema &ps : protected_schemas_)
+			if (t.schema == ps.schema && Has(t.columns, ps.column)) {
+				t.tenant_column = ps.column;
+				if (!t.is_protected)
+					t.protection_from = ps.from;
 				t.is_protected = true;
 			}
+		auto o = overrides_.find(entry.first);
+		if (o != overrides_.end()) {
+			t.tenant_column = o->second;
+			t.column_from = "config";
 		}
+		t.rls_protected = t.IsTenantTable() && t.rls_enabled && t.rls_forced &&
+						  Has(t.policy_columns, t.tenant_column);
+	}
 }
 
 static std::string ParseIdentifier(const std::string &text, size_t &pos)

@@ -15,7 +15,12 @@ struct TableFacts {
 	std::vector<std::string> columns; /* in order, as far as known */
 	std::string tenant_column;		  /* empty: not tenant-scoped */
 	bool is_protected = false;		  /* tenant_guard.protect() or protect_schema() seen */
+	bool rls_protected = false;		  /* the schema's own RLS: enabled, forced, a policy on the column */
 	bool columns_complete = false;	  /* all columns known (CREATE TABLE seen) */
+	bool rls_enabled = false, rls_forced = false;
+	std::vector<std::string> policy_columns; /* columns the table's policies read */
+	/* Where each fact was learnt ("file:line", "--table", "config", "database"), for --print-schema. */
+	std::string table_from, column_from, protection_from;
 
 	bool IsTenantTable() const { return !tenant_column.empty(); }
 	std::string QualifiedName() const { return schema + "." + name; }
@@ -23,33 +28,49 @@ struct TableFacts {
 
 class SchemaModel {
 public:
-	SchemaModel(std::string tenant_column, std::vector<std::string> search_path);
+	/* tenant_columns: the names that mark a tenant table, the first one found winning. */
+	SchemaModel(std::vector<std::string> tenant_columns, std::vector<std::string> search_path);
+	SchemaModel(std::string tenant_column, std::vector<std::string> search_path)
+		: SchemaModel(std::vector<std::string>{std::move(tenant_column)}, std::move(search_path)) {}
 
-	const std::string &DefaultTenantColumn() const { return tenant_column_; }
-	const std::vector<std::string> &SearchPath() const { return search_path_; }
+	const std::vector<std::string> &TenantColumns() const { return tenant_columns_; }
 
 	/* Creates or returns the table; schema empty means the first schema of the search path. */
 	TableFacts &Table(const std::string &schema, const std::string &name);
 	void AddColumn(TableFacts &table, const std::string &column);
 	/* A table declared tenant-scoped on a given column (protect(), --table). */
 	void DeclareTenantTable(const std::string &schema, const std::string &name,
-							const std::string &column, bool is_protected);
-	void ProtectSchema(const std::string &schema, const std::string &column);
+							const std::string &column, bool is_protected, const std::string &from);
+	void ProtectSchema(const std::string &schema, const std::string &column, const std::string &from);
+	/* The configuration's word on one table: its tenant column, or "" for none. Wins over all else. */
+	void OverrideTenantColumn(const std::string &schema, const std::string &name,
+							  const std::string &column);
 
 	/* The table a name refers to, resolving unqualified names through the search path. */
 	const TableFacts *Resolve(const std::string &schema, const std::string &name) const;
 	const TableFacts *ResolveTenantTable(const std::string &schema, const std::string &name) const;
 
 	std::vector<const TableFacts *> TenantTables() const;
+	std::vector<const TableFacts *> AllTables() const;
+	/* Every column name seen, for "did you mean" when no tenant table is known. */
+	std::vector<std::string> ColumnNames() const;
 
-	/* Applies protect_schema() calls to the tables learnt; call once learning is done. */
+	/*
+	 * Picks each table's tenant column (override, protect(), then the first of
+	 * the tenant columns it has), applies protect_schema() and the schema's own
+	 * RLS; call once learning is done.
+	 */
 	void Settle();
 
 private:
-	std::string tenant_column_;
+	std::vector<std::string> tenant_columns_;
 	std::vector<std::string> search_path_;
 	std::map<std::string, TableFacts> tables_; /* by schema.name */
-	std::vector<std::pair<std::string, std::string>> protected_schemas_;
+	struct ProtectedSchema {
+		std::string schema, column, from;
+	};
+	std::vector<ProtectedSchema> protected_schemas_;
+	std::map<std::string, std::string> overrides_; /* by Key(): column, or "" */
 
 	static std::string Key(const std::string &schema, const std::string &name);
 };

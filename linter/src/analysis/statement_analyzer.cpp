@@ -1,128 +1,221 @@
-// statement_analyzer.cpp — finds tenant table references that no conjunct
-// ties to the current tenant.
+// statement_analyzer.cpp — the tree walker: finds each query level of a
+// statement, builds its Scope (scope.h) from FROM and WHERE, has the
+// ConstraintSolver settle it, reports the tenant tables left unconstrained,
+// then descends into sub-queries. Each level hands its readers a
+// QuerySummary: which output columns equal the tenant, so that CTEs and
+// sub-queries tie the levels that read them.
 //
-// Each query level is a Scope: its FROM items (tenant tables among them) and
-// the conjuncts that may constrain them. A reference is constrained when a
-// conjunct it is eligible for equates its tenant column with a tenant value
-// (parameter, variable, current_setting of the tenant setting, a tenant_guard
-// function, a literal) or with the tenant column of a constrained reference —
-// of this scope (joins) or of an enclosing one (correlation). Outer-join ON
-// clauses constrain only the nullable side; OR constrains what every branch
-// constrains. Sub-queries are analysed after their enclosing scope is settled.
+// Order matters: a CTE or a plain sub-query in FROM is analysed before its
+// reader (the reader needs its summary); a LATERAL sub-query and the
+// sub-queries of expressions are analysed after their level is settled (they
+// may correlate with it). When a level needs a sub-query's summary before it
+// is settled (x IN (SELECT ...), LATERAL), the sub-query is first analysed
+// "dry": without reporting and without descending into its own expressions,
+// so every query is analysed at most twice.
 #include <algorithm>
 #include <memory>
-#include <optional>
 
 #include "analysis/analysis.h"
+#include "analysis/constraint_solver.h"
+#include "analysis/insert_checks.h"
 #include "analysis/node_utils.h"
+#include "analysis/scope.h"
+#include "analysis/tenant_values.h"
+#include "analysis/tree_walk.h"
 #include "rules/rules.h"
 
 namespace tlint {
 
 namespace {
 
-struct TableRef {
-	const TableFacts *table = nullptr;
-	std::string visible_name; /* alias, or the relation name */
-	std::string written_name;
-	int location = -1;
-	const char *verb = "reads";
-	bool constrained = false;
-	bool bypassable = false;
-};
-
-/* A conjunct and the references it may constrain (empty: all of the scope). */
-struct Conjunct {
-	Node *expr = nullptr;
-	std::vector<int> eligible;
-	bool all_eligible = true;
-	/* JOIN ... USING (cols): equalities between the two sides' columns. */
-	std::vector<std::string> using_columns;
-	std::vector<int> using_left;
-	std::vector<int> using_right;
-};
-
-struct Scope {
-	const Scope *parent = nullptr;
-	std::vector<TableRef> refs;
-	std::vector<Conjunct> conjuncts;
-	std::vector<Node *> subqueries;	 /* RangeSubselects, analysed after this scope */
-	std::vector<Node *> expressions; /* searched for SubLinks after this scope */
-};
-
-struct ResolvedColumn {
-	const Scope *scope = nullptr;
-	int index = -1;
-};
+using Summary = std::shared_ptr<const QuerySummary>;
 
 class Walker {
 public:
-	Walker(const RuleContext &ctx, const std::set<std::string> &variables)
-		: ctx_(ctx), variables_(variables) {}
+	Walker(const RuleContext &ctx, const std::set<std::string> &variables,
+		   const Placeholders *placeholders)
+		: ctx_(&ctx), dry_ctx_{ctx.model, ctx.options, ctx.text, ctx.offset, dry_sink_},
+		  values_(ctx.options, variables, placeholders),
+		  solver_(values_, [this](SubLink *link, const Scope &scope) { return DrySummary(link->subselect, scope); })
+	{}
 
-	void Statement(Node *node);
+	Summary Statement(Node *node, const Scope *parent);
 
 private:
-	const RuleContext &ctx_;
-	const std::set<std::string> &variables_;
-	std::vector<std::vector<std::string>> cte_names_;
+	const RuleContext *ctx_;
+	std::vector<RawFinding> dry_sink_;
+	RuleContext dry_ctx_;
+	int dry_ = 0;
+	ValueJudge values_;
+	ConstraintSolver solver_;
+	struct Cte {
+		std::string name;
+		Summary summary; /* nullptr while its own body is analysed */
+	};
+	std::vector<std::vector<Cte>> ctes_;
 
-	/* ---- statements ---------------------------------------------------- */
+	/* ---- summaries ------------------------------------------------------ */
 
-	std::unique_ptr<Scope> Select(SelectStmt *stmt, const Scope *parent)
+	Summary DrySummary(Node *query, const Scope &scope)
 	{
-		auto scope = std::make_unique<Scope>();
-		scope->parent = parent;
-		if (stmt == nullptr)
-			return scope;
-		WithClauseScope ctes(this, stmt->withClause, parent);
-		if (stmt->op != SETOP_NONE) {
-			Select(stmt->larg, parent);
-			Select(stmt->rarg, parent);
-			return scope;
-		}
-		ListCell *lc;
-		foreach (lc, stmt->valuesLists)
-			scope->expressions.push_back(static_cast<Node *>(lfirst(lc)));
-		foreach (lc, stmt->fromClause)
-			CollectFrom(static_cast<Node *>(lfirst(lc)), *scope);
-		AddWhere(*scope, stmt->whereClause);
-		scope->expressions.push_back(reinterpret_cast<Node *>(stmt->targetList));
-		scope->expressions.push_back(stmt->havingClause);
-		scope->expressions.push_back(reinterpret_cast<Node *>(stmt->groupClause));
-		scope->expressions.push_back(reinterpret_cast<Node *>(stmt->sortClause));
-		Settle(*scope);
-		return scope;
+		if (dry_ > 0)
+			return nullptr; /* a dry run does not start another: keeps analysis linear */
+		const RuleContext *saved = ctx_;
+		ctx_ = &dry_ctx_;
+		dry_++;
+		Summary s = Statement(query, &scope);
+		dry_--;
+		ctx_ = saved;
+		dry_sink_.clear();
+		return s;
 	}
 
-	void Insert(InsertStmt *stmt)
+	void AddStar(QuerySummary &out, const Scope &scope, int ref)
+	{
+		const Ref &r = scope.refs[ref];
+		if (r.table != nullptr && r.table->columns_complete) {
+			for (const std::string &c : r.table->columns)
+				out.Add(c, scope.Valued(ref, c));
+			return;
+		}
+		if (r.derived != nullptr && !r.derived->star) {
+			for (const QuerySummary::Output &o : r.derived->outputs)
+				out.Add(o.name, o.valued || scope.Valued(ref, o.name));
+			return;
+		}
+		out.star = true;
+		for (const std::string &c : scope.classes.ValuedColumns(ref))
+			out.valued_names.insert(c);
+		if (r.derived != nullptr)
+			out.valued_names.insert(r.derived->valued_names.begin(), r.derived->valued_names.end());
+	}
+
+	/* A target list (or RETURNING) over a settled level. */
+	Summary Summarize(List *targets, const Scope &scope)
+	{
+		auto out = std::make_shared<QuerySummary>();
+		ListCell *lc;
+		foreach (lc, targets) {
+			auto *target = static_cast<ResTarget *>(lfirst(lc));
+			Node *val = target->val;
+			if (val != nullptr && IsA(val, ColumnRef)) {
+				List *fields = reinterpret_cast<ColumnRef *>(val)->fields;
+				if (IsA(static_cast<Node *>(llast(fields)), A_Star)) {
+					std::string const qualifier =
+						list_length(fields) >= 2 ? StringValue(static_cast<Node *>(list_nth(fields, list_length(fields) - 2))) : "";
+					for (size_t i = 0; i < scope.refs.size(); i++)
+						if (qualifier.empty() || scope.refs[i].visible_name == qualifier)
+							AddStar(*out, scope, static_cast<int>(i));
+					continue;
+				}
+			}
+			std::string name = target->name != nullptr ? target->name : "";
+			if (name.empty() && val != nullptr && IsA(val, ColumnRef))
+				name = LastName(reinterpret_cast<ColumnRef *>(val)->fields);
+			out->Add(std::move(name), solver_.ValueOf(val, scope) != ValueKind::None);
+		}
+		return out;
+	}
+
+	static Summary CombineSetOperation(SetOperation op, const Summary &l, const Summary &r)
+	{
+		if (l == nullptr || r == nullptr)
+			return l != nullptr && op == SETOP_EXCEPT ? l : nullptr;
+		auto out = std::make_shared<QuerySummary>();
+		out->star = l->star || r->star;
+		for (size_t i = 0; i < l->outputs.size(); i++) {
+			bool const rv = i < r->outputs.size() && r->outputs[i].valued;
+			bool const lv = l->outputs[i].valued;
+			bool const v = op == SETOP_INTERSECT ? (lv || rv) : op == SETOP_EXCEPT ? lv : (lv && rv);
+			out->Add(l->outputs[i].name, v);
+		}
+		return out;
+	}
+
+	/* ---- statements ----------------------------------------------------- */
+
+	Summary Select(SelectStmt *stmt, const Scope *parent)
+	{
+		if (stmt == nullptr)
+			return nullptr;
+		WithClauseScope ctes(this, stmt->withClause, parent);
+		if (stmt->op != SETOP_NONE)
+			return CombineSetOperation(stmt->op, Select(stmt->larg, parent), Select(stmt->rarg, parent));
+		Scope scope;
+		scope.parent = parent;
+		ListCell *lc;
+		foreach (lc, stmt->valuesLists)
+			scope.expressions.push_back(static_cast<Node *>(lfirst(lc)));
+		foreach (lc, stmt->fromClause)
+			CollectFrom(static_cast<Node *>(lfirst(lc)), scope);
+		AddWhere(scope, stmt->whereClause);
+		scope.expressions.push_back(reinterpret_cast<Node *>(stmt->targetList));
+		scope.expressions.push_back(stmt->havingClause);
+		scope.expressions.push_back(reinterpret_cast<Node *>(stmt->groupClause));
+		scope.expressions.push_back(reinterpret_cast<Node *>(stmt->sortClause));
+		Settle(scope);
+		if (stmt->valuesLists != nullptr)
+			return nullptr;
+		return Summarize(stmt->targetList, scope);
+	}
+
+	Summary Insert(InsertStmt *stmt)
 	{
 		WithClauseScope ctes(this, stmt->withClause, nullptr);
-		const TableFacts *table = TenantTableOf(ctx_, stmt->relation);
+		const TableFacts *table = TenantTableOf(*ctx_, stmt->relation);
 		auto *select = reinterpret_cast<SelectStmt *>(stmt->selectStmt);
-		std::unique_ptr<Scope> source;
+		Summary source;
 		if (select != nullptr && select->valuesLists == nullptr)
 			source = Select(select, nullptr);
 		else if (select != nullptr)
 			SearchSubLinks(reinterpret_cast<Node *>(select->valuesLists), nullptr);
+		bool tenant_ok = false;
 		if (table != nullptr) {
-			CheckInsertedTenant(stmt, *table, select, source.get());
+			tenant_ok = CheckInsertedTenant(*ctx_, values_, stmt, *table, select, source.get());
 			std::string const alias =
 				stmt->relation->alias != nullptr ? stmt->relation->alias->aliasname : table->name;
-			CheckUpsert(ctx_, *table, alias, stmt->onConflictClause);
+			CheckUpsert(*ctx_, *table, alias, stmt->onConflictClause);
 		}
 		if (stmt->onConflictClause != nullptr)
 			SearchSubLinks(stmt->onConflictClause->whereClause, nullptr);
 		SearchSubLinks(reinterpret_cast<Node *>(stmt->returningList), nullptr);
+		return InsertReturning(stmt->returningList, table, tenant_ok);
+	}
+
+	/* RETURNING of an INSERT: its tenant column equals the tenant when every row took it. */
+	static Summary InsertReturning(List *returning, const TableFacts *table, bool tenant_ok)
+	{
+		auto out = std::make_shared<QuerySummary>();
+		ListCell *lc;
+		foreach (lc, returning) {
+			auto *target = static_cast<ResTarget *>(lfirst(lc));
+			std::string name = target->name != nullptr ? target->name : "";
+			bool valued = false;
+			if (target->val != nullptr && IsA(target->val, ColumnRef)) {
+				List *fields = reinterpret_cast<ColumnRef *>(target->val)->fields;
+				if (IsA(static_cast<Node *>(llast(fields)), A_Star)) {
+					out->star = true;
+					if (table != nullptr && tenant_ok)
+						out->valued_names.insert(table->tenant_column);
+					continue;
+				}
+				std::string const column = LastName(fields);
+				valued = tenant_ok && table != nullptr && column == table->tenant_column;
+				if (name.empty())
+					name = column;
+			}
+			out->Add(std::move(name), valued);
+		}
+		return out;
 	}
 
 	/* UPDATE ... FROM and DELETE ... USING: a target, more FROM items, one WHERE. */
-	void TargetedWrite(WithClause *with, RangeVar *target, const char *verb, List *from,
-					   Node *where, std::initializer_list<List *> expressions)
+	Summary TargetedWrite(WithClause *with, RangeVar *target, const char *verb, List *from,
+						  Node *where, std::initializer_list<List *> expressions, List *returning)
 	{
 		WithClauseScope ctes(this, with, nullptr);
 		Scope scope;
-		AddTarget(scope, target, verb);
+		AddRangeVar(scope, target, verb);
 		ListCell *lc;
 		foreach (lc, from)
 			CollectFrom(static_cast<Node *>(lfirst(lc)), scope);
@@ -130,25 +223,27 @@ private:
 		for (List *list : expressions)
 			scope.expressions.push_back(reinterpret_cast<Node *>(list));
 		Settle(scope);
+		return Summarize(returning, scope);
 	}
 
-	void Update(UpdateStmt *stmt)
+	Summary Update(UpdateStmt *stmt)
 	{
-		TargetedWrite(stmt->withClause, stmt->relation, "updates", stmt->fromClause,
-					  stmt->whereClause, {stmt->targetList, stmt->returningList});
+		return TargetedWrite(stmt->withClause, stmt->relation, "updates", stmt->fromClause,
+							 stmt->whereClause, {stmt->targetList, stmt->returningList},
+							 stmt->returningList);
 	}
 
-	void Delete(DeleteStmt *stmt)
+	Summary Delete(DeleteStmt *stmt)
 	{
-		TargetedWrite(stmt->withClause, stmt->relation, "deletes from", stmt->usingClause,
-					  stmt->whereClause, {stmt->returningList});
+		return TargetedWrite(stmt->withClause, stmt->relation, "deletes from", stmt->usingClause,
+							 stmt->whereClause, {stmt->returningList}, stmt->returningList);
 	}
 
-	void Merge(MergeStmt *stmt)
+	Summary Merge(MergeStmt *stmt)
 	{
 		WithClauseScope ctes(this, stmt->withClause, nullptr);
 		Scope scope;
-		AddTarget(scope, stmt->relation, "merges into");
+		AddRangeVar(scope, stmt->relation, "merges into");
 		CollectFrom(stmt->sourceRelation, scope);
 		AddWhere(scope, stmt->joinCondition);
 		ListCell *lc;
@@ -159,42 +254,79 @@ private:
 			scope.expressions.push_back(reinterpret_cast<Node *>(when->values));
 		}
 		Settle(scope);
+		return nullptr;
 	}
 
-	/* ---- FROM and WHERE ------------------------------------------------ */
+	/* ---- FROM and WHERE ------------------------------------------------- */
 
-	void AddTarget(Scope &scope, RangeVar *rv, const char *verb)
-	{
-		std::vector<int> added;
-		AddRangeVar(scope, rv, verb, added);
-	}
-
-	bool IsCteName(RangeVar *rv) const
+	const Cte *FindCte(RangeVar *rv) const
 	{
 		if (rv->schemaname != nullptr)
-			return false;
-		for (const auto &level : cte_names_)
-			for (const std::string &name : level)
-				if (name == rv->relname)
-					return true;
-		return false;
+			return nullptr;
+		for (auto level = ctes_.rbegin(); level != ctes_.rend(); ++level)
+			for (const Cte &cte : *level)
+				if (cte.name == rv->relname)
+					return &cte;
+		return nullptr;
 	}
 
-	void AddRangeVar(Scope &scope, RangeVar *rv, const char *verb, std::vector<int> &added)
+	int AddRangeVar(Scope &scope, RangeVar *rv, const char *verb)
 	{
-		if (IsCteName(rv))
-			return;
-		const TableFacts *table = TenantTableOf(ctx_, rv);
-		if (table == nullptr)
-			return;
-		TableRef ref;
-		ref.table = table;
+		Ref ref;
 		ref.visible_name = rv->alias != nullptr ? rv->alias->aliasname : rv->relname;
 		ref.written_name = WrittenName(rv);
 		ref.location = rv->location;
 		ref.verb = verb;
+		if (const Cte *cte = FindCte(rv))
+			ref.derived = cte->summary;
+		else
+			ref.table = ctx_->model.Resolve(rv->schemaname != nullptr ? rv->schemaname : "", rv->relname);
+		scope.AddRef(std::move(ref));
+		return static_cast<int>(scope.refs.size()) - 1;
+	}
+
+	/* AS x(a, b): the sub-query's outputs under new names. */
+	static Summary Renamed(Summary summary, Alias *alias)
+	{
+		if (summary == nullptr || alias == nullptr || alias->colnames == nullptr)
+			return summary;
+		auto out = std::make_shared<QuerySummary>(*summary);
+		out->valued_names.clear();
+		int i = 0;
+		ListCell *lc;
+		foreach (lc, alias->colnames) {
+			if (static_cast<size_t>(i) < out->outputs.size()) {
+				out->outputs[i].name = StringValue(static_cast<Node *>(lfirst(lc)));
+				if (out->outputs[i].valued)
+					out->valued_names.insert(out->outputs[i].name);
+			}
+			i++;
+		}
+		return out;
+	}
+
+	void AddSubselect(Scope &scope, RangeSubselect *sub, std::vector<int> &added)
+	{
+		Ref ref;
+		ref.visible_name = sub->alias != nullptr ? sub->alias->aliasname : "";
+		if (sub->lateral) {
+			ref.derived = Renamed(DrySummary(sub->subquery, scope), sub->alias);
+			scope.laterals.push_back(sub->subquery);
+		} else {
+			ref.derived = Renamed(Statement(sub->subquery, scope.parent), sub->alias);
+		}
 		added.push_back(static_cast<int>(scope.refs.size()));
-		scope.refs.push_back(std::move(ref));
+		scope.AddRef(std::move(ref));
+	}
+
+	void AddFunction(Scope &scope, RangeFunction *fn, std::vector<int> &added)
+	{
+		Ref ref;
+		if (fn->alias != nullptr)
+			ref.visible_name = fn->alias->aliasname;
+		added.push_back(static_cast<int>(scope.refs.size()));
+		scope.AddRef(std::move(ref));
+		scope.expressions.push_back(reinterpret_cast<Node *>(fn));
 	}
 
 	/* Adds the references of one FROM item; returns their indexes. */
@@ -204,7 +336,7 @@ private:
 		if (item == nullptr)
 			return added;
 		if (IsA(item, RangeVar)) {
-			AddRangeVar(scope, reinterpret_cast<RangeVar *>(item), "reads", added);
+			added.push_back(AddRangeVar(scope, reinterpret_cast<RangeVar *>(item), "reads"));
 		} else if (IsA(item, JoinExpr)) {
 			auto *join = reinterpret_cast<JoinExpr *>(item);
 			std::vector<int> left = CollectFrom(join->larg, scope);
@@ -213,11 +345,24 @@ private:
 			added = left;
 			added.insert(added.end(), right.begin(), right.end());
 		} else if (IsA(item, RangeSubselect)) {
-			scope.subqueries.push_back(reinterpret_cast<RangeSubselect *>(item)->subquery);
+			AddSubselect(scope, reinterpret_cast<RangeSubselect *>(item), added);
 		} else if (IsA(item, RangeFunction)) {
-			scope.expressions.push_back(item);
+			AddFunction(scope, reinterpret_cast<RangeFunction *>(item), added);
 		}
 		return added;
+	}
+
+	/* The side of a USING join that has the column: the one FROM item that may. */
+	static int UsingSide(const Scope &scope, const std::vector<int> &side, const std::string &column)
+	{
+		int found = -1;
+		for (int i : side)
+			if (scope.refs[i].HasColumn(column) != Ref::Has::No) {
+				if (found >= 0)
+					return -1;
+				found = i;
+			}
+		return found;
 	}
 
 	void AddJoinQuals(Scope &scope, JoinExpr *join, const std::vector<int> &left,
@@ -240,14 +385,13 @@ private:
 		default:
 			break; /* FULL: neither side is filtered */
 		}
-		if (join->usingClause != nullptr) {
-			Conjunct using_conjunct = base;
-			ListCell *lc;
-			foreach (lc, join->usingClause)
-				using_conjunct.using_columns.push_back(StringValue(static_cast<Node *>(lfirst(lc))));
-			using_conjunct.using_left = left;
-			using_conjunct.using_right = right;
-			scope.conjuncts.push_back(std::move(using_conjunct));
+		ListCell *lc;
+		foreach (lc, join->usingClause) {
+			std::string const column = StringValue(static_cast<Node *>(lfirst(lc)));
+			int const l = UsingSide(scope, left, column);
+			int const r = UsingSide(scope, right, column);
+			if (l >= 0 && r >= 0)
+				ConstraintSolver::Equate(scope, l, column, r, column, base);
 		}
 		std::vector<Node *> parts;
 		Conjuncts(join->quals, parts);
@@ -271,311 +415,37 @@ private:
 		scope.expressions.push_back(where);
 	}
 
-	/* ---- constraint resolution ---------------------------------------- */
+	/* ---- settling and reporting ---------------------------------------- */
 
-	/* A ColumnRef naming the tenant column of a tenant reference in scope or above. */
-	std::optional<ResolvedColumn> ResolveTenantColumn(Node *node, const Scope &scope) const
-	{
-		if (node == nullptr)
-			return std::nullopt;
-		if (IsA(node, TypeCast))
-			return ResolveTenantColumn(reinterpret_cast<TypeCast *>(node)->arg, scope);
-		if (!IsA(node, ColumnRef))
-			return std::nullopt;
-		List *fields = reinterpret_cast<ColumnRef *>(node)->fields;
-		int const n = list_length(fields);
-		if (n == 0 || !IsA(static_cast<Node *>(llast(fields)), String))
-			return std::nullopt;
-		std::string const column = LastName(fields);
-		std::string const qualifier = n >= 2 ? SchemaOfName(fields) : "";
-		for (const Scope *s = &scope; s != nullptr; s = s->parent) {
-			int found = -1;
-			int matches = 0;
-			for (size_t i = 0; i < s->refs.size(); i++) {
-				const TableRef &r = s->refs[i];
-				if (r.table->tenant_column != column)
-					continue;
-				if (!qualifier.empty() && r.visible_name != qualifier)
-					continue;
-				found = static_cast<int>(i);
-				matches++;
-			}
-			if (matches == 1)
-				return ResolvedColumn{s, found};
-			if (matches > 1)
-				return std::nullopt; /* ambiguous: PostgreSQL would refuse it too */
-			/* A PL/pgSQL variable or function argument shadows nothing further out. */
-			if (n == 1 && variables_.count(column))
-				return std::nullopt;
-		}
-		return std::nullopt;
-	}
-
-	bool IsTenantFunction(FuncCall *call) const
-	{
-		std::string const name = LastName(call->funcname);
-		std::string const schema = SchemaOfName(call->funcname);
-		if (name == "current_setting") {
-			std::vector<Node *> args = CallArguments(call, {"setting_name", "missing_ok"});
-			std::optional<std::string> setting = ConstantString(args[0]);
-			return setting && *setting == ctx_.options.tenant_setting;
-		}
-		if ((schema.empty() || schema == "tenant_guard") &&
-			(name == "current_tenant" || name == "tenant_uuid" || name == "tenant_bigint" ||
-			 name == "tenant_integer" || name == "tenant_text"))
-			return true;
-		std::string const qualified = schema.empty() ? name : schema + "." + name;
-		for (const std::string &f : ctx_.options.tenant_functions)
-			if (f == qualified || f == name)
-				return true;
-		return false;
-	}
-
-	/* Is node a value that names the current tenant? *literal: it is a constant. */
-	bool IsTenantValue(Node *node, bool *literal) const
-	{
-		if (node == nullptr)
-			return false;
-		switch (nodeTag(node)) {
-		case T_ParamRef:
-			return true;
-		case T_A_Const:
-			if (reinterpret_cast<A_Const *>(node)->isnull)
-				return false;
-			*literal = true;
-			return true;
-		case T_TypeCast:
-			return IsTenantValue(reinterpret_cast<TypeCast *>(node)->arg, literal);
-		case T_FuncCall:
-			return IsTenantFunction(reinterpret_cast<FuncCall *>(node));
-		case T_ColumnRef: {
-			List *fields = reinterpret_cast<ColumnRef *>(node)->fields;
-			return list_length(fields) == 1 && variables_.count(LastName(fields)) > 0;
-		}
-		case T_SubLink: {
-			/* (SELECT current_setting('app.tenant_id')): evaluated once per statement. */
-			auto *link = reinterpret_cast<SubLink *>(node);
-			auto *sub = reinterpret_cast<SelectStmt *>(link->subselect);
-			if (link->subLinkType != EXPR_SUBLINK || sub == nullptr || sub->fromClause != nullptr ||
-				list_length(sub->targetList) != 1)
-				return false;
-			auto *target = static_cast<ResTarget *>(linitial(sub->targetList));
-			return IsTenantValue(target->val, literal);
-		}
-		default:
-			return false;
-		}
-	}
-
-	static bool Eligible(const Conjunct &c, int index)
-	{
-		if (c.all_eligible)
-			return true;
-		for (int e : c.eligible)
-			if (e == index)
-				return true;
-		return false;
-	}
-
-	/*
-	 * The references of `scope` that expr constrains, given which are
-	 * constrained already. Handles =, IS NOT DISTINCT FROM, IN (single), OR, AND.
-	 */
-	void ConstrainedBy(Node *expr, const Scope &scope, std::vector<int> &out,
-					   std::vector<int> &literals) const
-	{
-		if (expr == nullptr)
-			return;
-		if (IsA(expr, BoolExpr)) {
-			auto *b = reinterpret_cast<BoolExpr *>(expr);
-			if (b->boolop == AND_EXPR) {
-				ListCell *lc;
-				foreach (lc, b->args)
-					ConstrainedBy(static_cast<Node *>(lfirst(lc)), scope, out, literals);
-			} else if (b->boolop == OR_EXPR) {
-				OrConstraints(b, scope, out, literals);
-			}
-			return;
-		}
-		if (!IsA(expr, A_Expr))
-			return;
-		auto *e = reinterpret_cast<A_Expr *>(expr);
-		Node *rhs = e->rexpr;
-		bool equality = (e->kind == AEXPR_OP && LastName(e->name) == "=") ||
-						e->kind == AEXPR_NOT_DISTINCT;
-		if (e->kind == AEXPR_IN && LastName(e->name) == "=" && rhs != nullptr && IsA(rhs, List) &&
-			list_length(reinterpret_cast<List *>(rhs)) == 1) {
-			equality = true;
-			rhs = static_cast<Node *>(linitial(reinterpret_cast<List *>(rhs)));
-		}
-		if (!equality)
-			return;
-		ConstrainSide(e->lexpr, rhs, scope, out, literals);
-		ConstrainSide(rhs, e->lexpr, scope, out, literals);
-	}
-
-	void ConstrainSide(Node *column, Node *other, const Scope &scope, std::vector<int> &out,
-					   std::vector<int> &literals) const
-	{
-		std::optional<ResolvedColumn> target = ResolveTenantColumn(column, scope);
-		if (!target || target->scope != &scope)
-			return;
-		bool literal = false;
-		if (IsTenantValue(other, &literal)) {
-			out.push_back(target->index);
-			if (literal)
-				literals.push_back(target->index);
-			return;
-		}
-		std::optional<ResolvedColumn> source = ResolveTenantColumn(other, scope);
-		if (source && !(source->scope == target->scope && source->index == target->index) &&
-			source->scope->refs[source->index].constrained)
-			out.push_back(target->index);
-	}
-
-	/* A reference is constrained by an OR only if every branch constrains it. */
-	void OrConstraints(BoolExpr *b, const Scope &scope, std::vector<int> &out,
-					   std::vector<int> &literals) const
-	{
-		std::vector<int> common;
-		bool first = true;
-		ListCell *lc;
-		foreach (lc, b->args) {
-			std::vector<int> branch;
-			std::vector<int> ignored;
-			ConstrainedBy(static_cast<Node *>(lfirst(lc)), scope, branch, ignored);
-			if (first) {
-				common = branch;
-				first = false;
-				continue;
-			}
-			std::vector<int> kept;
-			for (int i : common)
-				if (std::find(branch.begin(), branch.end(), i) != branch.end())
-					kept.push_back(i);
-			common = kept;
-		}
-		out.insert(out.end(), common.begin(), common.end());
-	}
-
-	void ApplyUsing(Scope &scope, const Conjunct &c, bool &changed) const
-	{
-		for (const std::string &column : c.using_columns)
-			for (int l : c.using_left)
-				for (int r : c.using_right) {
-					TableRef &left = scope.refs[l];
-					TableRef &right = scope.refs[r];
-					if (left.table->tenant_column != column || right.table->tenant_column != column)
-						continue;
-					if (left.constrained && !right.constrained && Eligible(c, r))
-						right.constrained = changed = true;
-					if (right.constrained && !left.constrained && Eligible(c, l))
-						left.constrained = changed = true;
-				}
-	}
-
-	/* Settles which references are constrained, reports, then descends. */
 	void Settle(Scope &scope)
 	{
-		std::vector<int> literals;
-		/* A scope without tenant tables has nothing to settle, only sub-queries to visit. */
-		bool changed = !scope.refs.empty();
-		while (changed) {
-			changed = false;
-			for (const Conjunct &c : scope.conjuncts) {
-				if (!c.using_columns.empty()) {
-					ApplyUsing(scope, c, changed);
-					continue;
-				}
-				std::vector<int> hits;
-				ConstrainedBy(c.expr, scope, hits, literals);
-				for (int i : hits)
-					if (!scope.refs[i].constrained && Eligible(c, i))
-						scope.refs[i].constrained = changed = true;
-			}
-		}
-		ReportLiterals(scope, literals);
-		/* Only a reference that will be reported needs the "bypassable" wording. */
-		if (std::any_of(scope.refs.begin(), scope.refs.end(),
-						[](const TableRef &r) { return !r.constrained; }))
-			MarkBypassable(scope);
-		for (const TableRef &r : scope.refs)
-			if (!r.constrained)
-				ReportMissingTenantPredicate(ctx_, *r.table, r.written_name, r.location, r.verb,
-											 r.bypassable);
-		for (Node *sub : scope.subqueries)
+		bool const has_tenant_tables =
+			std::any_of(scope.refs.begin(), scope.refs.end(), [](const Ref &r) { return r.IsTenant(); });
+		/* Summaries need the solved level even without tenant tables; conjuncts are cheap. */
+		solver_.Settle(scope);
+		if (dry_ > 0)
+			return; /* a dry run only wants the summary */
+		if (has_tenant_tables)
+			Report(scope);
+		for (Node *sub : scope.laterals)
 			Statement(sub, &scope);
 		for (Node *expr : scope.expressions)
 			SearchSubLinks(expr, &scope);
 	}
 
-	void ReportLiterals(const Scope &scope, std::vector<int> &literals)
+	void Report(const Scope &scope)
 	{
-		std::sort(literals.begin(), literals.end());
-		literals.erase(std::unique(literals.begin(), literals.end()), literals.end());
-		for (int i : literals)
-			ReportHardCodedTenant(ctx_, *scope.refs[i].table, scope.refs[i].location);
-	}
-
-	/* For the message: does some conjunct mention the tenant column without constraining it? */
-	void MarkBypassable(Scope &scope) const
-	{
-		for (const Conjunct &c : scope.conjuncts)
-			if (c.expr != nullptr)
-				MarkMentions(c.expr, scope);
-	}
-
-	void MarkMentions(Node *node, Scope &scope) const
-	{
-		WalkColumnRefs(node, [&](Node *n) {
-			if (auto r = ResolveTenantColumn(n, scope))
-				if (r->scope == &scope)
-					scope.refs[r->index].bypassable = true;
-		});
-	}
-
-	template <typename F>
-	static void WalkColumnRefs(Node *node, F &&visit)
-	{
-		struct Ctx {
-			F *visit;
-		} ctx{&visit};
-		WalkTree(node, [](Node *n, void *raw) -> bool {
-			if (IsA(n, SubLink) || IsA(n, SelectStmt))
-				return false;
-			if (IsA(n, ColumnRef))
-				(*static_cast<Ctx *>(raw)->visit)(n);
-			return true;
-		}, &ctx);
-	}
-
-	/*
-	 * Visits every node under root (raw_expression_tree_walker order);
-	 * visit returns false to skip a node's children.
-	 */
-	static void WalkTree(Node *root, bool (*visit)(Node *, void *), void *context)
-	{
-		struct State {
-			bool (*visit)(Node *, void *);
-			void *context;
-		} state{visit, context};
-		RecurseTree(root, &state);
-	}
-
-	static bool RecurseTree(Node *node, void *raw)
-	{
-		if (node == nullptr)
-			return false;
-		struct State {
-			bool (*visit)(Node *, void *);
-			void *context;
-		};
-		auto *state = static_cast<State *>(raw);
-		if (!state->visit(node, state->context))
-			return false;
-		/* PostgreSQL 15 declares the walker as bool (*)(); void (*)() is the portable detour. */
-		auto *walker = reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(&RecurseTree));
-		return raw_expression_tree_walker(node, walker, raw);
+		for (size_t i = 0; i < scope.refs.size(); i++) {
+			const Ref &r = scope.refs[i];
+			if (!r.IsTenant())
+				continue;
+			int const term = scope.classes.Lookup(static_cast<int>(i), r.table->tenant_column);
+			if (scope.classes.Literal(term))
+				ReportHardCodedTenant(*ctx_, *r.table, r.location);
+			if (!scope.classes.Valued(term))
+				ReportMissingTenantPredicate(*ctx_, *r.table, r.written_name, r.location, r.verb,
+											 solver_.BypassReason(scope, static_cast<int>(i)));
+		}
 	}
 
 	/* Analyses the sub-queries inside an expression, and checks calls that rules care about. */
@@ -600,138 +470,70 @@ private:
 				return false;
 			}
 			if (IsA(n, FuncCall))
-				CheckSetConfigCall(cx->self->ctx_, reinterpret_cast<FuncCall *>(n));
+				CheckSetConfigCall(*cx->self->ctx_, reinterpret_cast<FuncCall *>(n));
 			return true;
 		}, &ctx);
 	}
 
-	/* ---- INSERT -------------------------------------------------------- */
-
-	int TenantColumnIndex(InsertStmt *stmt, const TableFacts &table) const
-	{
-		if (stmt->cols != nullptr) {
-			int i = 0;
-			ListCell *lc;
-			foreach (lc, stmt->cols) {
-				auto *target = static_cast<ResTarget *>(lfirst(lc));
-				if (target->name != nullptr && table.tenant_column == target->name)
-					return i;
-				i++;
-			}
-			return -1;
-		}
-		if (!table.columns_complete)
-			return -2; /* unknown: no column list and no CREATE TABLE seen */
-		for (size_t i = 0; i < table.columns.size(); i++)
-			if (table.columns[i] == table.tenant_column)
-				return static_cast<int>(i);
-		return -1;
-	}
-
-	void CheckInsertedTenant(InsertStmt *stmt, const TableFacts &table, SelectStmt *select,
-							 const Scope *source)
-	{
-		int const index = TenantColumnIndex(stmt, table);
-		if (index == -2)
-			return;
-		if (index == -1) {
-			if (!table.is_protected)
-				ReportInsertWithoutTenant(ctx_, table, stmt->relation->location,
-										  "does not set tenant column " + table.tenant_column);
-			return;
-		}
-		if (select == nullptr)
-			return; /* DEFAULT VALUES */
-		if (select->valuesLists != nullptr) {
-			ListCell *row;
-			foreach (row, select->valuesLists) {
-				auto *values = static_cast<List *>(lfirst(row));
-				if (index < list_length(values))
-					CheckInsertedValue(table, static_cast<Node *>(list_nth(values, index)), nullptr,
-									   stmt->relation->location);
-			}
-			return;
-		}
-		if (select->op == SETOP_NONE && index < list_length(select->targetList)) {
-			auto *target = static_cast<ResTarget *>(list_nth(select->targetList, index));
-			CheckInsertedValue(table, target->val, source, stmt->relation->location);
-		}
-	}
-
-	void CheckInsertedValue(const TableFacts &table, Node *value, const Scope *source,
-							int fallback_location)
-	{
-		if (value != nullptr && IsA(value, SetToDefault)) {
-			if (!table.is_protected)
-				ReportInsertWithoutTenant(ctx_, table, fallback_location,
-										  "leaves tenant column " + table.tenant_column +
-											  " to its DEFAULT, and the table is not protected");
-			return;
-		}
-		bool literal = false;
-		if (IsTenantValue(value, &literal)) {
-			if (literal)
-				ReportHardCodedTenant(ctx_, table, ExprLocation(value, fallback_location));
-			return;
-		}
-		if (source != nullptr)
-			if (auto r = ResolveTenantColumn(value, *source))
-				if (r->scope->refs[r->index].constrained)
-					return;
-		ReportInsertWithoutTenant(ctx_, table, ExprLocation(value, fallback_location),
-								  "sets tenant column " + table.tenant_column +
-									  " to a value that is not the current tenant");
-	}
-
-	static int ExprLocation(Node *node, int fallback)
-	{
-		if (node == nullptr)
-			return fallback;
-		int const loc = exprLocation(node);
-		return loc >= 0 ? loc : fallback;
-	}
-
 	/* ---- WITH ------------------------------------------------------------ */
 
-	/* Makes a WITH clause's names visible while its statement is analysed. */
+	/* Makes a WITH clause's names, and their summaries, visible while its statement is analysed. */
 	class WithClauseScope {
 	public:
 		WithClauseScope(Walker *walker, WithClause *with, const Scope *parent) : walker_(walker)
 		{
-			std::vector<std::string> names;
+			walker_->ctes_.emplace_back();
+			if (with == nullptr)
+				return;
 			ListCell *lc;
-			if (with != nullptr)
-				foreach (lc, with->ctes)
-					names.emplace_back(static_cast<CommonTableExpr *>(lfirst(lc))->ctename);
-			walker_->cte_names_.push_back(std::move(names));
-			if (with != nullptr)
-				foreach (lc, with->ctes)
-					walker_->Statement(static_cast<CommonTableExpr *>(lfirst(lc))->ctequery, parent);
+			foreach (lc, with->ctes)
+				walker_->ctes_.back().push_back({static_cast<CommonTableExpr *>(lfirst(lc))->ctename, nullptr});
+			size_t i = 0;
+			foreach (lc, with->ctes) {
+				auto *cte = static_cast<CommonTableExpr *>(lfirst(lc));
+				Summary s = with->recursive ? Recursive(cte->ctequery, parent, i)
+											: walker_->Statement(cte->ctequery, parent);
+				walker_->ctes_.back()[i++].summary = Renamed(s, cte->aliascolnames);
+			}
 		}
-		~WithClauseScope() { walker_->cte_names_.pop_back(); }
+		~WithClauseScope() { walker_->ctes_.pop_back(); }
 		WithClauseScope(const WithClauseScope &) = delete;
 		WithClauseScope &operator=(const WithClauseScope &) = delete;
 
 	private:
 		Walker *walker_;
-	};
 
-public:
-	void Statement(Node *node, const Scope *parent);
+		static Summary Renamed(Summary s, List *colnames)
+		{
+			if (colnames == nullptr)
+				return s;
+			Alias alias{};
+			alias.colnames = colnames;
+			return Walker::Renamed(std::move(s), &alias);
+		}
+
+		/* base UNION ALL step: the step sees the CTE as the base term left it. */
+		Summary Recursive(Node *query, const Scope *parent, size_t index)
+		{
+			auto *select = reinterpret_cast<SelectStmt *>(query);
+			if (query == nullptr || !IsA(query, SelectStmt) || select->op != SETOP_UNION)
+				return walker_->Statement(query, parent);
+			Summary base = walker_->Select(select->larg, parent);
+			walker_->ctes_.back()[index].summary = base;
+			return CombineSetOperation(SETOP_UNION, base, walker_->Select(select->rarg, parent));
+		}
+	};
 };
 
-void Walker::Statement(Node *node) { Statement(node, nullptr); }
-
-void Walker::Statement(Node *node, const Scope *parent)
+Summary Walker::Statement(Node *node, const Scope *parent)
 {
 	if (node == nullptr)
-		return;
+		return nullptr;
 	switch (nodeTag(node)) {
 	case T_RawStmt:
 		return Statement(reinterpret_cast<RawStmt *>(node)->stmt, parent);
 	case T_SelectStmt:
-		Select(reinterpret_cast<SelectStmt *>(node), parent);
-		return;
+		return Select(reinterpret_cast<SelectStmt *>(node), parent);
 	case T_InsertStmt:
 		return Insert(reinterpret_cast<InsertStmt *>(node));
 	case T_UpdateStmt:
@@ -741,10 +543,11 @@ void Walker::Statement(Node *node, const Scope *parent)
 	case T_MergeStmt:
 		return Merge(reinterpret_cast<MergeStmt *>(node));
 	case T_CopyStmt:
-		CheckCopy(ctx_, reinterpret_cast<CopyStmt *>(node));
+		CheckCopy(*ctx_, reinterpret_cast<CopyStmt *>(node));
 		return Statement(reinterpret_cast<CopyStmt *>(node)->query, parent);
 	case T_TruncateStmt:
-		return CheckTruncate(ctx_, reinterpret_cast<TruncateStmt *>(node));
+		CheckTruncate(*ctx_, reinterpret_cast<TruncateStmt *>(node));
+		return nullptr;
 	case T_ExplainStmt:
 		return Statement(reinterpret_cast<ExplainStmt *>(node)->query, parent);
 	case T_CreateTableAsStmt:
@@ -756,26 +559,31 @@ void Walker::Statement(Node *node, const Scope *parent)
 	case T_PrepareStmt:
 		return Statement(reinterpret_cast<PrepareStmt *>(node)->query, parent);
 	case T_CreateStmt:
-		return CheckCreateTable(ctx_, reinterpret_cast<CreateStmt *>(node));
+		CheckCreateTable(*ctx_, reinterpret_cast<CreateStmt *>(node));
+		return nullptr;
 	case T_AlterTableStmt:
-		return CheckAlterTable(ctx_, reinterpret_cast<AlterTableStmt *>(node));
+		CheckAlterTable(*ctx_, reinterpret_cast<AlterTableStmt *>(node));
+		return nullptr;
 	case T_VariableSetStmt:
-		return CheckVariableSet(ctx_, reinterpret_cast<VariableSetStmt *>(node));
+		CheckVariableSet(*ctx_, reinterpret_cast<VariableSetStmt *>(node));
+		return nullptr;
 	case T_ReturnStmt:
-		return SearchSubLinks(reinterpret_cast<ReturnStmt *>(node)->returnval, parent);
+		SearchSubLinks(reinterpret_cast<ReturnStmt *>(node)->returnval, parent);
+		return nullptr;
 	default:
-		return;
+		return nullptr;
 	}
 }
 
 } // namespace
 
 void StatementAnalyzer::Analyze(Node *raw_statement, std::string_view text, size_t offset,
-								const std::set<std::string> &variables)
+								const std::set<std::string> &variables,
+								const Placeholders *placeholders)
 {
 	RuleContext ctx{model_, options_, text, offset, sink_};
-	Walker walker(ctx, variables);
-	walker.Statement(raw_statement);
+	Walker walker(ctx, variables, placeholders);
+	walker.Statement(raw_statement, nullptr);
 }
 
 } // namespace tlint

@@ -11,8 +11,10 @@
 #include <thread>
 
 #include "cli/config.h"
+#include "catalog/database.h"
 #include "cli/exit_status.h"
-#include "cli/parallel.h"
+#include "lint/parallel.h"
+#include "lint/spellcheck.h"
 #include "lint/linter.h"
 #include "output/report.h"
 #include "rules/registry.h"
@@ -29,7 +31,8 @@ struct Options {
 	std::vector<std::string> paths;
 	std::vector<std::string> schema;
 	std::vector<std::string> tables;
-	std::string tenant_column;
+	std::vector<std::string> tenant_columns;
+	std::string dsn;
 	std::string tenant_setting;
 	std::string config;
 	bool no_config = false;
@@ -38,6 +41,8 @@ struct Options {
 	unsigned jobs = 0;
 	long long max_file_size = 0;
 	bool trust_rls = false;
+	bool any_tenant_parameter = false;
+	bool print_schema = false;
 	bool list_rules = false;
 };
 
@@ -85,6 +90,8 @@ bool BuildLintOptions(const Options &opts, const Config &config, LintOptions &li
 									 : config.tenant_setting.value_or("app.tenant_id");
 	lint.analysis.tenant_functions = config.tenant_functions;
 	lint.analysis.trust_rls = opts.trust_rls || config.trust_rls.value_or(false);
+	lint.analysis.any_tenant_parameter =
+		opts.any_tenant_parameter || config.any_tenant_parameter.value_or(false);
 	lint.severities = config.rules;
 	if (opts.max_file_size > 0)
 		lint.max_file_size = static_cast<size_t>(opts.max_file_size);
@@ -95,6 +102,85 @@ bool BuildLintOptions(const Options &opts, const Config &config, LintOptions &li
 	tables = config.tables;
 	tables.insert(tables.end(), opts.tables.begin(), opts.tables.end());
 	return ExpandPaths(schema_inputs, schema_files);
+}
+
+/* --print-schema: every table learnt, its tenant column and protection, and where each came from. */
+void PrintSchema(const SchemaModel &model)
+{
+	for (const TableFacts *t : model.AllTables()) {
+		std::cout << t->QualifiedName() << ": ";
+		if (!t->IsTenantTable()) {
+			std::cout << "no tenant column (" << t->table_from << ")\n";
+			continue;
+		}
+		std::cout << "tenant column " << t->tenant_column << " (" << t->column_from << ")";
+		if (t->is_protected)
+			std::cout << "; protected by tenant_guard (" << t->protection_from << ")";
+		else if (t->rls_protected)
+			std::cout << "; row-level security of its own (" << t->protection_from << ")";
+		else
+			std::cout << "; not protected";
+		std::cout << '\n';
+	}
+}
+
+/* A typo in the tenant column or a wrong schema path would silently find nothing: refuse. */
+std::string NoTenantTable(const SchemaModel &model)
+{
+	std::string names;
+	for (const std::string &c : model.TenantColumns())
+		names += (names.empty() ? "" : ", ") + c;
+	std::string message = "no tenant table known: no table learnt (" +
+						  std::to_string(model.AllTables().size()) + " in all) has a column named " +
+						  names;
+	std::vector<std::string> const columns = model.ColumnNames();
+	std::string const suggestion = ClosestMatch(
+		model.TenantColumns().front(), std::vector<std::string_view>(columns.begin(), columns.end()));
+	if (!suggestion.empty())
+		message += "; did you mean '" + suggestion + "'?";
+	return message + " (pass --schema, --dsn or --table, or set tenant_columns; --print-schema "
+					 "shows what was learnt)";
+}
+
+SchemaModel MakeModel(const Options &opts, const Config &config, const std::vector<std::string> &tables)
+{
+	std::vector<std::string> columns = opts.tenant_columns;
+	if (columns.empty())
+		columns = config.tenant_columns;
+	SchemaModel model(columns, config.search_path);
+	for (const std::string &t : tables) {
+		auto const [schema, name] = SplitQualifiedName(t);
+		model.DeclareTenantTable(schema, name, "", false, "--table or config tables");
+	}
+	for (const auto &[table, column] : config.table_columns) {
+		auto const [schema, name] = SplitQualifiedName(table);
+		model.OverrideTenantColumn(schema, name, column);
+	}
+	return model;
+}
+
+/* Big files use every thread themselves; the others are linted side by side, one thread each. */
+constexpr size_t kLargeFileStatements = 8192;
+
+std::vector<FileReport> LintAll(const std::vector<PreparedFile> &prepared, size_t first,
+								const SchemaModel &model, const LintOptions &lint, unsigned jobs)
+{
+	size_t const count = prepared.size() - first;
+	std::vector<FileReport> reports(count);
+	std::vector<size_t> small;
+	for (size_t i = 0; i < count; i++) {
+		const PreparedFile &file = prepared[first + i];
+		if (!file.io_error.empty())
+			continue;
+		if (file.spans.size() >= kLargeFileStatements)
+			reports[i] = LintFile(file, model, lint, jobs);
+		else
+			small.push_back(i);
+	}
+	ParallelFor(small.size(), jobs, [&](size_t k) {
+		reports[small[k]] = LintFile(prepared[first + small[k]], model, lint);
+	});
+	return reports;
 }
 
 int Lint(const Options &opts, const Config &config)
@@ -108,12 +194,13 @@ int Lint(const Options &opts, const Config &config)
 	if (!ok)
 		return kExitUsage;
 
-	std::string const tenant_column =
-		!opts.tenant_column.empty() ? opts.tenant_column : config.tenant_column.value_or("tenant_id");
-	SchemaModel model(tenant_column, config.search_path);
-	for (const std::string &t : tables) {
-		auto const [schema, name] = SplitQualifiedName(t);
-		model.DeclareTenantTable(schema, name, tenant_column, false);
+	SchemaModel model = MakeModel(opts, config, tables);
+	if (!opts.dsn.empty()) {
+		std::string error;
+		if (!LoadDatabaseSchema(opts.dsn, model, &error)) {
+			Error(error);
+			return kExitUsage;
+		}
 	}
 
 	unsigned const jobs =
@@ -128,13 +215,16 @@ int Lint(const Options &opts, const Config &config)
 	for (const PreparedFile &file : prepared)
 		LearnSchema(file, model);
 	model.Settle();
+	if (opts.print_schema) {
+		PrintSchema(model);
+		return kExitClean;
+	}
+	if (model.TenantTables().empty()) {
+		Error(NoTenantTable(model));
+		return kExitUsage;
+	}
 
-	size_t const first = schema_files.size();
-	std::vector<FileReport> reports(files.size());
-	ParallelFor(files.size(), jobs, [&](size_t i) {
-		if (prepared[first + i].io_error.empty())
-			reports[i] = LintFile(prepared[first + i], model, lint);
-	});
+	std::vector<FileReport> reports = LintAll(prepared, schema_files.size(), model, lint, jobs);
 
 	int status = kExitClean;
 	for (const PreparedFile &file : prepared)
@@ -198,7 +288,11 @@ int RunCli(int argc, char **argv)
 		->allow_extra_args(false);
 	app.add_option("--table", opts.tables, "a tenant table, [schema.]name (repeatable)")
 		->allow_extra_args(false);
-	app.add_option("--tenant-column", opts.tenant_column, "tenant column name (default tenant_id)");
+	app.add_option("--tenant-column", opts.tenant_columns,
+				   "tenant column name (repeatable; default tenant_id)")
+		->allow_extra_args(false);
+	app.add_option("--dsn", opts.dsn,
+				   "read tables, tenant columns, RLS and tenant_guard's registry from a database");
 	app.add_option("--tenant-setting", opts.tenant_setting,
 				   "setting that holds the tenant (default app.tenant_id)");
 	app.add_option("--config", opts.config, "config file (default: .tenant-lint.toml, found upward)");
@@ -211,7 +305,12 @@ int RunCli(int argc, char **argv)
 	app.add_option("--max-file-size", opts.max_file_size, "skip files larger than this many bytes")
 		->check(CLI::PositiveNumber);
 	app.add_flag("--trust-rls", opts.trust_rls,
-				 "report queries on protect()ed tables as info: RLS filters them at run time");
+				 "report queries on protected tables as info: RLS (tenant_guard's or the schema's "
+				 "own, enabled, forced, with a policy on the tenant column) filters them");
+	app.add_flag("--any-tenant-parameter", opts.any_tenant_parameter,
+				 "accept tenant_column = ANY($1) (a set of tenants the application allows)");
+	app.add_flag("--print-schema", opts.print_schema,
+				 "list the tables, tenant columns and protection learnt, with where, and exit");
 	app.add_flag("--list-rules", opts.list_rules, "list the rules and exit");
 
 	try {
@@ -224,7 +323,7 @@ int RunCli(int argc, char **argv)
 		ListRules();
 		return kExitClean;
 	}
-	if (opts.paths.empty()) {
+	if (opts.paths.empty() && !opts.print_schema) {
 		Error("no input: pass SQL files or directories (see --help)");
 		return kExitUsage;
 	}

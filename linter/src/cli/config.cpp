@@ -46,9 +46,10 @@ std::string FindConfig(const std::string &dir)
 
 namespace {
 
-const char *const kKeys[] = {"tenant_column",	 "tenant_setting", "tables",
-							 "schema",			 "search_path",	   "tenant_functions",
-							 "trust_rls",		 "max_file_size",  "rules"};
+const char *const kKeys[] = {"tenant_column",	"tenant_columns", "tenant_setting",
+							 "tables",			"schema",		  "search_path",
+							 "tenant_functions", "trust_rls",	  "any_tenant_parameter",
+							 "max_file_size",	"rules"};
 
 std::string Suggest(const std::string &key)
 {
@@ -112,10 +113,28 @@ bool ReadKey(const std::string &key, const toml::node &value, Config &config,
 			*error = "'" + key + "' must be a string";
 		return out.has_value();
 	};
-	if (key == "tenant_column")
-		return need_string(config.tenant_column);
+	if (key == "tenant_column") {
+		std::optional<std::string> column;
+		if (!need_string(column))
+			return false;
+		config.tenant_columns.insert(config.tenant_columns.begin(), *column);
+		return true;
+	}
+	if (key == "tenant_columns")
+		return StringList(value, key, config.tenant_columns, error);
 	if (key == "tenant_setting")
 		return need_string(config.tenant_setting);
+	if (key == "tables" && value.is_table()) {
+		for (const auto &[name, column] : *value.as_table()) {
+			std::optional<std::string> c = column.value<std::string>();
+			if (!c) {
+				*error = "[tables] maps a table to its tenant column name (\"\" for none)";
+				return false;
+			}
+			config.table_columns.emplace_back(std::string(name.str()), *c);
+		}
+		return true;
+	}
 	if (key == "tables")
 		return StringList(value, key, config.tables, error);
 	if (key == "search_path")
@@ -130,12 +149,13 @@ bool ReadKey(const std::string &key, const toml::node &value, Config &config,
 			config.schema.push_back(fs::path(p).is_absolute() ? p : (base / p).string());
 		return true;
 	}
-	if (key == "trust_rls") {
+	if (key == "trust_rls" || key == "any_tenant_parameter") {
+		std::optional<bool> &flag = key == "trust_rls" ? config.trust_rls : config.any_tenant_parameter;
 		if (value.is_boolean())
-			config.trust_rls = value.value<bool>();
-		if (!config.trust_rls)
-			*error = "'trust_rls' must be true or false";
-		return config.trust_rls.has_value();
+			flag = value.value<bool>();
+		if (!flag)
+			*error = "'" + key + "' must be true or false";
+		return flag.has_value();
 	}
 	if (key == "max_file_size") {
 		config.max_file_size = value.value<long long>();

@@ -14,13 +14,16 @@ namespace tlint {
 
 struct Config {
 	std::string path; /* empty: no config file */
-	std::optional<std::string> tenant_column;
+	std::vector<std::string> tenant_columns; /* tenant_column and tenant_columns, in order */
 	std::optional<std::string> tenant_setting;
-	std::vector<std::string> tables;
+	std::vector<std::string> tables;		  /* tenant tables on the default column */
+	/* [tables] name = "column": a table's own tenant column ("" : not a tenant table). */
+	std::vector<std::pair<std::string, std::string>> table_columns;
 	std::vector<std::string> schema; /* resolved against the config file's directory */
 	std::vector<std::string> search_path;
 	std::vector<std::string> tenant_functions;
 	std::optional<bool> trust_rls;
+	std::optional<bool> any_tenant_parameter;
 	std::optional<long long> max_file_size;
 	std::map<std::string, Severity> rules;
 };

@@ -1,9 +1,11 @@
 #include "lint/linter.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "analysis/ddl_learner.h"
 #include "analysis/function_bodies.h"
+#include "lint/parallel.h"
 #include "rules/registry.h"
 #include "source/suppressions.h"
 #include "parse/pg_nodes.h"
@@ -17,31 +19,36 @@ std::string_view StatementText(const PreparedFile &file, const StatementSpan &sp
 	return std::string_view(file.lexed.sql).substr(span.offset, span.length);
 }
 
-/* Applies ignore comments: marks them used, drops what they cover, reports the unused and invalid. */
+/*
+ * Applies ignore comments: marks them used, drops what they cover, reports the
+ * unused and invalid. A finding finds its statement by binary search and its
+ * comments by statement, so the cost does not grow with findings x statements.
+ */
 class SuppressionFilter {
 public:
 	SuppressionFilter(const PreparedFile &file, std::vector<Suppression> suppressions)
 		: file_(file), suppressions_(std::move(suppressions))
 	{
-		for (Suppression &s : suppressions_)
-			target_.push_back(TargetSpan(s));
+		for (size_t i = 0; i < suppressions_.size(); i++) {
+			const Suppression &s = suppressions_[i];
+			if (!s.problem.empty())
+				continue;
+			if (s.whole_file)
+				whole_file_.push_back(i);
+			else if (int const span = TargetSpan(s); span >= 0)
+				by_span_[span].push_back(i);
+		}
 	}
 
 	bool Suppressed(const RawFinding &f)
 	{
 		if (f.rule == "unused-suppression" || f.rule == "invalid-suppression")
 			return false;
+		bool hit = Hits(whole_file_, f);
 		int const span = SpanOf(f.offset);
-		bool hit = false;
-		for (size_t i = 0; i < suppressions_.size(); i++) {
-			Suppression &s = suppressions_[i];
-			if (!s.problem.empty() || !Names(s, f.rule))
-				continue;
-			if (s.whole_file || (span >= 0 && target_[i] == span)) {
-				s.used = true;
-				hit = true;
-			}
-		}
+		if (span >= 0)
+			if (auto it = by_span_.find(span); it != by_span_.end())
+				hit = Hits(it->second, f) || hit;
 		return hit;
 	}
 
@@ -73,7 +80,17 @@ public:
 private:
 	const PreparedFile &file_;
 	std::vector<Suppression> suppressions_;
-	std::vector<int> target_;
+	std::vector<size_t> whole_file_;
+	std::unordered_map<int, std::vector<size_t>> by_span_;
+
+	bool Hits(const std::vector<size_t> &which, const RawFinding &f)
+	{
+		bool hit = false;
+		for (size_t i : which)
+			if (Names(suppressions_[i], f.rule))
+				hit = suppressions_[i].used = true;
+		return hit;
+	}
 
 	static bool Names(const Suppression &s, const std::string &rule)
 	{
@@ -93,14 +110,16 @@ private:
 		return {};
 	}
 
+	/* The statement holding offset (its terminating ';' included), or -1. */
 	int SpanOf(size_t offset) const
 	{
-		for (size_t i = 0; i < file_.spans.size(); i++) {
-			const StatementSpan &span = file_.spans[i];
-			if (offset >= span.offset && offset <= span.offset + span.length)
-				return static_cast<int>(i);
-		}
-		return -1;
+		const std::vector<StatementSpan> &spans = file_.spans;
+		auto it = std::upper_bound(spans.begin(), spans.end(), offset,
+								   [](size_t o, const StatementSpan &s) { return o < s.offset; });
+		if (it == spans.begin())
+			return -1;
+		--it;
+		return offset <= it->offset + it->length ? static_cast<int>(it - spans.begin()) : -1;
 	}
 
 	/*
@@ -136,26 +155,32 @@ void ParseAndAnalyze(const PreparedFile &file, const StatementSpan &span,
 {
 	if (!span.has_tokens)
 		return;
-	std::string const sql(StatementText(file, span));
+	std::string sql(StatementText(file, span));
+	/* @name, :name and ? become $1 or 0 in place: every offset stays valid. */
+	Placeholders const placeholders = RewritePlaceholders(sql);
 	ParsedStatement parsed(sql);
 	if (!parsed.ok()) {
+		/* Report the error as the user wrote the statement, not as rewritten. */
+		std::string const original(StatementText(file, span));
+		ParsedStatement unchanged(original);
+		const ParseError &error = unchanged.ok() ? parsed.error() : unchanged.error();
 		RawFinding f;
 		f.rule = "parse-error";
-		f.offset = span.offset + parsed.error().byte_offset;
+		f.offset = span.offset + error.byte_offset;
 		f.end = f.offset + 1;
-		f.message = parsed.error().message;
+		f.message = error.message;
 		raw.push_back(std::move(f));
 		return;
 	}
 	ListCell *lc;
 	foreach (lc, parsed.tree()) {
 		auto *statement = static_cast<Node *>(lfirst(lc));
-		analyzer.Analyze(statement, sql, span.offset);
+		analyzer.Analyze(statement, sql, span.offset, {}, &placeholders);
 		AnalyzeFunctionBodies(statement, sql, span.offset, analyzer, raw);
 	}
 }
 
-Finding Locate(const RawFinding &raw, const LineIndex &lines, const std::string &path,
+Finding Locate(const RawFinding &raw, LineCursor &cursor, const std::string &path,
 			   Severity severity)
 {
 	Finding f;
@@ -164,14 +189,46 @@ Finding Locate(const RawFinding &raw, const LineIndex &lines, const std::string 
 	f.severity = severity;
 	f.message = raw.message;
 	f.byte_offset = static_cast<int>(raw.offset);
-	f.start = lines.At(raw.offset);
-	f.end = lines.At(std::max(raw.end, raw.offset));
+	f.start = cursor.At(raw.offset);
+	f.end = cursor.Advance(f.start, raw.offset, std::max(raw.end, raw.offset));
 	if (f.end.line == f.start.line && f.end.column <= f.start.column)
 		f.end.column = f.start.column + 1;
 	const RuleInfo *info = FindRule(raw.rule);
 	if (info != nullptr)
 		f.help = info->help;
 	return f;
+}
+
+/* Statements [begin, end) of a file, parsed and analysed. */
+std::vector<RawFinding> AnalyzeSpans(const PreparedFile &file, size_t begin, size_t end,
+									 const SchemaModel &model, const LintOptions &options)
+{
+	std::vector<RawFinding> raw;
+	StatementAnalyzer analyzer(model, options.analysis, raw);
+	for (size_t i = begin; i < end; i++)
+		ParseAndAnalyze(file, file.spans[i], analyzer, raw);
+	return raw;
+}
+
+/* Large files are cut into runs of statements analysed on several threads, in file order. */
+constexpr size_t kStatementsPerChunk = 2048;
+
+std::vector<RawFinding> AnalyzeFile(const PreparedFile &file, const SchemaModel &model,
+									const LintOptions &options, unsigned threads)
+{
+	size_t const n = file.spans.size();
+	if (threads <= 1 || n <= kStatementsPerChunk)
+		return AnalyzeSpans(file, 0, n, model, options);
+	size_t const chunks = (n + kStatementsPerChunk - 1) / kStatementsPerChunk;
+	std::vector<std::vector<RawFinding>> parts(chunks);
+	ParallelFor(chunks, threads, [&](size_t c) {
+		size_t const begin = c * kStatementsPerChunk;
+		parts[c] = AnalyzeSpans(file, begin, std::min(n, begin + kStatementsPerChunk), model, options);
+	});
+	std::vector<RawFinding> raw;
+	for (std::vector<RawFinding> &part : parts)
+		raw.insert(raw.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+	return raw;
 }
 
 } // namespace
@@ -204,6 +261,7 @@ PreparedFile PrepareFile(const std::string &path, size_t max_file_size)
 
 void LearnSchema(const PreparedFile &file, SchemaModel &model)
 {
+	std::optional<LineIndex> lines; /* only files that declare something need line numbers */
 	for (const StatementSpan &span : file.spans) {
 		std::string_view const text = StatementText(file, span);
 		if (!span.has_tokens || !MayDeclareSchema(text.data(), text.size()))
@@ -211,13 +269,19 @@ void LearnSchema(const PreparedFile &file, SchemaModel &model)
 		ParsedStatement parsed{std::string(text)};
 		if (!parsed.ok())
 			continue;
+		if (!lines)
+			lines.emplace(file.bytes);
+		std::string const from =
+			file.path + ":" +
+			std::to_string(lines->At(span.offset + FirstTokenOffset(text)).line);
 		ListCell *lc;
 		foreach (lc, parsed.tree())
-			LearnFromStatement(static_cast<Node *>(lfirst(lc)), model);
+			LearnFromStatement(static_cast<Node *>(lfirst(lc)), model, from);
 	}
 }
 
-FileReport LintFile(const PreparedFile &file, const SchemaModel &model, const LintOptions &options)
+FileReport LintFile(const PreparedFile &file, const SchemaModel &model, const LintOptions &options,
+					unsigned threads)
 {
 	FileReport report;
 	report.file = file.path;
@@ -232,9 +296,7 @@ FileReport LintFile(const PreparedFile &file, const SchemaModel &model, const Li
 		raw.push_back({"empty-file", 0, 0,
 					   file.bytes.empty() ? "file is empty" : "file holds no SQL statement", false});
 	} else {
-		StatementAnalyzer analyzer(model, options.analysis, raw);
-		for (const StatementSpan &span : file.spans)
-			ParseAndAnalyze(file, span, analyzer, raw);
+		raw = AnalyzeFile(file, model, options, threads);
 	}
 
 	SuppressionFilter filter(file, file.problem ? std::vector<Suppression>{}
@@ -245,19 +307,18 @@ FileReport LintFile(const PreparedFile &file, const SchemaModel &model, const Li
 			kept.push_back(std::move(f));
 	filter.ReportUnusedAndInvalid(kept);
 
-	if (kept.empty())
-		return report;
-	LineIndex const lines(file.bytes); /* only files with findings need line numbers */
+	/* In file order, so that one cursor walks the file once to find lines and columns. */
+	std::stable_sort(kept.begin(), kept.end(),
+					 [](const RawFinding &a, const RawFinding &b) { return a.offset < b.offset; });
+	LineCursor cursor(file.bytes);
 	for (const RawFinding &f : kept) {
 		Severity severity = SeverityOf(f.rule, options);
 		if (severity == Severity::Off)
 			continue;
 		if (f.downgrade)
 			severity = Severity::Info;
-		report.findings.push_back(Locate(f, lines, file.path, severity));
+		report.findings.push_back(Locate(f, cursor, file.path, severity));
 	}
-	std::stable_sort(report.findings.begin(), report.findings.end(),
-					 [](const Finding &a, const Finding &b) { return a.byte_offset < b.byte_offset; });
 	return report;
 }
 

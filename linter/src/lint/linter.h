@@ -39,8 +39,9 @@ PreparedFile PrepareText(const std::string &name, std::string text);
 /* Learns tenant tables and protect() calls from the file's DDL. */
 void LearnSchema(const PreparedFile &file, SchemaModel &model);
 
-/* Lints one prepared file against a settled schema model. */
-FileReport LintFile(const PreparedFile &file, const SchemaModel &model, const LintOptions &options);
+/* Lints one prepared file against a settled schema model; threads > 1 splits a large file. */
+FileReport LintFile(const PreparedFile &file, const SchemaModel &model, const LintOptions &options,
+					unsigned threads = 1);
 
 /* Convenience for tests: learn from and lint one text. */
 FileReport LintText(const std::string &name, const std::string &sql, SchemaModel &model,

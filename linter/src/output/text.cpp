@@ -1,6 +1,8 @@
 #include "output/report.h"
 #include "source/source_file.h"
 
+#include <algorithm>
+
 namespace tlint {
 
 namespace {
@@ -17,19 +19,31 @@ const char *Color(Severity s)
 	}
 }
 
-void WriteCaret(std::ostream &out, const Finding &f, std::string_view line, bool color)
+/* Long lines (a one-line file) are shown as a window around the finding. */
+constexpr size_t kContextBefore = 60;
+constexpr size_t kContextAfter = 100;
+
+size_t CharStart(std::string_view line, size_t byte)
 {
-	out << "    " << line << '\n' << "    ";
+	while (byte > 0 && byte < line.size() && (static_cast<unsigned char>(line[byte]) & 0xC0) == 0x80)
+		byte--;
+	return byte;
+}
+
+void WriteCaret(std::ostream &out, const Finding &f, std::string_view line, size_t at, bool color)
+{
+	/* at: the finding's byte offset within the line. */
+	at = std::min(at, line.size());
+	size_t const from = CharStart(line, at > kContextBefore ? at - kContextBefore : 0);
+	size_t const to = CharStart(line, std::min(line.size(), at + kContextAfter));
+	bool const clipped_left = from > 0;
+	std::string_view const shown = line.substr(from, (to < line.size() ? to : line.size()) - from);
+	out << "    " << (clipped_left ? "..." : "") << shown << (to < line.size() ? "..." : "") << '\n'
+		<< "    " << (clipped_left ? "   " : "");
 	/* Tabs stay tabs so the caret lines up under the source in any terminal. */
-	int column = 1;
-	size_t byte = 0;
-	while (column < f.start.column && byte < line.size()) {
-		out << (line[byte] == '\t' ? '\t' : ' ');
-		byte++;
-		while (byte < line.size() && (static_cast<unsigned char>(line[byte]) & 0xC0) == 0x80)
-			byte++;
-		column++;
-	}
+	for (size_t byte = 0; byte < at - from && byte < shown.size(); byte++)
+		if ((static_cast<unsigned char>(shown[byte]) & 0xC0) != 0x80)
+			out << (shown[byte] == '\t' ? '\t' : ' ');
 	int const width = f.end.line == f.start.line ? std::max(1, f.end.column - f.start.column) : 1;
 	if (color)
 		out << Color(f.severity);
@@ -59,7 +73,8 @@ void WriteText(std::ostream &out, const std::vector<FileReport> &reports, bool c
 			out << ' ' << f.message << " [" << f.rule << "]\n";
 			std::string_view const line = lines.Line(f.start.line);
 			if (!line.empty())
-				WriteCaret(out, f, line, color);
+				WriteCaret(out, f, line,
+						   static_cast<size_t>(f.byte_offset) - lines.LineStart(f.start.line), color);
 		}
 	}
 	size_t const total = counts[0] + counts[1] + counts[2];

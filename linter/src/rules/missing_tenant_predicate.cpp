@@ -1,21 +1,19 @@
 // missing-tenant-predicate: a tenant table reference that no conjunct ties to
-// the current tenant. The analyzer (analysis/statement_analyzer.cpp) decides
-// which references are constrained; this file words the finding.
+// the current tenant. The analyzer (analysis/constraint_solver.cpp) decides
+// which references are constrained and why not; this file words the finding.
 #include "rules/rules.h"
 
 namespace tlint {
 
 void ReportMissingTenantPredicate(const RuleContext &ctx, const TableFacts &table,
 								  const std::string &written_name, int location, const char *verb,
-								  bool bypassable)
+								  const std::string &reason)
 {
 	std::string message = std::string("query ") + verb + " tenant table " + written_name +
 						  " without a tenant predicate on " + table.tenant_column;
-	if (bypassable)
-		message += " (the predicate on " + table.tenant_column +
-				   " can be bypassed: it is under OR, not an equality with the current tenant, "
-				   "or compares the column with itself)";
-	bool const downgrade = ctx.options.trust_rls && table.is_protected;
+	if (!reason.empty())
+		message += " (" + reason + ")";
+	bool const downgrade = ctx.options.trust_rls && (table.is_protected || table.rls_protected);
 	ctx.Report("missing-tenant-predicate", location, std::move(message), downgrade);
 }
 

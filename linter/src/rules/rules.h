@@ -12,7 +12,7 @@ namespace tlint {
 /* missing-tenant-predicate */
 void ReportMissingTenantPredicate(const RuleContext &ctx, const TableFacts &table,
 								  const std::string &written_name, int location, const char *verb,
-								  bool bypassable);
+								  const std::string &reason);
 /* hard-coded-tenant */
 void ReportHardCodedTenant(const RuleContext &ctx, const TableFacts &table, int location);
 /* insert-without-tenant */

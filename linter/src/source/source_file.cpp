@@ -33,6 +33,33 @@ Position LineIndex::At(size_t byte_offset) const
 	return p;
 }
 
+Position LineCursor::Advance(Position p, size_t from, size_t to) const
+{
+	to = std::min(to, text_.size());
+	for (size_t i = from; i < to; i++) {
+		auto const c = static_cast<unsigned char>(text_[i]);
+		if (c == '\n') {
+			p.line++;
+			p.column = 1;
+		} else if ((c & 0xC0) != 0x80) {
+			p.column++;
+		}
+	}
+	return p;
+}
+
+Position LineCursor::At(size_t byte_offset)
+{
+	byte_offset = std::min(byte_offset, text_.size());
+	if (byte_offset < offset_) {
+		offset_ = 0;
+		position_ = Position{};
+	}
+	position_ = Advance(position_, offset_, byte_offset);
+	offset_ = byte_offset;
+	return position_;
+}
+
 std::string_view LineIndex::Line(int line) const
 {
 	if (line < 1 || line > LineCount())

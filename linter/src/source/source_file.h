@@ -17,10 +17,29 @@ public:
 	Position At(size_t byte_offset) const;
 	std::string_view Line(int line) const; /* without its newline */
 	int LineCount() const { return static_cast<int>(starts_.size()); }
+	size_t LineStart(int line) const { return starts_[line - 1]; }
 
 private:
 	std::string_view text_;
 	std::vector<size_t> starts_;
+};
+
+/*
+ * Positions for ascending offsets in time linear in the distance walked: At()
+ * counts characters from the previous offset, not from the line start (a
+ * one-line file of megabytes has one line start).
+ */
+class LineCursor {
+public:
+	explicit LineCursor(std::string_view text) : text_(text) {}
+	Position At(size_t byte_offset); /* offsets should ascend; a step back restarts the count */
+	/* From a known position to a later offset (a finding's end). */
+	Position Advance(Position from, size_t from_offset, size_t to_offset) const;
+
+private:
+	std::string_view text_;
+	size_t offset_ = 0;
+	Position position_;
 };
 
 /* Why a file's bytes cannot be linted as SQL, with where; nullopt when they can. */

@@ -1,4 +1,4 @@
-#include "cli/parallel.h"
+#include "lint/parallel.h"
 
 #include <pthread.h>
 

@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# Audit trail tests that need several sessions or servers (part of make test),
+# on a primary cluster of their own and a streaming standby of it:
+#   concurrency  8 clients over 4 tenants and both chain kinds, with rollbacks,
+#                a long transaction and a session idle in transaction: events
+#                equal committed changes, verify_audit() is clean, and seal lag
+#                stays under 1 s while the long transaction is open;
+#   deadline     a sealer kept from writing makes verify_audit() report the
+#                committed events it could not seal;
+#   standby      verify_audit() on the standby is clean, sees a tampering
+#                replayed from the primary, and no sealer runs there;
+#   crash        SIGKILL of the postmaster and all its processes during audited
+#                load: every acknowledged commit is audited exactly once,
+#                nothing for unfinished work, the chain verifies and sealing
+#                resumes.
+#   scripts/audit_test.sh
+source "$(dirname "$0")/lib.sh"
+
+PRIMARY=$(mktemp -d /tmp/tenant_guard_audit_primary.XXXXXX)
+STANDBY=$(mktemp -d /tmp/tenant_guard_audit_standby.XXXXXX)
+WORK=$(mktemp -d /tmp/tenant_guard_audit_work.XXXXXX)
+[ "$(id -u)" -eq 0 ] && chmod 755 "$WORK"
+cleanup() {
+	"$REPO_ROOT/scripts/cluster.sh" stop "$STANDBY" >/dev/null 2>&1 || true
+	"$REPO_ROOT/scripts/cluster.sh" stop "$PRIMARY" >/dev/null 2>&1 || true
+	rm -rf "$WORK" "$STANDBY"
+}
+trap cleanup EXIT
+TG_CLUSTER_CONF="max_wal_senders = 4
+tenant_guard.audit_seal_interval = 200" "$REPO_ROOT/scripts/cluster.sh" start "$PRIMARY" >/dev/null
+source "$PRIMARY/env"
+export PGDATABASE=tg_audit
+# Commits must be durable here (the test cluster runs without synchronous_commit).
+export PGOPTIONS="-c client_min_messages=warning -c synchronous_commit=on"
+passed=0
+failed=0
+check() { # check NAME EXPECTED ACTUAL
+	if [ "$2" = "$3" ]; then
+		echo "ok: $1"
+		passed=$((passed + 1))
+	else
+		echo "FAILED: $1: expected '$2', got '$3'" >&2
+		failed=$((failed + 1))
+	fi
+}
+q() { psql -qXAt -v ON_ERROR_STOP=1 "$@"; }
+wait_sealed() { # wait_sealed [HOST-ARGS...]: until every event is in a block (10 s at most)
+	for _ in $(seq 200); do
+		[ "$(q "$@" -c "SELECT count(*) FROM tenant_guard.audit_events e WHERE NOT EXISTS
+			(SELECT FROM tenant_guard.audit_blocks b WHERE e.seq = ANY (b.event_seqs))")" = 0 ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+psql -qX -d postgres -c 'CREATE DATABASE tg_audit' >/dev/null
+q >/dev/null <<'SQL'
+CREATE EXTENSION tenant_guard;
+CREATE TABLE conc (id bigint, tenant_id int NOT NULL, v int NOT NULL DEFAULT 0, PRIMARY KEY (tenant_id, id));
+CREATE TABLE conc_global (id bigint, tenant_id int NOT NULL, note text, PRIMARY KEY (tenant_id, id));
+SELECT tenant_guard.protect('conc');
+SELECT tenant_guard.protect('conc_global');
+SELECT tenant_guard.audit('conc');
+SELECT tenant_guard.audit('conc_global', chain => 'global');
+INSERT INTO conc SELECT 0, t, 0 FROM generate_series(1, 4) t;
+SQL
+
+say "audit: concurrency (8 clients, 4 tenants, rollbacks, a long transaction open)"
+cat >"$WORK/mixed.sql" <<'PGB'
+\set tenant random(1, 4)
+\set id random(1, 1000000000000)
+\set r random(1, 10)
+BEGIN;
+SELECT set_config('app.tenant_id', :tenant::text, true);
+INSERT INTO conc (id, tenant_id) VALUES (:id, :tenant) ON CONFLICT DO NOTHING;
+UPDATE conc SET v = v + 1 WHERE tenant_id = :tenant AND id = 0;
+INSERT INTO conc_global VALUES (:id, :tenant, 'g') ON CONFLICT DO NOTHING;
+\if :r = 1
+ROLLBACK;
+\else
+COMMIT;
+\endif
+PGB
+# A long writing transaction and a session idle in transaction holding a snapshot.
+q -c "BEGIN" -c "SET LOCAL app.tenant_id = '1'" -c "INSERT INTO conc VALUES (-1, 1, 0)" \
+	-c "SELECT pg_sleep(5)" -c "SELECT clock_timestamp()" -c "COMMIT" >"$WORK/long.out" &
+long=$!
+q -c "BEGIN ISOLATION LEVEL REPEATABLE READ" -c "SELECT count(*) FROM conc" -c "SELECT pg_sleep(5)" \
+	-c "COMMIT" >/dev/null &
+idle=$!
+start=$(q -c "SELECT clock_timestamp()")
+"$PG_BINDIR/pgbench" -n -c 8 -j 2 -t 150 -f "$WORK/mixed.sql" tg_audit >"$WORK/pgbench.log" 2>&1 ||
+	{ cat "$WORK/pgbench.log"; die "pgbench failed"; }
+stop=$(q -c "SELECT clock_timestamp()")
+wait $long $idle
+long_commit=$(grep . "$WORK/long.out" | head -1) # pg_sleep() prints an empty line
+wait_sealed || echo "events still unsealed after 10 s" >&2
+check "INSERT events = rows of conc" \
+	"$(q -c "SELECT count(*) FROM conc")" \
+	"$(q -c "SELECT count(*) FROM tenant_guard.audit_events WHERE table_name = 'public.conc' AND operation = 'INSERT'")"
+check "UPDATE events = committed updates" \
+	"$(q -c "SELECT sum(v) FROM conc")" \
+	"$(q -c "SELECT count(*) FROM tenant_guard.audit_events WHERE table_name = 'public.conc' AND operation = 'UPDATE'")"
+check "global chain events = rows of conc_global" \
+	"$(q -c "SELECT count(*) FROM conc_global")" \
+	"$(q -c "SELECT count(*) FROM tenant_guard.audit_events WHERE chain_id = 'global'")"
+check "one chain per tenant, one global chain" "global tenant:1 tenant:2 tenant:3 tenant:4" \
+	"$(q -c "SELECT string_agg(DISTINCT chain_id, ' ' ORDER BY chain_id) FROM tenant_guard.audit_events")"
+check "every event sealed exactly once" "0" \
+	"$(q -c "SELECT count(*) FROM tenant_guard.audit_events e WHERE (SELECT count(*) FROM tenant_guard.audit_blocks b WHERE e.seq = ANY (b.event_seqs)) <> 1")"
+check "verify_audit() is clean" "0" "$(q -c "SELECT count(*) FROM tenant_guard.verify_audit()")"
+lag=$(q -c "SELECT round(percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM p.sealed_at - e.occurred_at))::numeric, 3)
+	FROM tenant_guard.audit_events e JOIN tenant_guard.audit_blocks b ON e.seq = ANY (b.event_seqs)
+	JOIN tenant_guard.audit_passes p USING (pass_no)
+	WHERE e.occurred_at BETWEEN '$start' AND '$stop' AND e.tenant_id <> '1' OR e.seq IS NULL")
+echo "seal lag p99 while a transaction stayed open: ${lag} s"
+check "seal lag p99 under 1 s while a transaction stays open" "t" "$(q -c "SELECT $lag < 1")"
+check "the long transaction's event sealed within 1 s of its commit" "t" \
+	"$(q -c "SELECT p.sealed_at - '$long_commit'::timestamptz < interval '1 second'
+		FROM tenant_guard.audit_events e JOIN tenant_guard.audit_blocks b ON e.seq = ANY (b.event_seqs)
+		JOIN tenant_guard.audit_passes p USING (pass_no) WHERE e.new_row->>'id' = '-1'")"
+
+say "audit: a committed event left unsealed past the deadline"
+# The sealer waits for these locks; the events committed meanwhile stay unsealed.
+q -c "BEGIN" -c "LOCK TABLE tenant_guard.audit_blocks, tenant_guard.audit_passes IN EXCLUSIVE MODE" \
+	-c "SELECT pg_sleep(2.5)" -c "SET LOCAL tenant_guard.audit_seal_deadline = 1000" \
+	-c "SELECT problem, count(*) FROM tenant_guard.verify_audit() GROUP BY problem" -c "COMMIT" \
+	>"$WORK/deadline.out" &
+locker=$!
+sleep 0.5
+q -c "BEGIN" -c "SET LOCAL app.tenant_id = '2'" -c "INSERT INTO conc VALUES (-2, 2, 0), (-3, 2, 0)" -c "COMMIT" >/dev/null
+wait $locker
+check "verify_audit() reports both unsealed events" "unsealed past the deadline|2" "$(grep . "$WORK/deadline.out")"
+wait_sealed
+check "sealed once the sealer can write: clean again" "0" "$(q -c "SELECT count(*) FROM tenant_guard.verify_audit()")"
+
+say "audit: streaming standby"
+[ "$(id -u)" -eq 0 ] && chown postgres: "$STANDBY"
+as_server_user "$PG_BINDIR/pg_basebackup" -D "$STANDBY/data" -h "$PRIMARY" -p "$PGPORT" -U postgres -R -X stream --checkpoint=fast
+cat >>"$STANDBY/data/postgresql.conf" <<CONF
+port = $((PGPORT + 1))
+unix_socket_directories = '$STANDBY'
+CONF
+as_server_user "$PG_BINDIR/pg_ctl" -D "$STANDBY/data" -l "$STANDBY/server.log" -w start >/dev/null
+sb=(-h "$STANDBY" -p $((PGPORT + 1)))
+wait_replayed() {
+	local lsn
+	lsn=$(q -c "SELECT pg_current_wal_lsn()")
+	for _ in $(seq 200); do
+		[ "$(q "${sb[@]}" -c "SELECT pg_last_wal_replay_lsn() >= '$lsn'")" = t ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# Writes on the primary while the standby verifies: its unsealed tail is never a problem.
+"$PG_BINDIR/pgbench" -n -c 2 -T 3 -f "$WORK/mixed.sql" tg_audit >/dev/null 2>&1 &
+writer=$!
+tails=0
+for _ in $(seq 10); do
+	tails=$((tails + $(q "${sb[@]}" -c "SELECT count(*) FROM tenant_guard.verify_audit()")))
+	sleep 0.2
+done
+wait $writer
+check "verify_audit() on the standby during writes: no problem reported" "0" "$tails"
+check "no sealer runs on the standby" "0" \
+	"$(q "${sb[@]}" -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type LIKE 'tenant_guard audit sealer%'")"
+wait_sealed
+wait_replayed
+check "verify_audit() on the standby is clean" "0" "$(q "${sb[@]}" -c "SELECT count(*) FROM tenant_guard.verify_audit()")"
+victim=$(q -c "SELECT min(seq) FROM tenant_guard.audit_events WHERE operation = 'INSERT'")
+q -c "CREATE TABLE tamper_saved AS SELECT seq, new_row FROM tenant_guard.audit_events WHERE seq = $victim" >/dev/null
+q -c "SET session_replication_role = replica" \
+	-c "UPDATE tenant_guard.audit_events SET new_row = new_row || '{\"v\": 999}' WHERE seq = $victim" >/dev/null
+wait_replayed
+check "the standby sees the replayed tampering" "$victim|row hash mismatch" \
+	"$(q "${sb[@]}" -c "SELECT seq, problem FROM tenant_guard.verify_audit()")"
+q -c "SET session_replication_role = replica" \
+	-c "UPDATE tenant_guard.audit_events e SET new_row = s.new_row FROM tamper_saved s WHERE e.seq = s.seq" >/dev/null
+wait_replayed
+check "undone on the primary, clean on the standby" "0" "$(q "${sb[@]}" -c "SELECT count(*) FROM tenant_guard.verify_audit()")"
+"$REPO_ROOT/scripts/cluster.sh" stop "$STANDBY" >/dev/null
+
+say "audit: SIGKILL of the postmaster during audited load"
+q -c "CREATE TABLE crash_t (id int, tenant_id int NOT NULL, PRIMARY KEY (tenant_id, id))" \
+	-c "SELECT tenant_guard.protect('crash_t')" -c "SELECT tenant_guard.audit('crash_t')" >/dev/null
+writer_loop() { # writer_loop TENANT: inserts until the server dies, logging each acknowledged id
+	local id=0
+	while :; do
+		id=$((id + 1))
+		q -c "BEGIN" -c "SET LOCAL app.tenant_id = '$1'" -c "INSERT INTO crash_t VALUES ($id, $1)" \
+			-c "COMMIT" >/dev/null 2>&1 || return 0
+		echo "$id $1" >>"$WORK/acked"
+	done
+}
+: >"$WORK/acked"
+loops=()
+for t in 1 2 3 4; do
+	writer_loop $t &
+	loops+=($!)
+done
+q -c "BEGIN" -c "SET LOCAL app.tenant_id = '9'" -c "INSERT INTO crash_t VALUES (-5, 9)" \
+	-c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+unfinished=$!
+sleep 3
+# Stopped first so that it forks nothing between the listing of its children and the kill.
+pm=$(head -1 "$PRIMARY/data/postmaster.pid")
+$SUDO kill -STOP "$pm"
+children=$(ps -o pid= --ppid "$pm")
+$SUDO kill -KILL "$pm" $children 2>/dev/null || true
+wait "${loops[@]}" "$unfinished" 2>/dev/null || true
+# As after a power loss, no process of the old server is left; one that nobody
+# reaps stays a zombie (state Z) and its PID would look like a live postmaster.
+for _ in $(seq 50); do
+	state=$(ps -o stat= -p "$pm" || true)
+	[ -z "$state" ] || [ "${state:0:1}" = Z ] && break
+	sleep 0.1
+done
+[ "${state:0:1}" = Z ] && rm -f "$PRIMARY/data/postmaster.pid" "$PRIMARY/.s.PGSQL.$PGPORT.lock"
+as_server_user "$PG_BINDIR/pg_ctl" -D "$PRIMARY/data" -l "$PRIMARY/server.log" -w start >/dev/null ||
+	{ tail -20 "$PRIMARY/server.log"; die "the primary did not restart after the crash"; }
+acked=$(wc -l <"$WORK/acked")
+echo "$acked commits acknowledged before the kill"
+q -c "CREATE TEMP TABLE acked (id int, tenant_id int)" -c "\\copy acked FROM '$WORK/acked' (DELIMITER ' ')" \
+	-c "CREATE TABLE crash_acked AS SELECT * FROM acked" >/dev/null
+check "some commits were acknowledged" "t" "$(q -c "SELECT count(*) > 10 FROM crash_acked")"
+check "every acknowledged commit is in the table" "0" \
+	"$(q -c "SELECT count(*) FROM crash_acked a WHERE NOT EXISTS (SELECT FROM crash_t c WHERE (c.tenant_id, c.id) = (a.tenant_id, a.id))")"
+check "every row of the table has exactly one event" "0" \
+	"$(q -c "SELECT count(*) FROM crash_t c WHERE (SELECT count(*) FROM tenant_guard.audit_events e WHERE e.table_name = 'public.crash_t'
+		AND e.new_row->>'id' = c.id::text AND e.tenant_id = c.tenant_id::text) <> 1")"
+check "no event without its row (unfinished work left nothing)" "0" \
+	"$(q -c "SELECT count(*) FROM tenant_guard.audit_events e WHERE e.table_name = 'public.crash_t' AND NOT EXISTS
+		(SELECT FROM crash_t c WHERE e.new_row->>'id' = c.id::text AND e.tenant_id = c.tenant_id::text)")"
+wait_sealed
+check "sealed after the restart, verify_audit() clean" "0" "$(q -c "SELECT count(*) FROM tenant_guard.verify_audit()")"
+q -c "BEGIN" -c "SET LOCAL app.tenant_id = '1'" -c "INSERT INTO crash_t VALUES (-6, 1)" -c "COMMIT" >/dev/null
+wait_sealed
+check "sealing resumes: a new event is sealed" "1" \
+	"$(q -c "SELECT count(*) FROM tenant_guard.audit_blocks b JOIN tenant_guard.audit_events e ON e.seq = ANY (b.event_seqs) WHERE e.new_row->>'id' = '-6'")"
+check "verify_audit() clean at the end" "0" "$(q -c "SELECT count(*) FROM tenant_guard.verify_audit()")"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
