@@ -1,0 +1,512 @@
+/*
+ * verify.cpp — tenant-audit verify DIR --ca ca.pem: checks an export with no
+ * database. One pass over log.tsv in log order, in memory independent of its
+ * size (the tree head is a stack of at most 64 subtree roots; a block's
+ * events are hashed as they stream by; per chain only its last block is
+ * kept): every event's hash, every block's Merkle root, hash and link, every
+ * pass's hash and link, each closed day's tree head at its recorded extent
+ * and its RFC 3161 token against the CA, and the exported inclusion and
+ * consistency proofs against those heads.
+ */
+#include "commands.h"
+#include "hex.h"
+
+#include "common/audit_chain.h"
+#include "common/merkle_proof.h"
+#include "common/rfc3161.h"
+
+#include <chrono>
+#include <cstring>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <unistd.h>
+#include <unordered_map>
+#include <vector>
+
+namespace tg::audit_cli {
+
+namespace {
+
+using audit::Hash;
+
+std::vector<std::string_view> Split(std::string_view line)
+{
+	std::vector<std::string_view> out;
+	size_t start = 0;
+	for (;;) {
+		size_t const end = line.find(' ', start);
+		out.push_back(line.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+		if (end == std::string_view::npos)
+			return out;
+		start = end + 1;
+	}
+}
+
+std::optional<Hash> ParseHash(std::string_view hex)
+{
+	std::string bytes;
+	if (hex.size() != 64 || !DecodeHex(hex, bytes))
+		return std::nullopt;
+	return audit::HashFromBytes(bytes);
+}
+
+int64_t ParseInt(std::string_view s)
+{
+	int64_t v = 0;
+	bool neg = !s.empty() && s[0] == '-';
+	for (size_t i = neg ? 1 : 0; i < s.size(); i++) {
+		if (s[i] < '0' || s[i] > '9')
+			throw std::runtime_error("not a number: " + std::string(s));
+		v = v * 10 + (s[i] - '0');
+	}
+	return neg ? -v : v;
+}
+
+std::vector<Hash> ParsePath(std::string_view list)
+{
+	std::vector<Hash> out;
+	if (list == "-")
+		return out;
+	size_t start = 0;
+	while (start <= list.size()) {
+		size_t end = list.find(',', start);
+		if (end == std::string_view::npos)
+			end = list.size();
+		std::optional<Hash> h = ParseHash(list.substr(start, end - start));
+		if (!h)
+			throw std::runtime_error("malformed proof path");
+		out.push_back(*h);
+		start = end + 1;
+	}
+	return out;
+}
+
+/* Reads lines from a file through a large buffer: getline costs too much at a million lines a second. */
+class LineReader {
+public:
+	explicit LineReader(const std::string &path) : f_(std::fopen(path.c_str(), "rb")), buf_(1 << 20) {}
+	~LineReader()
+	{
+		if (f_)
+			std::fclose(f_);
+	}
+	bool ok() const { return f_ != nullptr; }
+	bool Next(std::string_view &line)
+	{
+		for (;;) {
+			const char *nl = static_cast<const char *>(memchr(buf_.data() + pos_, '\n', end_ - pos_));
+			if (nl) {
+				line = std::string_view(buf_.data() + pos_, static_cast<size_t>(nl - (buf_.data() + pos_)));
+				pos_ = static_cast<size_t>(nl - buf_.data()) + 1;
+				return true;
+			}
+			if (eof_) {
+				if (pos_ == end_)
+					return false;
+				line = std::string_view(buf_.data() + pos_, end_ - pos_);
+				pos_ = end_;
+				return true;
+			}
+			/* Move the partial line to the front and read more; grow for very long lines. */
+			std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
+			end_ -= pos_;
+			pos_ = 0;
+			if (end_ == buf_.size())
+				buf_.resize(buf_.size() * 2);
+			size_t const n = std::fread(buf_.data() + end_, 1, buf_.size() - end_, f_);
+			end_ += n;
+			if (n == 0)
+				eof_ = true;
+		}
+	}
+
+private:
+	FILE *f_;
+	std::vector<char> buf_;
+	size_t pos_ = 0, end_ = 0;
+	bool eof_ = false;
+};
+
+struct Anchor {
+	std::string day;
+	int64_t last_pass, tree_size;
+	Hash head;
+	int64_t nonce;
+	std::string token; /* DER, empty when not anchored */
+	bool head_checked = false;
+};
+
+class Verifier {
+public:
+	Verifier(const VerifyOptions &options) : options_(options) {}
+	int Run();
+
+private:
+	void Problem(const std::string &where, const std::string &what)
+	{
+		problems_++;
+		if (problems_ <= 100)
+			std::cout << "PROBLEM " << where << ": " << what << "\n";
+	}
+	void ReadAnchors();
+	void ReadLog();
+	void OnPass(const std::vector<std::string_view> &f);
+	void OnBlock(const std::vector<std::string_view> &f);
+	void OnEvent(const std::vector<std::string_view> &f);
+	void EndBlock();
+	void EndPass();
+	void CheckHeadsAt(int64_t pass_no);
+	void CheckProofs();
+	void CheckTokens();
+	void Progress(bool last);
+
+	const VerifyOptions &options_;
+	audit::Sha256 sha_;
+	audit::CanonicalWriter writer_;
+	std::string bytes_;
+	uint64_t problems_ = 0, events_ = 0, blocks_ = 0, passes_ = 0;
+	std::vector<Anchor> anchors_;
+	audit::MerkleAccumulator log_;
+	/* The pass being read. */
+	bool in_pass_ = false;
+	int64_t pass_no_ = 0;
+	Hash prev_pass_hash_{};
+	audit::PassFields pass_;
+	Hash pass_hash_{};
+	/* The block being read. */
+	bool in_block_ = false;
+	audit::BlockFields block_;
+	std::string block_chain_;
+	Hash block_hash_{};
+	int64_t block_expected_events_ = 0, block_events_ = 0;
+	audit::MerkleAccumulator block_tree_;
+	struct ChainHead {
+		int64_t block_no;
+		Hash hash;
+	};
+	std::unordered_map<std::string, ChainHead> chains_;
+	/* Row hashes the exported inclusion proofs name, by leaf index, to compare as the log streams. */
+	std::map<uint64_t, Hash> wanted_leaves_;
+	std::map<uint64_t, Hash> seen_leaves_;
+	std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+	bool tty_ = isatty(STDERR_FILENO) != 0;
+};
+
+void Verifier::ReadAnchors()
+{
+	LineReader in(options_.dir + "/anchors.tsv");
+	if (!in.ok())
+		throw std::runtime_error("cannot read " + options_.dir + "/anchors.tsv");
+	std::string_view line;
+	while (in.Next(line)) {
+		std::vector<std::string_view> f = Split(line);
+		if (f.size() != 7 || f[0] != "A")
+			throw std::runtime_error("anchors.tsv: malformed line");
+		Anchor a;
+		a.day = std::string(f[1]);
+		a.last_pass = ParseInt(f[2]);
+		a.tree_size = ParseInt(f[3]);
+		std::optional<Hash> head = ParseHash(f[4]);
+		if (!head)
+			throw std::runtime_error("anchors.tsv: malformed tree head for " + a.day);
+		a.head = *head;
+		a.nonce = ParseInt(f[5]);
+		if (f[6] != "-" && !DecodeHex(f[6], a.token))
+			throw std::runtime_error("anchors.tsv: malformed token for " + a.day);
+		anchors_.push_back(std::move(a));
+	}
+	/* Heads with no pass at all (days before the first event) are the empty tree. */
+	CheckHeadsAt(0);
+}
+
+void Verifier::CheckHeadsAt(int64_t pass_no)
+{
+	for (Anchor &a : anchors_) {
+		if (a.last_pass != pass_no || a.head_checked)
+			continue;
+		a.head_checked = true;
+		if (static_cast<uint64_t>(a.tree_size) != log_.size())
+			Problem("day " + a.day, "the log up to pass " + std::to_string(pass_no) + " has " +
+										std::to_string(log_.size()) + " events, but the day was closed with " +
+										std::to_string(a.tree_size));
+		else if (log_.Root(sha_) != a.head)
+			Problem("day " + a.day, "the log up to pass " + std::to_string(pass_no) +
+										" does not hash to the day's tree head: events sealed by then were changed");
+	}
+}
+
+void Verifier::EndBlock()
+{
+	if (!in_block_)
+		return;
+	in_block_ = false;
+	std::string const where = "chain " + block_chain_ + " block " + std::to_string(block_.block_no);
+	if (block_events_ != block_expected_events_)
+		Problem(where, "lists " + std::to_string(block_expected_events_) + " events, the export holds " +
+						   std::to_string(block_events_) + " (events deleted from audit_events)");
+	else if (block_tree_.Root(sha_) != block_.merkle_root)
+		Problem(where, "its events do not give its Merkle root");
+	if (audit::HashBlock(block_, writer_, sha_) != block_hash_)
+		Problem(where, "does not hash to its block_hash");
+	auto it = chains_.find(block_chain_);
+	int64_t const expected_no = it == chains_.end() ? 1 : it->second.block_no + 1;
+	Hash const expected_prev = it == chains_.end() ? Hash{} : it->second.hash;
+	if (block_.block_no != expected_no)
+		Problem(where, "block " + std::to_string(expected_no) + " of the chain is missing");
+	else if (block_.prev_hash != expected_prev)
+		Problem(where, "does not name the hash of the chain's previous block");
+	chains_[block_chain_] = {block_.block_no, block_hash_};
+	pass_.block_hashes.push_back(block_hash_);
+	blocks_++;
+}
+
+void Verifier::EndPass()
+{
+	EndBlock();
+	if (!in_pass_)
+		return;
+	in_pass_ = false;
+	std::string const where = "pass " + std::to_string(pass_.pass_no);
+	if (pass_.pass_no != pass_no_ + 1)
+		Problem(where, "pass " + std::to_string(pass_no_ + 1) + " is missing");
+	else if (pass_.prev_hash != prev_pass_hash_)
+		Problem(where, "does not name the hash of the previous pass");
+	if (audit::HashPass(pass_, writer_, sha_) != pass_hash_)
+		Problem(where, "does not hash to its pass_hash");
+	pass_no_ = pass_.pass_no;
+	prev_pass_hash_ = pass_hash_;
+	passes_++;
+	CheckHeadsAt(pass_.pass_no);
+}
+
+void Verifier::OnPass(const std::vector<std::string_view> &f)
+{
+	EndPass();
+	if (f.size() != 6)
+		throw std::runtime_error("log.tsv: malformed pass line");
+	std::optional<Hash> prev = ParseHash(f[4]), hash = ParseHash(f[5]);
+	if (!prev || !hash)
+		throw std::runtime_error("log.tsv: malformed pass line");
+	pass_ = audit::PassFields{};
+	pass_.pass_no = ParseInt(f[1]);
+	pass_.low_watermark = ParseInt(f[2]);
+	pass_.high_watermark = ParseInt(f[3]);
+	pass_.prev_hash = *prev;
+	pass_hash_ = *hash;
+	in_pass_ = true;
+}
+
+void Verifier::OnBlock(const std::vector<std::string_view> &f)
+{
+	EndBlock();
+	if (f.size() != 7 || !in_pass_)
+		throw std::runtime_error("log.tsv: malformed block line");
+	std::optional<Hash> root = ParseHash(f[4]), prev = ParseHash(f[5]), hash = ParseHash(f[6]);
+	block_chain_.clear();
+	if (!root || !prev || !hash || !DecodeHex(f[1], block_chain_))
+		throw std::runtime_error("log.tsv: malformed block line");
+	block_ = audit::BlockFields{};
+	block_.block_no = ParseInt(f[2]);
+	block_.event_count = ParseInt(f[3]);
+	block_.merkle_root = *root;
+	block_.prev_hash = *prev;
+	block_hash_ = *hash;
+	block_expected_events_ = block_.event_count;
+	block_events_ = 0;
+	block_tree_ = audit::MerkleAccumulator();
+	in_block_ = true;
+	block_.chain_id = block_chain_;
+}
+
+/* The chain_id and seq at the start of the canonical encoding (format 1). */
+bool ReadChainAndSeq(std::string_view b, std::string_view &chain, int64_t &seq)
+{
+	if (b.size() < 6 || static_cast<unsigned char>(b[0]) != audit::kEventFormat || b[1] != '\x01')
+		return false;
+	uint32_t len = 0;
+	for (int i = 2; i < 6; i++)
+		len = len << 8 | static_cast<unsigned char>(b[i]);
+	if (b.size() < 6 + len + 9 || b[6 + len] != '\x02')
+		return false;
+	chain = b.substr(6, len);
+	uint64_t v = 0;
+	for (size_t i = 7 + len; i < 15 + len; i++)
+		v = v << 8 | static_cast<unsigned char>(b[i]);
+	seq = static_cast<int64_t>(v);
+	return true;
+}
+
+void Verifier::OnEvent(const std::vector<std::string_view> &f)
+{
+	if (f.size() != 3 || !in_block_)
+		throw std::runtime_error("log.tsv: malformed event line");
+	bytes_.clear();
+	if (!DecodeHex(f[2], bytes_))
+		throw std::runtime_error("log.tsv: malformed event bytes");
+	int64_t const listed = ParseInt(f[1]);
+	std::string_view chain;
+	int64_t seq = 0;
+	if (!ReadChainAndSeq(bytes_, chain, seq))
+		Problem("event " + std::to_string(listed), "its bytes are not a format-1 canonical event");
+	else if (seq != listed || chain != block_chain_)
+		Problem("event " + std::to_string(listed), "its bytes name event " + std::to_string(seq) + " of chain " +
+													   std::string(chain) + ", not the one the block lists");
+	Hash const row_hash = sha_.Of(bytes_);
+	Hash const leaf = audit::LeafHash(row_hash, sha_);
+	if (!wanted_leaves_.empty()) {
+		auto it = wanted_leaves_.find(log_.size());
+		if (it != wanted_leaves_.end())
+			seen_leaves_[it->first] = row_hash;
+	}
+	block_tree_.AddLeafHash(leaf, sha_);
+	log_.AddLeafHash(leaf, sha_);
+	block_events_++;
+	if ((++events_ & 0xFFFFF) == 0)
+		Progress(false);
+}
+
+void Verifier::Progress(bool last)
+{
+	if (!tty_ || !options_.progress)
+		return;
+	double const s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+	std::fprintf(stderr, "\rverified %llu events (%.0f/s)%s", static_cast<unsigned long long>(events_),
+				 s > 0 ? events_ / s : 0.0, last ? "\n" : "");
+}
+
+void Verifier::ReadLog()
+{
+	LineReader in(options_.dir + "/log.tsv");
+	if (!in.ok())
+		throw std::runtime_error("cannot read " + options_.dir + "/log.tsv");
+	std::string_view line;
+	while (in.Next(line)) {
+		if (line.empty() || line[0] == '#')
+			continue;
+		std::vector<std::string_view> f = Split(line);
+		switch (line[0]) {
+		case 'E':
+			OnEvent(f);
+			break;
+		case 'B':
+			OnBlock(f);
+			break;
+		case 'P':
+			OnPass(f);
+			break;
+		default:
+			throw std::runtime_error("log.tsv: unknown line type");
+		}
+	}
+	EndPass();
+	Progress(true);
+}
+
+const Anchor *FindDay(const std::vector<Anchor> &anchors, std::string_view day)
+{
+	for (const Anchor &a : anchors)
+		if (a.day == day)
+			return &a;
+	return nullptr;
+}
+
+void Verifier::CheckProofs()
+{
+	LineReader in(options_.dir + "/proofs.tsv");
+	if (!in.ok())
+		throw std::runtime_error("cannot read " + options_.dir + "/proofs.tsv");
+	std::string_view line;
+	while (in.Next(line)) {
+		std::vector<std::string_view> f = Split(line);
+		if (f.size() == 8 && f[0] == "C") {
+			const Anchor *from = FindDay(anchors_, f[1]), *to = FindDay(anchors_, f[2]);
+			std::string const where = "consistency " + std::string(f[1]) + " -> " + std::string(f[2]);
+			uint64_t const first = static_cast<uint64_t>(ParseInt(f[3])), second = static_cast<uint64_t>(ParseInt(f[4]));
+			std::optional<Hash> h1 = ParseHash(f[5]), h2 = ParseHash(f[6]);
+			if (!from || !to || !h1 || !h2)
+				Problem(where, "names a day or head the anchors do not hold");
+			else if (*h1 != from->head || *h2 != to->head || first != static_cast<uint64_t>(from->tree_size) ||
+					 second != static_cast<uint64_t>(to->tree_size))
+				Problem(where, "is not about the closed days' heads");
+			else if (!audit::VerifyConsistency(first, second, *h1, *h2, ParsePath(f[7]), sha_))
+				Problem(where, "the proof does not verify");
+		} else if (f.size() == 7 && f[0] == "I") {
+			const Anchor *day = FindDay(anchors_, f[1]);
+			std::string const where = "inclusion of leaf " + std::string(f[3]) + " in " + std::string(f[1]);
+			uint64_t const size = static_cast<uint64_t>(ParseInt(f[2])), index = static_cast<uint64_t>(ParseInt(f[3]));
+			std::optional<Hash> row = ParseHash(f[4]), head = ParseHash(f[5]);
+			if (!day || !row || !head || *head != day->head || size != static_cast<uint64_t>(day->tree_size))
+				Problem(where, "is not about the closed day's head");
+			else if (!audit::VerifyInclusion(index, size, audit::LeafHash(*row, sha_), ParsePath(f[6]), *head, sha_))
+				Problem(where, "the proof does not verify");
+			else
+				wanted_leaves_[index] = *row;
+		} else {
+			throw std::runtime_error("proofs.tsv: malformed line");
+		}
+	}
+}
+
+void Verifier::CheckTokens()
+{
+	std::ifstream in(options_.ca, std::ios::binary);
+	if (!in)
+		throw std::runtime_error("cannot read the CA certificate " + options_.ca);
+	std::string const ca((std::istreambuf_iterator<char>(in)), {});
+	for (const Anchor &a : anchors_) {
+		if (!a.head_checked)
+			Problem("day " + a.day, "its recorded extent (pass " + std::to_string(a.last_pass) +
+										") is not in the export: the log was cut short");
+		if (a.token.empty()) {
+			Problem("day " + a.day, "not anchored: no time-stamp token");
+			continue;
+		}
+		try {
+			audit::tsp::VerifyToken(a.token, a.head, a.nonce, ca);
+		} catch (const audit::tsp::TimestampError &e) {
+			Problem("day " + a.day, e.what());
+		}
+	}
+}
+
+int Verifier::Run()
+{
+	ReadAnchors();
+	CheckProofs();
+	ReadLog();
+	for (const auto &[index, row] : wanted_leaves_) {
+		auto it = seen_leaves_.find(index);
+		if (it == seen_leaves_.end() || it->second != row)
+			Problem("inclusion of leaf " + std::to_string(index), "the proof's row hash is not the log's leaf there");
+	}
+	CheckTokens();
+	double const s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+	std::cout << "checked " << events_ << " events, " << blocks_ << " blocks, " << passes_ << " passes, "
+			  << anchors_.size() << " closed days in " << s << " s\n";
+	if (problems_ == 0) {
+		std::cout << "OK: the export verifies: every chain, every day's tree head and its time-stamp\n";
+		return kExitOk;
+	}
+	std::cout << problems_ << " problem(s) found\n";
+	return kExitProblems;
+}
+
+} // namespace
+
+int RunVerify(const VerifyOptions &options)
+{
+	try {
+		Verifier verifier(options);
+		return verifier.Run();
+	} catch (const std::exception &e) {
+		std::cerr << "tenant-audit verify: " << e.what() << "\n";
+		return kExitError;
+	}
+}
+
+} // namespace tg::audit_cli

@@ -1,0 +1,57 @@
+# tenant-audit round trip (sourced by scripts/anchor_test.sh, which provides
+# the cluster, the test authority in $TSA, DAY1/DAY2 and check()): anchor
+# through a local HTTP TSA (unreachable, refused, then granted), export,
+# verify, and verify again after tampering with the export.
+AUDIT=$REPO_ROOT/build/tenant-audit
+DSN="host=$PGHOST port=$PGPORT dbname=postgres user=postgres"
+TSA_PORT=$((TG_PORT + 2))
+"$REPO_ROOT/scripts/tsa.sh" serve "$TSA" "$TSA_PORT"
+run() { # run ARGS...: "exit CODE" and the output's lines that name what happened
+	local out rc=0
+	out=$("$AUDIT" "$@" 2>&1) || rc=$?
+	printf '%s\n' "$out" >>"$CLUSTER/tenant-audit.log"
+	printf 'exit %s\n%s' "$rc" "$out"
+}
+say "tenant-audit: anchor through a local HTTP TSA on 127.0.0.1:$TSA_PORT"
+out=$(run anchor --dsn "$DSN" --tsa "http://127.0.0.1:$TSA_PORT/" --day "$DAY2")
+check "anchor stores the token" "exit 0" "$(head -1 <<<"$out")"
+check "anchor says what it did" "1" "$(grep -c "^day $DAY2 anchored: time-stamped 2.*Z by http" <<<"$out")"
+check "anchor again: already anchored" "day $DAY2 is already anchored" \
+	"$(run anchor --dsn "$DSN" --tsa "http://127.0.0.1:$TSA_PORT/" --day "$DAY2" | tail -1)"
+check "verify_anchor agrees" "" "$(q -v ca="$(cat "$TSA/ca.pem")" <<<"SELECT problem FROM tenant_guard.verify_anchor('$DAY2', :'ca')")"
+DAY0=$(q -c "SELECT '$DAY1'::date - 1")
+out=$(run anchor --dsn "$DSN" --tsa "http://127.0.0.1:$((TSA_PORT + 1))/" --day "$DAY0" --retries 1 --wait 0.1)
+check "an unreachable TSA: exit 3" "exit 3" "$(head -1 <<<"$out")"
+check "an unreachable TSA: retried, then a clear message" "2" "$(grep -c "is unreachable" <<<"$out")"
+touch "$TSA/refuse"
+out=$(run anchor --dsn "$DSN" --tsa "http://127.0.0.1:$TSA_PORT/" --day "$DAY0")
+rm "$TSA/refuse"
+check "a refusing TSA: exit 4" "exit 4" "$(head -1 <<<"$out")"
+check "a refusing TSA: its status is named" "1" "$(grep -c "refused the request (status rejection)" <<<"$out")"
+check "then granted" "exit 0" "$(run anchor --dsn "$DSN" --tsa "http://127.0.0.1:$TSA_PORT/" --day "$DAY0" | head -1)"
+kill "$(cat "$TSA/http.pid")" && rm "$TSA/http.pid"
+
+say "tenant-audit: export and verify with no database"
+EXPORT=$CLUSTER/export
+check "export" "exit 0" "$(run export --dsn "$DSN" "$EXPORT" | head -1)"
+out=$(run verify "$EXPORT" --ca "$TSA/ca.pem")
+check "the export verifies" "exit 0" "$(head -1 <<<"$out")"
+check "what was checked" "checked 46 events, 3 closed days" \
+	"$(sed -n 's/^\(checked [0-9]* events\), [0-9]* blocks, [0-9]* passes, \([0-9]* closed days\).*/\1, \2/p' <<<"$out")"
+check "proofs were in the export" "1|2" "$(grep -c '^C ' "$EXPORT/proofs.tsv")|$(grep -c '^I ' "$EXPORT/proofs.tsv")"
+out=$(run verify "$EXPORT" --ca "$TSA/other/ca.pem")
+check "another CA: exit 1" "exit 1" "$(head -1 <<<"$out")"
+check "another CA: every token fails" "3" "$(grep -c "does not verify against this CA" <<<"$out")"
+cp -r "$EXPORT" "$EXPORT-edited"
+# One byte of one event changed (the last hex digit of its client address or application name).
+awk 'BEGIN{done=0} /^E /&&!done&&NR>20{c=substr($3,length($3),1); $3=substr($3,1,length($3)-1) (c=="0"?"1":"0"); done=1} {print}' \
+	"$EXPORT/log.tsv" >"$EXPORT-edited/log.tsv"
+out=$(run verify "$EXPORT-edited" --ca "$TSA/ca.pem")
+check "an edited event: exit 1" "exit 1" "$(head -1 <<<"$out")"
+check "an edited event: its block's root" "1" "$(grep -c "its events do not give its Merkle root" <<<"$out")"
+check "an edited event: both days' heads" "2" "$(grep -c "does not hash to the day's tree head" <<<"$out")"
+awk 'BEGIN{done=0} /^E /&&!done&&NR>20{done=1; next} {print}' "$EXPORT/log.tsv" >"$EXPORT-edited/log.tsv"
+check "a deleted event" "1" "$(run verify "$EXPORT-edited" --ca "$TSA/ca.pem" | grep -c "the export holds")"
+head -5 "$EXPORT/log.tsv" >"$EXPORT-edited/log.tsv"
+check "a log cut short: both days" "2" "$(run verify "$EXPORT-edited" --ca "$TSA/ca.pem" | grep -c "the log was cut short")"
+check "usage error: exit 2" "exit 2" "$(run verify "$EXPORT" | head -1)"
