@@ -147,9 +147,8 @@ SQL
 check "undone, it verifies again" "" "$(q -v ca="$ca" <<<"SELECT problem FROM tenant_guard.verify_anchor('$DAY1', :'ca')")"
 check "the trail itself is intact" "0" "$(q -c "SELECT count(*) FROM tenant_guard.verify_audit()")"
 
-if [ -x "$REPO_ROOT/build/tenant-audit" ]; then
-	source "$REPO_ROOT/scripts/anchor_cli_test.sh"
-fi
+[ -x "$REPO_ROOT/build/tenant-audit" ] || die "build/tenant-audit is missing (make test builds it first)"
+source "$REPO_ROOT/scripts/anchor_cli_test.sh"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
