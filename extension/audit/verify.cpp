@@ -39,6 +39,7 @@ extern "C" {
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -357,13 +358,20 @@ void Verifier::CheckChains()
 			Report(chain_names_[e.chain], e.seq, "row hash mismatch",
 				   "The event's columns do not hash to its row_hash: its payload, old row, "
 				   "actor, time, table, tenant or chain was changed.");
-	/* Duplicates: one (txid, tx_ordinal) per captured row. */
-	std::map<std::pair<int64, int32>, int64> first_seq;
-	for (const EventInfo &e : events_) {
-		auto [it, inserted] = first_seq.emplace(std::make_pair(e.txid, e.ordinal), e.seq);
-		if (!inserted)
+	/* Duplicates: one (txid, tx_ordinal) per captured row; sorted, not hashed, for memory. */
+	std::vector<const EventInfo *> by_origin;
+	by_origin.reserve(events_.size());
+	for (const EventInfo &e : events_)
+		by_origin.push_back(&e);
+	std::sort(by_origin.begin(), by_origin.end(), [](const EventInfo *a, const EventInfo *b) {
+		return std::tie(a->txid, a->ordinal, a->seq) < std::tie(b->txid, b->ordinal, b->seq);
+	});
+	for (size_t i = 1; i < by_origin.size(); i++) {
+		const EventInfo &first = *by_origin[i - 1];
+		const EventInfo &e = *by_origin[i];
+		if (e.txid == first.txid && e.ordinal == first.ordinal)
 			Report(chain_names_[e.chain], e.seq, "duplicated event",
-				   "It repeats the transaction and ordinal of event " + std::to_string(it->second) +
+				   "It repeats the transaction and ordinal of event " + std::to_string(first.seq) +
 					   " (txid " + std::to_string(e.txid) + ", ordinal " +
 					   std::to_string(e.ordinal) + ").");
 	}
