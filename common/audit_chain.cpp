@@ -48,8 +48,9 @@ Hash Sha256::Finish()
 
 void CanonicalWriter::Be32(uint32_t value)
 {
-	for (int shift = 24; shift >= 0; shift -= 8)
-		out_.push_back(static_cast<char>((value >> shift) & 0xFF));
+	char const bytes[4] = {static_cast<char>(value >> 24), static_cast<char>(value >> 16),
+						   static_cast<char>(value >> 8), static_cast<char>(value)};
+	out_.append(bytes, 4);
 }
 
 void CanonicalWriter::Bytes(std::string_view bytes)
@@ -63,10 +64,12 @@ void CanonicalWriter::Bytes(std::string_view bytes)
 
 void CanonicalWriter::Int(int64_t value)
 {
-	out_.push_back('\x02');
 	uint64_t const bits = static_cast<uint64_t>(value);
-	for (int shift = 56; shift >= 0; shift -= 8)
-		out_.push_back(static_cast<char>((bits >> shift) & 0xFF));
+	char bytes[9];
+	bytes[0] = '\x02';
+	for (int i = 0; i < 8; i++)
+		bytes[1 + i] = static_cast<char>(bits >> (56 - 8 * i));
+	out_.append(bytes, 9);
 }
 
 void CanonicalWriter::List(uint32_t count)

@@ -14,6 +14,7 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
+#include "utils/typcache.h"
 }
 
 #include <cmath>
@@ -63,16 +64,28 @@ ValueKind KindOf(Oid type)
 	}
 }
 
-void PlanType(Oid declared, TypePlan *plan, MemoryContext mcxt)
+/* Through the type cache (a hash lookup once warm): PlanRow runs once per statement. */
+void PlanType(Oid declared, TypePlan *plan)
 {
-	Oid const base = getBaseType(declared);
+	TypeCacheEntry *entry = lookup_type_cache(declared, TYPECACHE_DOMAIN_BASE_INFO);
+	Oid const base = entry->typtype == TYPTYPE_DOMAIN ? entry->domainBaseType : declared;
+	if (base != declared)
+		entry = lookup_type_cache(base, 0);
 	plan->type = base;
 	plan->kind = KindOf(base);
-	get_typlenbyvalalign(base, &plan->typlen, &plan->typbyval, &plan->typalign);
+	plan->typlen = entry->typlen;
+	plan->typbyval = entry->typbyval;
+	plan->typalign = entry->typalign;
+	plan->element_type = entry->typelem;
+}
+
+/* The type's output function, for the kinds converted through it. */
+char *OutputText(const TypePlan &type, Datum value)
+{
 	Oid output = InvalidOid;
 	bool varlena = false;
-	getTypeOutputInfo(base, &output, &varlena);
-	fmgr_info_cxt(output, &plan->output, mcxt);
+	getTypeOutputInfo(type.type, &output, &varlena);
+	return OidOutputFunctionCall(output, value);
 }
 
 void PushString(JsonbParseState **state, JsonbIteratorToken token, const char *text, int len)
@@ -204,7 +217,7 @@ void PushScalar(JsonbParseState **state, JsonbIteratorToken token, const TypePla
 	case ValueKind::Numeric: {
 		Numeric n = DatumGetNumeric(value);
 		if (numeric_is_nan(n) || numeric_is_inf(n)) {
-			char *text = OutputFunctionCall(const_cast<FmgrInfo *>(&type.output), value);
+			char *text = OutputText(type, value);
 			PushString(state, token, text, static_cast<int>(strlen(text)));
 		} else {
 			PushNumeric(state, token, n);
@@ -263,7 +276,7 @@ void PushScalar(JsonbParseState **state, JsonbIteratorToken token, const TypePla
 		return;
 	case ValueKind::Array:
 	case ValueKind::Other: {
-		char *text = OutputFunctionCall(const_cast<FmgrInfo *>(&type.output), value);
+		char *text = OutputText(type, value);
 		PushString(state, token, text, static_cast<int>(strlen(text)));
 		return;
 	}
@@ -288,10 +301,10 @@ RowPlan *PlanRow(TupleDesc desc, const char *const *excluded, int nexcluded, Mem
 		for (int e = 0; e < nexcluded; e++)
 			if (strcmp(excluded[e], c.name) == 0)
 				c.excluded = true;
-		PlanType(att->atttypid, &c.type, mcxt);
-		Oid const element = get_element_type(c.type.type);
+		PlanType(att->atttypid, &c.type);
+		Oid const element = c.type.element_type;
 		if (OidIsValid(element) && c.type.typlen == -1) {
-			PlanType(element, &c.element, mcxt);
+			PlanType(element, &c.element);
 			if (c.element.kind != ValueKind::Other)
 				c.type.kind = ValueKind::Array;
 		}

@@ -42,7 +42,7 @@ struct TypePlan {
 	int16 typlen;
 	bool typbyval;
 	char typalign;
-	FmgrInfo output;
+	Oid element_type; /* typelem: set for arrays (and a few fixed-length types) */
 };
 
 struct ColumnPlan {

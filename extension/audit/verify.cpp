@@ -36,6 +36,7 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -79,27 +80,23 @@ enum TextField { kTChain, kTSessionActor, kTActor, kTTable, kTOperation, kTTenan
 constexpr int kTextColumns[7] = {kChainId, kSessionActor, kActor, kTableName,
 								 kOperation, kTenantId, kApplicationName};
 
-void DecodeText(HeapTuple tuple, TupleDesc desc, int column, const char **out, int *len)
+void DecodeText(const Datum *values, const bool *nulls, int column, const char **out, int *len)
 {
-	bool isnull = false;
-	Datum const d = heap_getattr(tuple, column, desc, &isnull);
-	if (isnull) {
+	if (nulls[column - 1]) {
 		*out = nullptr;
 		*len = 0;
 		return;
 	}
-	text *t = DatumGetTextPP(d);
+	text *t = DatumGetTextPP(values[column - 1]);
 	*out = VARDATA_ANY(t);
 	*len = static_cast<int>(VARSIZE_ANY_EXHDR(t));
 }
 
-const char *DecodeJsonb(HeapTuple tuple, TupleDesc desc, int column, int *len)
+const char *DecodeJsonb(const Datum *values, const bool *nulls, int column, int *len)
 {
-	bool isnull = false;
-	Datum const d = heap_getattr(tuple, column, desc, &isnull);
-	if (isnull)
+	if (nulls[column - 1])
 		return nullptr;
-	Jsonb *jb = DatumGetJsonbP(d);
+	Jsonb *jb = DatumGetJsonbP(values[column - 1]);
 	StringInfoData buf;
 	initStringInfo(&buf);
 	JsonbToCString(&buf, &jb->root, VARSIZE(jb));
@@ -107,39 +104,41 @@ const char *DecodeJsonb(HeapTuple tuple, TupleDesc desc, int column, int *len)
 	return buf.data;
 }
 
-/* C-style: the columns of one event, in the row memory context. */
+/* C-style: the columns of one event, in the row memory context; one deform per row. */
 void DecodeEvent(HeapTuple tuple, TupleDesc desc, DecodedEvent *e)
 {
-	bool isnull = false;
-	e->seq = DatumGetInt64(heap_getattr(tuple, kSeq, desc, &isnull));
-	e->format = DatumGetInt16(heap_getattr(tuple, kFormatVersion, desc, &isnull));
-	e->occurred_at = DatumGetTimestampTz(heap_getattr(tuple, kOccurredAt, desc, &isnull));
-	e->txid = DatumGetInt64(heap_getattr(tuple, kTxid, desc, &isnull));
-	e->ordinal = DatumGetInt32(heap_getattr(tuple, kTxOrdinal, desc, &isnull));
+	Datum values[kEventColumns];
+	bool nulls[kEventColumns];
+	heap_deform_tuple(tuple, desc, values, nulls);
+	e->seq = DatumGetInt64(values[kSeq - 1]);
+	e->format = DatumGetInt16(values[kFormatVersion - 1]);
+	e->occurred_at = DatumGetTimestampTz(values[kOccurredAt - 1]);
+	e->txid = DatumGetInt64(values[kTxid - 1]);
+	e->ordinal = DatumGetInt32(values[kTxOrdinal - 1]);
 	for (int i = 0; i < 7; i++)
-		DecodeText(tuple, desc, kTextColumns[i], &e->text[i], &e->text_len[i]);
-	e->old_row = DecodeJsonb(tuple, desc, kOldRow, &e->old_len);
-	e->new_row = DecodeJsonb(tuple, desc, kNewRow, &e->new_len);
-	Datum const changed = heap_getattr(tuple, kChangedColumns, desc, &isnull);
+		DecodeText(values, nulls, kTextColumns[i], &e->text[i], &e->text_len[i]);
+	e->old_row = DecodeJsonb(values, nulls, kOldRow, &e->old_len);
+	e->new_row = DecodeJsonb(values, nulls, kNewRow, &e->new_len);
 	e->nchanged = -1;
-	if (!isnull) {
+	if (!nulls[kChangedColumns - 1]) {
 		Datum *elems = nullptr;
-		bool *nulls = nullptr;
+		bool *elem_nulls = nullptr;
 		int n = 0;
-		deconstruct_array(DatumGetArrayTypeP(changed), TEXTOID, -1, false, TYPALIGN_INT, &elems,
-						  &nulls, &n);
+		deconstruct_array(DatumGetArrayTypeP(values[kChangedColumns - 1]), TEXTOID, -1, false,
+						  TYPALIGN_INT, &elems, &elem_nulls, &n);
 		e->nchanged = n;
 		e->changed = static_cast<const char **>(palloc(sizeof(char *) * (n + 1)));
 		e->changed_len = static_cast<int *>(palloc(sizeof(int) * (n + 1)));
 		for (int i = 0; i < n; i++) {
-			text *t = DatumGetTextPP(elems[i]);
-			e->changed[i] = nulls[i] ? "" : VARDATA_ANY(t);
-			e->changed_len[i] = nulls[i] ? 0 : static_cast<int>(VARSIZE_ANY_EXHDR(t));
+			text *t = elem_nulls[i] ? nullptr : DatumGetTextPP(elems[i]);
+			e->changed[i] = t ? VARDATA_ANY(t) : "";
+			e->changed_len[i] = t ? static_cast<int>(VARSIZE_ANY_EXHDR(t)) : 0;
 		}
 	}
-	Datum const addr = heap_getattr(tuple, kClientAddr, desc, &isnull);
-	e->client_addr = isnull ? nullptr : DatumGetCString(DirectFunctionCall1(inet_out, addr));
-	DecodeText(tuple, desc, kRowHash, &e->row_hash, &e->row_hash_len);
+	e->client_addr = nulls[kClientAddr - 1]
+						 ? nullptr
+						 : DatumGetCString(DirectFunctionCall1(inet_out, values[kClientAddr - 1]));
+	DecodeText(values, nulls, kRowHash, &e->row_hash, &e->row_hash_len);
 }
 
 std::optional<std::string_view> View(const char *p, int len)
@@ -209,12 +208,14 @@ private:
 	}
 	int ChainIndex(std::string_view chain)
 	{
-		auto it = chain_index_.find(std::string(chain));
+		auto it = chain_index_.find(chain);
 		if (it != chain_index_.end())
 			return it->second;
-		chain_names_.emplace_back(chain);
-		chain_index_.emplace(std::string(chain), static_cast<int>(chain_names_.size() - 1));
-		return static_cast<int>(chain_names_.size() - 1);
+		chain_storage_.emplace_back(chain);
+		chain_names_.push_back(chain_storage_.back());
+		int const index = static_cast<int>(chain_names_.size() - 1);
+		chain_index_.emplace(std::string_view(chain_storage_.back()), index);
+		return index;
 	}
 	EventInfo *FindEvent(int64 seq)
 	{
@@ -228,8 +229,9 @@ private:
 	std::vector<EventInfo> events_;
 	std::vector<BlockInfo> blocks_;
 	std::vector<PassInfo> passes_;
+	std::deque<std::string> chain_storage_; /* stable addresses for the views below */
 	std::vector<std::string> chain_names_;
-	std::unordered_map<std::string, int> chain_index_;
+	std::unordered_map<std::string_view, int> chain_index_;
 	CanonicalWriter writer_;
 	Sha256 sha_;
 };

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Cost of the audit trail for writers, seal lag, and verify_audit()'s speed.
+#
+# Durable commits (fsync = on, synchronous_commit = on), 8 pgbench clients
+# over 4 tenants. Three identical tables: one unaudited, one audited with
+# chain => 'tenant', one with chain => 'global'. Each round runs the same
+# single-row INSERT against the three in turn; the ratios are the medians of
+# the paired (same-round) ratios. A second workload mixes INSERTs with
+# UPDATEs of existing rows. Seal lag is pass.sealed_at - event.occurred_at
+# over every event the audited runs wrote. Finally 1,000,000 events are
+# written in another database, and verify_audit() is timed against a scan
+# that reads every payload, alternating.
+#
+#   bench/audit_throughput.sh [ROUNDS] [SECONDS]   (default 6 rounds of 5 s)
+# Writes docs/benchmarks/audit.md.
+source "$(dirname "$0")/lib.sh"
+
+ROUNDS=${1:-6}
+SECONDS_PER_RUN=${2:-5}
+BENCH_CLIENTS=8
+OUT="$REPO_ROOT/docs/benchmarks/audit.md"
+
+BENCH_CLUSTER=$(mktemp -d /tmp/tenant_guard_bench.XXXXXX)
+trap '"$REPO_ROOT/scripts/cluster.sh" stop "$BENCH_CLUSTER"' EXIT
+# Later lines win: durable commits, as in production.
+TG_CLUSTER_CONF="shared_buffers = 512MB
+fsync = on
+synchronous_commit = on
+max_wal_size = 4GB" "$REPO_ROOT/scripts/cluster.sh" start "$BENCH_CLUSTER" >/dev/null
+source "$BENCH_CLUSTER/env"
+
+psql -qX -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+CREATE EXTENSION tenant_guard;
+CREATE TABLE t_plain (id bigserial, tenant_id int NOT NULL, amount numeric NOT NULL,
+	note text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (tenant_id, id));
+CREATE TABLE t_tenant (LIKE t_plain INCLUDING ALL);
+CREATE TABLE t_global (LIKE t_plain INCLUDING ALL);
+SELECT tenant_guard.audit('t_tenant');
+SELECT tenant_guard.audit('t_global', chain => 'global');
+INSERT INTO t_plain (tenant_id, amount, note) SELECT g % 4, g, 'seed' FROM generate_series(1, 4000) g;
+INSERT INTO t_tenant SELECT * FROM t_plain;
+INSERT INTO t_global SELECT * FROM t_plain;
+SQL
+
+work=$(mktemp -d)
+for t in plain tenant global; do
+	cat >"$work/insert_$t.sql" <<PGB
+\set tenant random(0, 3)
+INSERT INTO t_$t (tenant_id, amount, note) VALUES (:tenant, 12.50, 'order placed by the web shop');
+PGB
+	cat >"$work/mixed_$t.sql" <<PGB
+\set tenant random(0, 3)
+\set k random(1, 4000)
+\set r random(0, 1)
+\if :r = 0
+INSERT INTO t_$t (tenant_id, amount, note) VALUES (:tenant, 12.50, 'order placed by the web shop');
+\else
+UPDATE t_$t SET amount = amount + 1 WHERE tenant_id = :k % 4 AND id = :k;
+\endif
+PGB
+done
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.4f", a / b}'; }
+
+say "warming up"
+for s in "$work"/*.sql; do pgbench_tps "$s" 2 >/dev/null; done
+
+declare -A res
+for workload in insert mixed; do
+	say "$workload: $ROUNDS rounds of ${SECONDS_PER_RUN}s, unaudited / tenant chains / global chain in turn"
+	plain=() tenant=() global=() rt=() rg=()
+	for ((r = 1; r <= ROUNDS; r++)); do
+		p=$(pgbench_tps "$work/${workload}_plain.sql" "$SECONDS_PER_RUN")
+		t=$(pgbench_tps "$work/${workload}_tenant.sql" "$SECONDS_PER_RUN")
+		g=$(pgbench_tps "$work/${workload}_global.sql" "$SECONDS_PER_RUN")
+		echo "  round $r: unaudited $p, tenant $t, global $g tps"
+		plain+=("$p") tenant+=("$t") global+=("$g")
+		rt+=("$(ratio "$t" "$p")") rg+=("$(ratio "$g" "$p")")
+	done
+	res[$workload.plain]=$(printf '%s\n' "${plain[@]}" | median)
+	res[$workload.tenant]=$(printf '%s\n' "${tenant[@]}" | median)
+	res[$workload.global]=$(printf '%s\n' "${global[@]}" | median)
+	res[$workload.rt]=$(printf '%s\n' "${rt[@]}" | median | awk '{printf "%.3f", $1}')
+	res[$workload.rg]=$(printf '%s\n' "${rg[@]}" | median | awk '{printf "%.3f", $1}')
+	echo "  paired medians: tenant ${res[$workload.rt]}, global ${res[$workload.rg]}"
+done
+
+for _ in $(seq 100); do
+	[ "$(psql -qXAt -c "SELECT (SELECT count(*) FROM tenant_guard.audit_events)
+		- (SELECT coalesce(sum(cardinality(event_seqs)), 0) FROM tenant_guard.audit_blocks)")" = 0 ] && break
+	sleep 0.2
+done
+lag=$(psql -qXAt -F ' ' <<'SQL'
+SELECT count(*),
+       round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM p.sealed_at - e.occurred_at))::numeric),
+       round(1000 * percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM p.sealed_at - e.occurred_at))::numeric),
+       round(1000 * max(extract(epoch FROM p.sealed_at - e.occurred_at))::numeric)
+  FROM tenant_guard.audit_events e
+  JOIN (SELECT pass_no, unnest(event_seqs) AS seq FROM tenant_guard.audit_blocks) b USING (seq)
+  JOIN tenant_guard.audit_passes p USING (pass_no)
+ WHERE e.new_row->>'note' IS DISTINCT FROM 'seed'
+SQL
+)
+read -r lag_events lag_p50 lag_p99 lag_max <<<"$lag"
+echo "seal lag over $lag_events events: p50 ${lag_p50} ms, p99 ${lag_p99} ms, max ${lag_max} ms"
+problems=$(psql -qXAt -c "SELECT count(*) FROM tenant_guard.verify_audit()")
+
+say "verify_audit() over 1,000,000 events against a scan of every payload"
+psql -qX -c "CREATE DATABASE tg_verify" >/dev/null
+psql -qX -v ON_ERROR_STOP=1 -d tg_verify >/dev/null <<'SQL'
+CREATE EXTENSION tenant_guard;
+CREATE TABLE orders (id bigint, tenant_id int NOT NULL, amount numeric NOT NULL, note text NOT NULL,
+	created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (tenant_id, id));
+SELECT tenant_guard.audit('orders');
+INSERT INTO orders (id, tenant_id, amount, note)
+SELECT g, g % 4, g % 1000, 'order placed by the web shop' FROM generate_series(1, 1000000) g;
+SQL
+for _ in $(seq 600); do
+	[ "$(psql -qXAt -d tg_verify -c "SELECT coalesce(max(high_watermark), 0) FROM tenant_guard.audit_passes")" = 1000000 ] && break
+	sleep 0.5
+done
+psql -qX -d tg_verify -c "VACUUM ANALYZE tenant_guard.audit_events" >/dev/null
+timed() { # timed SQL: milliseconds of one run
+	psql -qXAt -d tg_verify -c '\timing on' -c "$1" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
+}
+scan_runs=() verify_runs=() vr=()
+timed "SELECT sum(length(new_row::text)) FROM tenant_guard.audit_events" >/dev/null
+for r in 1 2 3; do
+	s=$(timed "SELECT sum(length(new_row::text)) FROM tenant_guard.audit_events")
+	v=$(timed "SELECT count(*) FROM tenant_guard.verify_audit()")
+	echo "  round $r: payload scan $s ms, verify_audit() $v ms"
+	scan_runs+=("$s") verify_runs+=("$v") vr+=("$(ratio "$v" "$s")")
+done
+verify_problems=$(psql -qXAt -d tg_verify -c "SELECT count(*) FROM tenant_guard.verify_audit()")
+events=$(psql -qXAt -d tg_verify -c "SELECT count(*) FROM tenant_guard.audit_events")
+scan_ms=$(printf '%s\n' "${scan_runs[@]}" | median | awk '{printf "%.0f", $1}')
+verify_ms=$(printf '%s\n' "${verify_runs[@]}" | median | awk '{printf "%.0f", $1}')
+verify_ratio=$(printf '%s\n' "${vr[@]}" | median | awk '{printf "%.2f", $1}')
+echo "  median: scan $scan_ms ms, verify $verify_ms ms, ratio $verify_ratio"
+
+mkdir -p "$(dirname "$OUT")"
+cat >"$OUT" <<MD
+# Benchmark: the audit trail's cost to writers, seal lag, verification
+
+Produced by \`bench/audit_throughput.sh $ROUNDS $SECONDS_PER_RUN\` on $(date -u +%Y-%m-%d)
+($(nproc) cores shared with other work, PostgreSQL $($PG_BINDIR/postgres --version | awk '{print $3}'),
+fsync = on, synchronous_commit = on, $BENCH_CLIENTS pgbench clients with prepared statements,
+4 tenants). Three tables with the same columns and primary key: unaudited, audited with
+\`chain => 'tenant'\`, audited with \`chain => 'global'\`. Each round runs the same
+workload against the three in turn for ${SECONDS_PER_RUN} s; the table shows median tps over
+$ROUNDS rounds and the median of the paired (same-round) ratios.
+
+| workload | unaudited tps | tenant chains tps | ratio | global chain tps | ratio |
+|---|---:|---:|---:|---:|---:|
+| single-row INSERT | ${res[insert.plain]} | ${res[insert.tenant]} | **${res[insert.rt]}** | ${res[insert.global]} | **${res[insert.rg]}** |
+| 50% INSERT, 50% UPDATE | ${res[mixed.plain]} | ${res[mixed.tenant]} | **${res[mixed.rt]}** | ${res[mixed.global]} | **${res[mixed.rg]}** |
+
+Target: at least 0.90 for both chain kinds (the issue asks to aim for 0.95). For
+comparison, measured earlier on this machine with PL/pgSQL triggers: an audit row
+without a chain 0.85, a chain per tenant with a locked head row 0.64, one global
+chain 0.19.
+
+## Seal lag
+
+Over the $lag_events events of the audited runs, from the statement that wrote the
+event (\`occurred_at\`, so it includes the commit's own fsync) to the sealing pass
+that chained it (\`audit_passes.sealed_at\`), with \`tenant_guard.audit_seal_interval\`
+= 200 ms: **p50 ${lag_p50} ms, p99 ${lag_p99} ms**, max ${lag_max} ms. verify_audit()
+afterwards: $problems problems. The lag with a transaction open for several seconds
+is checked by scripts/audit_test.sh in make test (p99 under 1 s).
+
+## verify_audit()
+
+$events events (one INSERT statement of 1,000,000 rows, sealed), timed alternately
+with \`SELECT sum(length(new_row::text)) FROM tenant_guard.audit_events\`, three rounds:
+payload scan **${scan_ms} ms**, verify_audit() **${verify_ms} ms**, paired ratio
+**${verify_ratio}** (target at most 1.5). verify_audit() found $verify_problems problems.
+MD
+echo "wrote $OUT"
