@@ -1,6 +1,14 @@
 #include "common/audit_chain.h"
 
-#include <openssl/evp.h>
+/*
+ * The low-level SHA-256 calls, deprecated in OpenSSL 3 but kept through 3.x:
+ * with OpenSSL 3.0 every EVP_DigestInit_ex frees and reallocates the
+ * provider's context, about 100 ns per hash (280 ns against 170 ns for a
+ * 65-byte Merkle node, measured here), and verifying an export computes four
+ * hashes per event. Same SHA-NI code underneath, no allocation at all.
+ */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 
 #include <cstring>
 #include <new>
@@ -10,38 +18,30 @@
 
 namespace tg::audit {
 
-Sha256::Sha256() : ctx_(EVP_MD_CTX_new()), md_(EVP_MD_fetch(nullptr, "SHA256", nullptr))
-{
-	if (ctx_ == nullptr || md_ == nullptr) {
-		EVP_MD_free(md_);
-		EVP_MD_CTX_free(ctx_);
-		throw std::bad_alloc();
-	}
-}
+static_assert(sizeof(SHA256_CTX) <= sizeof(Sha256::State), "Sha256::State too small for SHA256_CTX");
+static_assert(alignof(SHA256_CTX) <= alignof(Sha256::State), "Sha256::State misaligned for SHA256_CTX");
 
-Sha256::~Sha256()
+static SHA256_CTX *Ctx(Sha256::State &state)
 {
-	EVP_MD_free(md_);
-	EVP_MD_CTX_free(ctx_);
+	return reinterpret_cast<SHA256_CTX *>(&state);
 }
 
 void Sha256::Begin()
 {
-	if (EVP_DigestInit_ex(ctx_, md_, nullptr) != 1)
+	if (SHA256_Init(Ctx(state_)) != 1)
 		throw std::runtime_error("SHA-256 initialisation failed");
 }
 
 void Sha256::Update(std::string_view bytes)
 {
-	if (EVP_DigestUpdate(ctx_, bytes.data(), bytes.size()) != 1)
+	if (SHA256_Update(Ctx(state_), bytes.data(), bytes.size()) != 1)
 		throw std::runtime_error("SHA-256 update failed");
 }
 
 Hash Sha256::Finish()
 {
 	Hash out{};
-	unsigned int len = 0;
-	if (EVP_DigestFinal_ex(ctx_, out.data(), &len) != 1 || len != out.size())
+	if (SHA256_Final(out.data(), Ctx(state_)) != 1)
 		throw std::runtime_error("SHA-256 finalisation failed");
 	return out;
 }

@@ -1,5 +1,5 @@
 /*
- * audit_chain.h — the audit trail's hashes (pure C++, OpenSSL EVP): the
+ * audit_chain.h — the audit trail's hashes (pure C++, OpenSSL): the
  * canonical, versioned byte encoding of an event, RFC 9162 Merkle roots over
  * a block's events, and the block and pass hashes that chain them. The
  * encoding is specified in docs/audit.md so that an auditor can re-verify an
@@ -14,9 +14,6 @@
 #include <string_view>
 #include <vector>
 
-struct evp_md_ctx_st;
-struct evp_md_st;
-
 namespace tg::audit {
 
 using Hash = std::array<unsigned char, 32>;
@@ -29,11 +26,15 @@ constexpr unsigned char kNodePrefix = 0x01;
 constexpr unsigned char kBlockPrefix = 0x02;
 constexpr unsigned char kPassPrefix = 0x03;
 
-/* One SHA-256 context, reused: verifying a million events allocates nothing per event. */
+/* One SHA-256 context, reused: hashing allocates nothing, once or a million times. */
 class Sha256 {
 public:
-	Sha256();
-	~Sha256();
+	/* Room for OpenSSL's SHA256_CTX (checked in audit_chain.cpp), so that this header needs no OpenSSL header. */
+	struct State {
+		alignas(8) unsigned char bytes[128];
+	};
+
+	Sha256() = default;
 	Sha256(const Sha256 &) = delete;
 	Sha256 &operator=(const Sha256 &) = delete;
 
@@ -51,8 +52,7 @@ public:
 	}
 
 private:
-	evp_md_ctx_st *ctx_;
-	evp_md_st *md_;
+	State state_;
 };
 
 /*

@@ -34,25 +34,39 @@ namespace {
 
 using audit::Hash;
 
-std::vector<std::string_view> Split(std::string_view line)
-{
-	std::vector<std::string_view> out;
-	size_t start = 0;
-	for (;;) {
-		size_t const end = line.find(' ', start);
-		out.push_back(line.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
-		if (end == std::string_view::npos)
-			return out;
-		start = end + 1;
+/* The space-separated fields of a line, in place: a line has at most kMaxFields (more count as kMaxFields + 1). */
+class Fields {
+public:
+	static constexpr size_t kMaxFields = 8;
+	explicit Fields(std::string_view line)
+	{
+		size_t start = 0;
+		for (;;) {
+			size_t const end = line.find(' ', start);
+			if (n_ == kMaxFields) {
+				n_++;
+				return;
+			}
+			f_[n_++] = line.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+			if (end == std::string_view::npos)
+				return;
+			start = end + 1;
+		}
 	}
-}
+	size_t size() const { return n_; }
+	std::string_view operator[](size_t i) const { return f_[i]; }
+
+private:
+	std::string_view f_[kMaxFields];
+	size_t n_ = 0;
+};
 
 std::optional<Hash> ParseHash(std::string_view hex)
 {
-	std::string bytes;
-	if (hex.size() != 64 || !DecodeHex(hex, bytes))
+	Hash out;
+	if (hex.size() != 64 || !DecodeHexInto(hex, reinterpret_cast<char *>(out.data())))
 		return std::nullopt;
-	return audit::HashFromBytes(bytes);
+	return out;
 }
 
 int64_t ParseInt(std::string_view s)
@@ -155,9 +169,9 @@ private:
 	}
 	void ReadAnchors();
 	void ReadLog();
-	void OnPass(const std::vector<std::string_view> &f);
-	void OnBlock(const std::vector<std::string_view> &f);
-	void OnEvent(const std::vector<std::string_view> &f);
+	void OnPass(const Fields &f);
+	void OnBlock(const Fields &f);
+	void OnEvent(const Fields &f);
 	void EndBlock();
 	void EndPass();
 	void CheckHeadsAt(int64_t pass_no);
@@ -204,7 +218,7 @@ void Verifier::ReadAnchors()
 		throw std::runtime_error("cannot read " + options_.dir + "/anchors.tsv");
 	std::string_view line;
 	while (in.Next(line)) {
-		std::vector<std::string_view> f = Split(line);
+		Fields const f(line);
 		if (f.size() != 7 || f[0] != "A")
 			throw std::runtime_error("anchors.tsv: malformed line");
 		Anchor a;
@@ -284,7 +298,7 @@ void Verifier::EndPass()
 	CheckHeadsAt(pass_.pass_no);
 }
 
-void Verifier::OnPass(const std::vector<std::string_view> &f)
+void Verifier::OnPass(const Fields &f)
 {
 	EndPass();
 	if (f.size() != 6)
@@ -301,7 +315,7 @@ void Verifier::OnPass(const std::vector<std::string_view> &f)
 	in_pass_ = true;
 }
 
-void Verifier::OnBlock(const std::vector<std::string_view> &f)
+void Verifier::OnBlock(const Fields &f)
 {
 	EndBlock();
 	if (f.size() != 7 || !in_pass_)
@@ -341,7 +355,7 @@ bool ReadChainAndSeq(std::string_view b, std::string_view &chain, int64_t &seq)
 	return true;
 }
 
-void Verifier::OnEvent(const std::vector<std::string_view> &f)
+void Verifier::OnEvent(const Fields &f)
 {
 	if (f.size() != 3 || !in_block_)
 		throw std::runtime_error("log.tsv: malformed event line");
@@ -388,7 +402,7 @@ void Verifier::ReadLog()
 	while (in.Next(line)) {
 		if (line.empty() || line[0] == '#')
 			continue;
-		std::vector<std::string_view> f = Split(line);
+		Fields const f(line);
 		switch (line[0]) {
 		case 'E':
 			OnEvent(f);
@@ -422,7 +436,7 @@ void Verifier::CheckProofs()
 		throw std::runtime_error("cannot read " + options_.dir + "/proofs.tsv");
 	std::string_view line;
 	while (in.Next(line)) {
-		std::vector<std::string_view> f = Split(line);
+		Fields const f(line);
 		if (f.size() == 8 && f[0] == "C") {
 			const Anchor *from = FindDay(anchors_, f[1]), *to = FindDay(anchors_, f[2]);
 			std::string const where = "consistency " + std::string(f[1]) + " -> " + std::string(f[2]);
