@@ -9,7 +9,9 @@
  * consistency proofs against those heads.
  */
 #include "commands.h"
+#include "event_stream.h"
 #include "hex.h"
+#include "log_lines.h"
 
 #include "common/audit_chain.h"
 #include "common/merkle_proof.h"
@@ -34,51 +36,12 @@ namespace {
 
 using audit::Hash;
 
-/* The space-separated fields of a line, in place: a line has at most kMaxFields (more count as kMaxFields + 1). */
-class Fields {
-public:
-	static constexpr size_t kMaxFields = 8;
-	explicit Fields(std::string_view line)
-	{
-		size_t start = 0;
-		for (;;) {
-			size_t const end = line.find(' ', start);
-			if (n_ == kMaxFields) {
-				n_++;
-				return;
-			}
-			f_[n_++] = line.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-			if (end == std::string_view::npos)
-				return;
-			start = end + 1;
-		}
-	}
-	size_t size() const { return n_; }
-	std::string_view operator[](size_t i) const { return f_[i]; }
-
-private:
-	std::string_view f_[kMaxFields];
-	size_t n_ = 0;
-};
-
 std::optional<Hash> ParseHash(std::string_view hex)
 {
 	Hash out;
 	if (hex.size() != 64 || !DecodeHexInto(hex, reinterpret_cast<char *>(out.data())))
 		return std::nullopt;
 	return out;
-}
-
-int64_t ParseInt(std::string_view s)
-{
-	int64_t v = 0;
-	bool neg = !s.empty() && s[0] == '-';
-	for (size_t i = neg ? 1 : 0; i < s.size(); i++) {
-		if (s[i] < '0' || s[i] > '9')
-			throw std::runtime_error("not a number: " + std::string(s));
-		v = v * 10 + (s[i] - '0');
-	}
-	return neg ? -v : v;
 }
 
 std::vector<Hash> ParsePath(std::string_view list)
@@ -99,52 +62,6 @@ std::vector<Hash> ParsePath(std::string_view list)
 	}
 	return out;
 }
-
-/* Reads lines from a file through a large buffer: getline costs too much at a million lines a second. */
-class LineReader {
-public:
-	explicit LineReader(const std::string &path) : f_(std::fopen(path.c_str(), "rb")), buf_(1 << 20) {}
-	~LineReader()
-	{
-		if (f_)
-			std::fclose(f_);
-	}
-	bool ok() const { return f_ != nullptr; }
-	bool Next(std::string_view &line)
-	{
-		for (;;) {
-			const char *nl = static_cast<const char *>(memchr(buf_.data() + pos_, '\n', end_ - pos_));
-			if (nl) {
-				line = std::string_view(buf_.data() + pos_, static_cast<size_t>(nl - (buf_.data() + pos_)));
-				pos_ = static_cast<size_t>(nl - buf_.data()) + 1;
-				return true;
-			}
-			if (eof_) {
-				if (pos_ == end_)
-					return false;
-				line = std::string_view(buf_.data() + pos_, end_ - pos_);
-				pos_ = end_;
-				return true;
-			}
-			/* Move the partial line to the front and read more; grow for very long lines. */
-			std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
-			end_ -= pos_;
-			pos_ = 0;
-			if (end_ == buf_.size())
-				buf_.resize(buf_.size() * 2);
-			size_t const n = std::fread(buf_.data() + end_, 1, buf_.size() - end_, f_);
-			end_ += n;
-			if (n == 0)
-				eof_ = true;
-		}
-	}
-
-private:
-	FILE *f_;
-	std::vector<char> buf_;
-	size_t pos_ = 0, end_ = 0;
-	bool eof_ = false;
-};
 
 struct Anchor {
 	std::string day;
@@ -171,7 +88,7 @@ private:
 	void ReadLog();
 	void OnPass(const Fields &f);
 	void OnBlock(const Fields &f);
-	void OnEvent(const Fields &f);
+	void OnEvent(const LogItem &event, const LogBatch &batch);
 	void EndBlock();
 	void EndPass();
 	void CheckHeadsAt(int64_t pass_no);
@@ -182,7 +99,6 @@ private:
 	const VerifyOptions &options_;
 	audit::Sha256 sha_;
 	audit::CanonicalWriter writer_;
-	std::string bytes_;
 	uint64_t problems_ = 0, events_ = 0, blocks_ = 0, passes_ = 0;
 	std::vector<Anchor> anchors_;
 	audit::MerkleAccumulator log_;
@@ -337,45 +253,20 @@ void Verifier::OnBlock(const Fields &f)
 	block_.chain_id = block_chain_;
 }
 
-/* The chain_id and seq at the start of the canonical encoding (format 1). */
-bool ReadChainAndSeq(std::string_view b, std::string_view &chain, int64_t &seq)
+/* An event the reading thread decoded and hashed (event_stream.cpp). */
+void Verifier::OnEvent(const LogItem &e, const LogBatch &batch)
 {
-	if (b.size() < 6 || static_cast<unsigned char>(b[0]) != audit::kEventFormat || b[1] != '\x01')
-		return false;
-	uint32_t len = 0;
-	for (int i = 2; i < 6; i++)
-		len = len << 8 | static_cast<unsigned char>(b[i]);
-	if (b.size() < 6 + len + 9 || b[6 + len] != '\x02')
-		return false;
-	chain = b.substr(6, len);
-	uint64_t v = 0;
-	for (size_t i = 7 + len; i < 15 + len; i++)
-		v = v << 8 | static_cast<unsigned char>(b[i]);
-	seq = static_cast<int64_t>(v);
-	return true;
-}
-
-void Verifier::OnEvent(const Fields &f)
-{
-	if (f.size() != 3 || !in_block_)
-		throw std::runtime_error("log.tsv: malformed event line");
-	bytes_.clear();
-	if (!DecodeHex(f[2], bytes_))
-		throw std::runtime_error("log.tsv: malformed event bytes");
-	int64_t const listed = ParseInt(f[1]);
-	std::string_view chain;
-	int64_t seq = 0;
-	if (!ReadChainAndSeq(bytes_, chain, seq))
-		Problem("event " + std::to_string(listed), "its bytes are not a format-1 canonical event");
-	else if (seq != listed || chain != block_chain_)
-		Problem("event " + std::to_string(listed), "its bytes name event " + std::to_string(seq) + " of chain " +
-													   std::string(chain) + ", not the one the block lists");
-	Hash const row_hash = sha_.Of(bytes_);
-	Hash const leaf = audit::LeafHash(row_hash, sha_);
+	if (e.bytes == LogItem::kNotCanonical)
+		Problem("event " + std::to_string(e.listed_seq), "its bytes are not a format-1 canonical event");
+	else if (e.bytes == LogItem::kOtherEvent)
+		Problem("event " + std::to_string(e.listed_seq), "its bytes name event " + std::to_string(e.bytes_seq) +
+															 " of chain " + std::string(batch.Text(e)) +
+															 ", not the one the block lists");
+	Hash const leaf = audit::LeafHash(e.row_hash, sha_);
 	if (!wanted_leaves_.empty()) {
 		auto it = wanted_leaves_.find(log_.size());
 		if (it != wanted_leaves_.end())
-			seen_leaves_[it->first] = row_hash;
+			seen_leaves_[it->first] = e.row_hash;
 	}
 	block_tree_.AddLeafHash(leaf, sha_);
 	log_.AddLeafHash(leaf, sha_);
@@ -395,27 +286,26 @@ void Verifier::Progress(bool last)
 
 void Verifier::ReadLog()
 {
-	LineReader in(options_.dir + "/log.tsv");
-	if (!in.ok())
-		throw std::runtime_error("cannot read " + options_.dir + "/log.tsv");
-	std::string_view line;
-	while (in.Next(line)) {
-		if (line.empty() || line[0] == '#')
-			continue;
-		Fields const f(line);
-		switch (line[0]) {
-		case 'E':
-			OnEvent(f);
-			break;
-		case 'B':
-			OnBlock(f);
-			break;
-		case 'P':
-			OnPass(f);
-			break;
-		default:
-			throw std::runtime_error("log.tsv: unknown line type");
+	EventStream in(options_.dir + "/log.tsv");
+	for (;;) {
+		const LogBatch &batch = in.Next();
+		for (const LogItem &item : batch.items) {
+			switch (item.kind) {
+			case LogItem::kEvent:
+				OnEvent(item, batch);
+				break;
+			case LogItem::kBlock:
+				OnBlock(Fields(batch.Text(item)));
+				break;
+			case LogItem::kPass:
+				OnPass(Fields(batch.Text(item)));
+				break;
+			}
 		}
+		if (batch.error)
+			std::rethrow_exception(batch.error);
+		if (batch.last)
+			break;
 	}
 	EndPass();
 	Progress(true);

@@ -1,0 +1,52 @@
+// The export's text decoding in tenant-audit: hex by SIMD and by table must
+// agree on every digit and refuse every other byte, at every position.
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+
+#include "hex.h"
+#include "log_lines.h"
+
+using namespace tg::audit_cli;
+
+BOOST_AUTO_TEST_SUITE(export_text)
+
+BOOST_AUTO_TEST_CASE(hex_round_trips_every_byte_at_every_length)
+{
+	std::string bytes;
+	for (int i = 0; i < 256; i++)
+		bytes += static_cast<char>(i);
+	for (size_t len = 0; len <= bytes.size(); len++) {
+		std::string const hex = EncodeHex(std::string_view(bytes).substr(256 - len));
+		std::string out;
+		BOOST_TEST_REQUIRE(DecodeHex(hex, out));
+		BOOST_TEST_REQUIRE(out == bytes.substr(256 - len));
+	}
+}
+
+BOOST_AUTO_TEST_CASE(hex_refuses_every_other_byte_at_every_position)
+{
+	for (size_t pos = 0; pos < 40; pos++)
+		for (int c = 0; c < 256; c++) {
+			bool const digit = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+			std::string hex(40, '7');
+			hex[pos] = static_cast<char>(c);
+			std::string out;
+			BOOST_TEST_REQUIRE(DecodeHex(hex, out) == digit, "byte " << c << " at " << pos);
+		}
+	std::string out;
+	BOOST_TEST(!DecodeHex("abc", out));
+	BOOST_TEST(!DecodeHex("00112233445566778899AABBCCDDEEFF", out)); // upper case is not the export's
+}
+
+BOOST_AUTO_TEST_CASE(fields_split_in_place_and_count_too_many)
+{
+	Fields const f("E 12 0a0b");
+	BOOST_TEST(f.size() == 3u);
+	BOOST_TEST(std::string(f[2]) == "0a0b");
+	BOOST_TEST(Fields("").size() == 1u);
+	BOOST_TEST(Fields("a b c d e f g h").size() == 8u);
+	BOOST_TEST(Fields("a b c d e f g h i j").size() == 9u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
