@@ -251,12 +251,7 @@ Hash HashOf(const CapturePlan *plan, const EventRecord &e)
 }
 
 /* Takes the capture lock and the event's seq; EndInsert releases the lock. */
-int64 BeginInsert()
-{
-	Oid const seq = RequireAuditRelid("audit_event_seq");
-	BeginCapture();
-	return nextval_internal(seq, false);
-}
+int64 BeginInsert() { return BeginCaptureAndNumber(); }
 
 void EndInsert(const CapturePlan *plan, const EventRecord *e, const Hash *hash)
 {
