@@ -2,7 +2,7 @@
 # tenant-audit verify throughput: a synthetic, valid export of N events
 # (default 1,000,000; 100 events per block, 4 chains, 10 blocks per pass,
 # payloads like a single-row INSERT), one closed day time-stamped by a local
-# openssl ts authority, verified once; prints events/s.
+# openssl ts authority, verified once; prints events/s, CPU time and max RSS.
 #   bench/audit_verify.sh [N]
 source "$(dirname "$0")/../scripts/lib.sh"
 N=${1:-1000000}
@@ -71,7 +71,11 @@ openssl ts -reply -in "$DIR/resp.tsr" -token_out -out "$DIR/token.der" 2>/dev/nu
 echo "A 2026-01-01 $last_pass $size $head 0 $(od -An -v -tx1 "$DIR/token.der" | tr -d ' \n')" >"$DIR/export/anchors.tsv"
 bytes=$(stat -c %s "$DIR/export/log.tsv")
 cat "$DIR/export/log.tsv" >/dev/null # page cache: measure verification, not the disk
+# Wall time is what a user waits; CPU time (user + sys, both threads) and the
+# load average say how much of the machine other processes took meanwhile.
+load=$(cut -d' ' -f1 /proc/loadavg)
 start=$(date +%s.%N)
-/usr/bin/time -f "max RSS %M kB" "$REPO_ROOT/build/tenant-audit" verify "$DIR/export" --ca "$DIR/tsa/ca.pem" --no-progress
+/usr/bin/time -o "$DIR/time" -f "%U %S %M" "$REPO_ROOT/build/tenant-audit" verify "$DIR/export" --ca "$DIR/tsa/ca.pem" --no-progress
 end=$(date +%s.%N)
-python3 -c "import sys; s=$end-$start; print('%d events, %.1f MB in %.2f s: %.0f events/s' % ($size, $bytes/1e6, s, $size/s))"
+read -r user sys rss <"$DIR/time"
+python3 -c "import sys; s=$end-$start; print('%d events, %.1f MB in %.2f s: %.0f events/s (CPU %.2f s, max RSS %d kB, load %s)' % ($size, $bytes/1e6, s, $size/s, $user+$sys, $rss, '$load'))"
