@@ -21,6 +21,7 @@ OBJS = \
 	extension/boundary/spi.o \
 	extension/boundary/sql_text.o \
 	extension/boundary/selftest.o \
+	extension/boundary/sql_args.o \
 	extension/boundary/trigger_call.o \
 	extension/tenant/exemption.o \
 	extension/guard/hooks.o \

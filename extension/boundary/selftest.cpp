@@ -5,6 +5,7 @@
  * EXECUTE is revoked from PUBLIC.
  */
 #include "boundary/pg_boundary.h"
+#include "boundary/sql_args.h"
 #include "boundary/spi.h"
 
 extern "C" {
@@ -105,8 +106,5 @@ static std::string RunSelftest(const std::string &mode)
 
 TG_FUNCTION(tg_boundary_selftest)
 {
-	const char *mode_text = tg::PgCall([fcinfo] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
-	std::string const result = tg::RunSelftest(mode_text);
-	const char *raw = result.c_str();
-	return tg::PgCall([raw] { return CStringGetTextDatum(raw); });
+	return tg::TextDatum(tg::RunSelftest(tg::TextArg(fcinfo, 0)));
 }

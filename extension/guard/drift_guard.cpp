@@ -2,6 +2,7 @@
 
 #include "boundary/internal_ddl.h"
 #include "boundary/pg_boundary.h"
+#include "boundary/sql_args.h"
 #include "boundary/spi.h"
 #include "boundary/sql_text.h"
 #include "boundary/user_switch.h"
@@ -361,12 +362,12 @@ TG_FUNCTION(tg_refuse_drift)
 /* tenant_guard.allow_drift(tbl, reason) */
 TG_FUNCTION(tg_allow_drift)
 {
-	if (PG_ARGISNULL(1) || tg::PgCall(text_to_cstring, PG_GETARG_TEXT_PP(1))[0] == '\0')
+	if (PG_ARGISNULL(1) || tg::TextArg(fcinfo, 1).empty())
 		throw tg::Error(ERRCODE_NULL_VALUE_NOT_ALLOWED,
 						"argument \"reason\" of tenant_guard.allow_drift must not be empty",
 						"Every weakening of a protected table is recorded with its reason.",
 						"Say why, e.g. tenant_guard.allow_drift('orders', 'backfill, ticket 123').");
-	std::string const reason = tg::PgCall(text_to_cstring, PG_GETARG_TEXT_PP(1));
+	std::string const reason = tg::TextArg(fcinfo, 1);
 	Oid const relid = PG_ARGISNULL(0) ? InvalidOid : PG_GETARG_OID(0);
 	Oid const user = GetUserId();
 	if (relid == InvalidOid ? !tg::PgCall(superuser_arg, user)

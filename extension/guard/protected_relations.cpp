@@ -64,6 +64,9 @@ bool InRegistry(Oid relid)
 	return found;
 }
 
+/* A relcache callback is a callback like any other: it enters C++ through the boundary. */
+void CallForgetRelation(Datum arg, Oid relid) { InvokeCpp(ForgetRelation, arg, relid); }
+
 void EnsureCache()
 {
 	static bool callback_registered = false;
@@ -76,7 +79,7 @@ void EnsureCache()
 							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
 	if (!callback_registered) {
-		CacheRegisterRelcacheCallback(ForgetRelation, Datum(0));
+		CacheRegisterRelcacheCallback(CallForgetRelation, Datum(0));
 		callback_registered = true;
 	}
 }

@@ -11,6 +11,7 @@
  * tenant_guard.assert_tenant(value) is the same check for application SQL.
  */
 #include "boundary/pg_boundary.h"
+#include "boundary/sql_args.h"
 #include "boundary/spi.h"
 #include "boundary/sql_text.h"
 #include "boundary/internal_ddl.h"
@@ -312,8 +313,7 @@ TG_FUNCTION(tg_protect_outbox)
 							"arguments of tenant_guard.protect_outbox must not be NULL");
 	Oid const relid = PG_GETARG_OID(0);
 	std::string const payload = NameStr(*PG_GETARG_NAME(1));
-	std::string const key =
-		tg::PgCall([fcinfo] { return text_to_cstring(PG_GETARG_TEXT_PP(2)); });
+	std::string const key = tg::TextArg(fcinfo, 2);
 	std::string const table = tg::RelationDisplayName(relid);
 	if (tg::ParseKeyPath(key).empty())
 		throw tg::Error(ERRCODE_INVALID_PARAMETER_VALUE, "invalid tenant key \"" + key + "\"",

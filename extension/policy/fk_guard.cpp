@@ -111,6 +111,9 @@ bool invalidation_registered = false;
 /* A relcache invalidation may change columns or keys: rebuild lazily, never inside the callback. */
 void MarkGuardPlansStale(Datum, Oid) { guard_plans_stale = true; }
 
+/* Registered as a relcache callback: enters through the boundary like every callback. */
+void CallMarkGuardPlansStale(Datum arg, Oid relid) { InvokeCpp(MarkGuardPlansStale, arg, relid); }
+
 void DropStalePlans()
 {
 	if (!guard_plans_stale)
@@ -180,7 +183,7 @@ GuardPlan BuildGuardPlan(SpiSession &spi, Relation rel, const char *constraint)
 const GuardPlan &GuardPlanFor(SpiSession &spi, TriggerData *td)
 {
 	if (!invalidation_registered) {
-		PgCall(CacheRegisterRelcacheCallback, MarkGuardPlansStale, Datum(0));
+		PgCall(CacheRegisterRelcacheCallback, CallMarkGuardPlansStale, Datum(0));
 		invalidation_registered = true;
 	}
 	DropStalePlans();

@@ -5,6 +5,7 @@
  * reports every other relation an application role can reach that is not
  * protected.
  */
+#include "boundary/sql_args.h"
 #include "boundary/sql_text.h"
 #include "policy/catalog.h"
 #include "policy/registry.h"
@@ -20,8 +21,7 @@ TG_FUNCTION(tg_declare_global)
 						"arguments of tenant_guard.declare_global must not be NULL", "",
 						"Pass the relation and why it holds no tenant's rows.");
 	Oid const relid = PG_GETARG_OID(0);
-	const char *reason_text = tg::PgCall(text_to_cstring, PG_GETARG_TEXT_PP(1));
-	std::string const reason = reason_text;
+	std::string const reason = tg::TextArg(fcinfo, 1);
 	std::string const name = tg::RelationDisplayName(relid);
 	if (reason.find_first_not_of(" \t\n") == std::string::npos)
 		throw tg::Error(ERRCODE_INVALID_PARAMETER_VALUE,

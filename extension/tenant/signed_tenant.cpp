@@ -7,6 +7,7 @@
  * is accepted once (tenant/token_ledger.h).
  */
 #include "boundary/pg_boundary.h"
+#include "boundary/sql_args.h"
 #include "common/tenant_token.h"
 #include "tenant/signing_keys.h"
 #include "tenant/tenant_setting.h"
@@ -67,12 +68,6 @@ namespace {
 				"set.");
 }
 
-std::string TextArg(FunctionCallInfo fcinfo, int n)
-{
-	const char *raw = PgCall([fcinfo, n] { return text_to_cstring(PG_GETARG_TEXT_PP(n)); });
-	return raw;
-}
-
 std::string CurrentDatabase()
 {
 	const char *name = PgCall([] { return get_database_name(MyDatabaseId); });
@@ -100,8 +95,7 @@ TG_FUNCTION(tg_set_tenant)
 	/* Only a verified token is recorded, so forged ones cannot fill the ledger. */
 	tg::ConsumeToken(check.mac, check.expires, now);
 	tg::SetTenantFromToken(check.tenant);
-	const char *tenant = check.tenant.c_str();
-	return tg::PgCall([tenant] { return CStringGetTextDatum(tenant); });
+	return tg::TextDatum(check.tenant);
 }
 
 /* tenant_guard.mint_token(tenant text, valid_for interval, key_id text) RETURNS text */
@@ -139,6 +133,5 @@ TG_FUNCTION(tg_mint_token)
 	tg::TokenClaims const claims{tenant, tg::CurrentDatabase(), tg::Now() + seconds,
 								 tg::RandomNonce()};
 	std::string const token = tg::MintToken(*key, claims);
-	const char *raw = token.c_str();
-	return tg::PgCall([raw] { return CStringGetTextDatum(raw); });
+	return tg::TextDatum(token);
 }

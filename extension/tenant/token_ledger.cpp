@@ -49,30 +49,35 @@ Size LedgerBytes()
 
 void RequestShmem()
 {
-	if (previous_request_hook != nullptr)
-		previous_request_hook();
-	RequestAddinShmemSpace(LedgerBytes());
-	RequestNamedLWLockTranche(kTranche, 1);
+	Size const bytes = LedgerBytes();
+	PgCall([bytes] {
+		if (previous_request_hook != nullptr)
+			previous_request_hook();
+		RequestAddinShmemSpace(bytes);
+		RequestNamedLWLockTranche(kTranche, 1);
+	});
 }
 
 void StartupShmem()
 {
-	if (previous_startup_hook != nullptr)
-		previous_startup_hook();
-	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	bool found = false;
-	header = static_cast<LedgerHeader *>(
-		ShmemInitStruct("tenant_guard token ledger header", sizeof(LedgerHeader), &found));
-	if (!found)
-		header->lock = &(GetNamedLWLockTranche(kTranche))->lock;
-	HASHCTL info;
-	memset(&info, 0, sizeof(info));
-	info.keysize = kMacBytes;
-	info.entrysize = sizeof(LedgerEntry);
-	/* init_size = max_size: every entry is allocated now, none later. */
-	table = ShmemInitHash("tenant_guard token ledger", tg_token_ledger_size, tg_token_ledger_size,
-						  &info, HASH_ELEM | HASH_BLOBS);
-	LWLockRelease(AddinShmemInitLock);
+	PgCall([] {
+		if (previous_startup_hook != nullptr)
+			previous_startup_hook();
+		LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+		bool found = false;
+		header = static_cast<LedgerHeader *>(
+			ShmemInitStruct("tenant_guard token ledger header", sizeof(LedgerHeader), &found));
+		if (!found)
+			header->lock = &(GetNamedLWLockTranche(kTranche))->lock;
+		HASHCTL info;
+		memset(&info, 0, sizeof(info));
+		info.keysize = kMacBytes;
+		info.entrysize = sizeof(LedgerEntry);
+		/* init_size = max_size: every entry is allocated now, none later. */
+		table = ShmemInitHash("tenant_guard token ledger", tg_token_ledger_size,
+							  tg_token_ledger_size, &info, HASH_ELEM | HASH_BLOBS);
+		LWLockRelease(AddinShmemInitLock);
+	});
 }
 
 extern "C" void TokenLedgerShmemRequest(void) { InvokeCpp(RequestShmem); }
