@@ -489,9 +489,14 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	 CROSS JOIN LATERAL (
 	        SELECT string_agg(pg_get_indexdef(i.indexrelid, k, true), ', ' ORDER BY k) AS cols
 	          FROM generate_series(1, i.indnkeyatts) AS k) AS keycols
-	 WHERE NOT EXISTS (SELECT FROM pg_attribute a
-	                    WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])
-	                      AND a.attname = p.col)
+	 -- Keys only (not INCLUDE columns); in an exclusion constraint the tenant
+	 -- column must be compared with =, or it separates nothing.
+	 WHERE NOT EXISTS (SELECT FROM pg_attribute a, generate_series(0, i.indnkeyatts - 1) AS k
+	                    WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k] AND a.attname = p.col
+	                      AND (NOT i.indisexclusion
+	                           OR EXISTS (SELECT FROM pg_constraint x
+	                                        JOIN pg_operator o ON o.oid = x.conexclop[k + 1]
+	                                       WHERE x.conindid = i.indexrelid AND o.oprname = '=')))
 	   AND NOT EXISTS (SELECT FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)
 $$;
 
