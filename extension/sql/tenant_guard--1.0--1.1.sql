@@ -636,6 +636,25 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	   AND (e.oid IS NULL OR e.evtenabled NOT IN ('O', 'A'))
 $$;
 
+-- A rule rewrites a statement before row-level security sees it: a DO INSTEAD
+-- INSERT skips the policies' WITH CHECK, and any rule's actions write wherever
+-- the table's owner may. protect() makes none, so every rule on a protected
+-- table is one (disabled ones too: ALTER TABLE ... ENABLE RULE is one step).
+CREATE FUNCTION tenant_guard._finding_rule_on_protected_table()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'rule-on-protected-table', format('%I on %s', r.rulename, p.name),
+	       format('rule %I on protected table %s rewrites %s statements on it (DO %s%s), so the tenant policies do not check what its actions write',
+	              r.rulename, p.name,
+	              CASE r.ev_type WHEN '1' THEN 'SELECT' WHEN '2' THEN 'UPDATE' WHEN '3' THEN 'INSERT' ELSE 'DELETE' END,
+	              CASE WHEN r.is_instead THEN 'INSTEAD' ELSE 'ALSO' END,
+	              CASE r.ev_enabled WHEN 'D' THEN ', disabled' WHEN 'R' THEN ', for replica sessions only'
+	                                WHEN 'A' THEN ', always' ELSE '' END),
+	       format('DROP RULE %I ON %s;', r.rulename, p.name)
+	  FROM tenant_guard._protected p
+	  JOIN pg_rewrite r ON r.ev_class = p.relid
+$$;
+
 -- The tenant setting counts as unset when it comes from a role or database
 -- default; tenant_guard's own settings must not differ per role or database.
 CREATE FUNCTION tenant_guard._finding_setting_override()
@@ -861,6 +880,7 @@ SELECT * FROM (
 	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_parent()
 	UNION ALL SELECT * FROM tenant_guard._finding_trigger_disabled()
 	UNION ALL SELECT * FROM tenant_guard._finding_event_trigger_disabled()
+	UNION ALL SELECT * FROM tenant_guard._finding_rule_on_protected_table()
 	UNION ALL SELECT * FROM tenant_guard._finding_setting_override()
 	UNION ALL SELECT * FROM tenant_guard._finding_default_privileges_app_role()
 	UNION ALL SELECT * FROM tenant_guard._finding_owner_bypasses_rls()
