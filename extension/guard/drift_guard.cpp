@@ -444,7 +444,9 @@ TG_FUNCTION(tg_refuse_drift)
 {
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-						"tenant_guard.refuse_drift() must be called as an event trigger");
+						"tenant_guard.refuse_drift() must be called as an event trigger",
+						"It checks each DDL command at its end, and a direct call has no command to check.",
+						"Do not call it: the event trigger tenant_guard_refuse_drift runs it.");
 	tg::RefuseNewDrift(reinterpret_cast<EventTriggerData *>(fcinfo->context)->parsetree);
 	PG_RETURN_VOID();
 }

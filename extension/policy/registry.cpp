@@ -101,7 +101,8 @@ void Registry::ExecuteAsExtensionOwner(const std::string &sql, const std::vector
 		" WHERE extname OPERATOR(pg_catalog.=) 'tenant_guard'");
 	if (!owner)
 		throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-					"extension \"tenant_guard\" is not installed in this database", "",
+					"extension \"tenant_guard\" is not installed in this database",
+					"The registry of protected tables belongs to the extension, which this database lacks.",
 					"Run CREATE EXTENSION tenant_guard.");
 	UserSwitch as_owner(SqlOid(owner));
 	spi_.Execute(sql, params);
