@@ -94,6 +94,13 @@ void Registry::DeclareGlobal(Oid relation, const std::string &reason)
 							{std::to_string(relation), reason, by});
 }
 
+void Registry::RegisterAppRole(const std::string &role)
+{
+	ExecuteAsExtensionOwner("INSERT INTO tenant_guard.app_roles (role_name) VALUES ($1::pg_catalog.name)"
+							" ON CONFLICT DO NOTHING",
+							{role});
+}
+
 void Registry::ExecuteAsExtensionOwner(const std::string &sql, const std::vector<SqlParam> &params)
 {
 	std::optional<std::string> owner = spi_.Value(
