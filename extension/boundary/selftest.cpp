@@ -95,7 +95,8 @@ static std::string RunSelftest(const std::string &mode)
 			return std::string("recovered from SQLSTATE ") + code;
 		}
 	} else {
-		throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "unknown selftest mode \"" + mode + "\"", "",
+		throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "unknown selftest mode \"" + mode + "\"",
+					"The mode names the boundary path the self-test exercises.",
 					"Use pg-error, spi-error, spi-error-reuse, cpp-error, std-exception, bad-alloc, recover or "
 					"destructors.");
 	}

@@ -19,7 +19,11 @@ SpiSession::SpiSession()
 {
 	int const rc = PgCall(SPI_connect);
 	if (rc != SPI_OK_CONNECT)
-		throw Error(ERRCODE_INTERNAL_ERROR, "SPI_connect failed: " + std::to_string(rc));
+		throw Error(ERRCODE_INTERNAL_ERROR,
+					"could not connect to SPI to run tenant_guard's catalog queries: SPI_connect "
+					"returned " + std::to_string(rc),
+					"SPI_connect returns an error code only when SPI is in an inconsistent state.",
+					"This is a bug in tenant_guard; please report it with the statement that failed.");
 }
 
 /*
@@ -56,7 +60,10 @@ uint64_t SpiSession::Run(const std::string &sql, const std::vector<SqlParam> &pa
 						  nulls.c_str(), false, 0L);
 	if (rc < 0)
 		throw Error(ERRCODE_INTERNAL_ERROR,
-					"SPI failed with code " + std::to_string(rc) + " running: " + sql);
+					"tenant_guard's SPI query failed with code " + std::to_string(rc) + " (" +
+						PgCall(SPI_result_code_string, rc) + ")",
+					"The query was: " + sql,
+					"This is a bug in tenant_guard; please report it with the statement that failed.");
 	return SPI_processed;
 }
 

@@ -19,7 +19,10 @@ TG_FUNCTION(tg_protect_new_partitions)
 {
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-						"tenant_guard.protect_new_partitions() must be called as an event trigger");
+						"tenant_guard.protect_new_partitions() must be called as an event trigger",
+						"It protects the partitions a DDL command created, and a direct call has no "
+						"command.",
+						"Do not call it: the event trigger tenant_guard_protect_new_partitions runs it.");
 	/* protect() itself runs ALTER TABLE; it handles its own children. */
 	if (tg::InternalDdlActive())
 		PG_RETURN_VOID();
@@ -51,7 +54,9 @@ TG_FUNCTION(tg_protect_new_tables)
 {
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-						"tenant_guard.protect_new_tables() must be called as an event trigger");
+						"tenant_guard.protect_new_tables() must be called as an event trigger",
+						"It protects the tables a DDL command created, and a direct call has no command.",
+						"Do not call it: the event trigger tenant_guard_protect_new_tables runs it.");
 	if (!tg_protect_new_tables_on || tg::InternalDdlActive())
 		PG_RETURN_VOID();
 

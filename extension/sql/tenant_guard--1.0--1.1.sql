@@ -641,6 +641,25 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	   AND (e.oid IS NULL OR e.evtenabled NOT IN ('O', 'A'))
 $$;
 
+-- A rule rewrites a statement before row-level security sees it: a DO INSTEAD
+-- INSERT skips the policies' WITH CHECK, and any rule's actions write wherever
+-- the table's owner may. protect() makes none, so every rule on a protected
+-- table is one (disabled ones too: ALTER TABLE ... ENABLE RULE is one step).
+CREATE FUNCTION tenant_guard._finding_rule_on_protected_table()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'rule-on-protected-table', format('%I on %s', r.rulename, p.name),
+	       format('rule %I on protected table %s rewrites %s statements on it (DO %s%s), so the tenant policies do not check what its actions write',
+	              r.rulename, p.name,
+	              CASE r.ev_type WHEN '1' THEN 'SELECT' WHEN '2' THEN 'UPDATE' WHEN '3' THEN 'INSERT' ELSE 'DELETE' END,
+	              CASE WHEN r.is_instead THEN 'INSTEAD' ELSE 'ALSO' END,
+	              CASE r.ev_enabled WHEN 'D' THEN ', disabled' WHEN 'R' THEN ', for replica sessions only'
+	                                WHEN 'A' THEN ', always' ELSE '' END),
+	       format('DROP RULE %I ON %s;', r.rulename, p.name)
+	  FROM tenant_guard._protected p
+	  JOIN pg_rewrite r ON r.ev_class = p.relid
+$$;
+
 -- The tenant setting counts as unset when it comes from a role or database
 -- default; tenant_guard's own settings must not differ per role or database.
 CREATE FUNCTION tenant_guard._finding_setting_override()
@@ -866,6 +885,7 @@ SELECT * FROM (
 	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_parent()
 	UNION ALL SELECT * FROM tenant_guard._finding_trigger_disabled()
 	UNION ALL SELECT * FROM tenant_guard._finding_event_trigger_disabled()
+	UNION ALL SELECT * FROM tenant_guard._finding_rule_on_protected_table()
 	UNION ALL SELECT * FROM tenant_guard._finding_setting_override()
 	UNION ALL SELECT * FROM tenant_guard._finding_default_privileges_app_role()
 	UNION ALL SELECT * FROM tenant_guard._finding_owner_bypasses_rls()
@@ -1547,3 +1567,64 @@ END
 $$;
 COMMENT ON FUNCTION tenant_guard.simulate(pg_catalog.name, pg_catalog.text, pg_catalog.text, pg_catalog.name[]) IS
 	'Two-tenant simulation as the application role: one row per read and write path checked';
+
+-- ---------------------------------------------------------------------------
+-- Application roles are registered only by whoever may administer them.
+-- ---------------------------------------------------------------------------
+-- Registering a role holds it to DML only in check() (app-role-too-powerful),
+-- with errors only its administrators can clear, so the one way in is
+-- _register_app_role(): it refuses powerful roles and callers that may not
+-- administer the role. C, not SECURITY DEFINER: the check needs the caller's
+-- own identity, and only the INSERT runs as the extension owner.
+REVOKE ALL ON tenant_guard.app_roles FROM PUBLIC;
+GRANT SELECT ON tenant_guard.app_roles TO PUBLIC;
+
+CREATE FUNCTION tenant_guard._register_app_role(role_name pg_catalog.name) RETURNS pg_catalog.void
+	AS 'MODULE_PATHNAME', 'tg_register_app_role' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION tenant_guard._register_app_role(pg_catalog.name) IS
+	'Record an application role for check(), if the caller may administer it (called by create_app_role)';
+
+CREATE OR REPLACE FUNCTION tenant_guard.create_app_role(role_name pg_catalog.name, login pg_catalog.bool DEFAULT false)
+RETURNS pg_catalog.name
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t record;
+BEGIN
+	IF role_name IS NULL OR login IS NULL THEN
+		RAISE EXCEPTION 'arguments of tenant_guard.create_app_role must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed',
+			      DETAIL = 'The role needs a name, and whether it may log in.',
+			      HINT = 'Pass both, e.g. tenant_guard.create_app_role(''app'', login => true).';
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname = role_name) THEN
+		EXECUTE format('CREATE ROLE %I %s NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS',
+		               role_name, CASE WHEN login THEN 'LOGIN' ELSE 'NOLOGIN' END);
+	END IF;
+	-- Refuses a powerful existing role, and a caller that may not administer it.
+	PERFORM tenant_guard._register_app_role(role_name);
+	-- DML on every protected table (partitions too: they can be named directly),
+	-- and the sequences their columns draw from. Nothing else: no DDL, no ownership.
+	FOR t IN
+		SELECT p.table_oid AS tbl, n.nspname
+		  FROM tenant_guard.protection p
+		  JOIN pg_class c ON c.oid = p.table_oid
+		  JOIN pg_namespace n ON n.oid = c.relnamespace
+		 ORDER BY 1
+	LOOP
+		EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', t.nspname, role_name);
+		EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I', t.tbl, role_name);
+	END LOOP;
+	FOR t IN
+		SELECT DISTINCT d.objid::regclass AS seq
+		  FROM pg_depend d
+		  JOIN tenant_guard.protection p ON p.table_oid::oid = d.refobjid
+		  JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+		 WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+	LOOP
+		EXECUTE format('GRANT USAGE ON SEQUENCE %s TO %I', t.seq, role_name);
+	END LOOP;
+	RETURN role_name;
+END
+$$;

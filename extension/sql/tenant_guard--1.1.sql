@@ -96,9 +96,18 @@ CREATE TABLE tenant_guard.app_roles (
 COMMENT ON TABLE tenant_guard.app_roles IS
 	'Roles made by create_app_role(); check() holds them to DML only';
 SELECT pg_catalog.pg_extension_config_dump('tenant_guard.app_roles', '');
--- Registering a role only subjects it to stricter checks, so anyone may add one.
+-- Registering a role holds it to DML only in check() (app-role-too-powerful),
+-- with errors only its administrators can clear, so the one way in is
+-- _register_app_role(): it refuses powerful roles and callers that may not
+-- administer the role. C, not SECURITY DEFINER: the check needs the caller's
+-- own identity, and only the INSERT runs as the extension owner.
 REVOKE ALL ON tenant_guard.app_roles FROM PUBLIC;
-GRANT SELECT, INSERT ON tenant_guard.app_roles TO PUBLIC;
+GRANT SELECT ON tenant_guard.app_roles TO PUBLIC;
+
+CREATE FUNCTION tenant_guard._register_app_role(role_name pg_catalog.name) RETURNS pg_catalog.void
+	AS 'MODULE_PATHNAME', 'tg_register_app_role' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION tenant_guard._register_app_role(pg_catalog.name) IS
+	'Record an application role for check(), if the caller may administer it (called by create_app_role)';
 
 CREATE FUNCTION tenant_guard.create_app_role(role_name pg_catalog.name, login pg_catalog.bool DEFAULT false)
 RETURNS pg_catalog.name
@@ -106,24 +115,20 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	existing pg_roles%ROWTYPE;
 	t record;
 BEGIN
 	IF role_name IS NULL OR login IS NULL THEN
 		RAISE EXCEPTION 'arguments of tenant_guard.create_app_role must not be NULL'
-			USING ERRCODE = 'null_value_not_allowed';
+			USING ERRCODE = 'null_value_not_allowed',
+			      DETAIL = 'The role needs a name, and whether it may log in.',
+			      HINT = 'Pass both, e.g. tenant_guard.create_app_role(''app'', login => true).';
 	END IF;
-	SELECT * INTO existing FROM pg_roles r WHERE r.rolname = role_name;
-	IF NOT FOUND THEN
+	IF NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname = role_name) THEN
 		EXECUTE format('CREATE ROLE %I %s NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS',
 		               role_name, CASE WHEN login THEN 'LOGIN' ELSE 'NOLOGIN' END);
-	ELSIF existing.rolsuper OR existing.rolbypassrls OR existing.rolcreatedb
-	      OR existing.rolcreaterole OR existing.rolreplication THEN
-		RAISE EXCEPTION 'role "%" cannot be an application role', role_name
-			USING ERRCODE = 'object_not_in_prerequisite_state',
-			      DETAIL = 'It has SUPERUSER, BYPASSRLS, CREATEDB, CREATEROLE or REPLICATION.',
-			      HINT = 'Pick a new name; create_app_role() creates the role itself.';
 	END IF;
+	-- Refuses a powerful existing role, and a caller that may not administer it.
+	PERFORM tenant_guard._register_app_role(role_name);
 	-- DML on every protected table (partitions too: they can be named directly),
 	-- and the sequences their columns draw from. Nothing else: no DDL, no ownership.
 	FOR t IN
@@ -145,7 +150,6 @@ BEGIN
 	LOOP
 		EXECUTE format('GRANT USAGE ON SEQUENCE %s TO %I', t.seq, role_name);
 	END LOOP;
-	INSERT INTO tenant_guard.app_roles (role_name) VALUES (role_name) ON CONFLICT DO NOTHING;
 	RETURN role_name;
 END
 $$;
@@ -865,6 +869,25 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	  LEFT JOIN pg_event_trigger e ON e.evtfoid = f.oid
 	 WHERE f.pronamespace = 'tenant_guard'::regnamespace AND f.prorettype = 'event_trigger'::regtype
 	   AND (e.oid IS NULL OR e.evtenabled NOT IN ('O', 'A'))
+$$;
+
+-- A rule rewrites a statement before row-level security sees it: a DO INSTEAD
+-- INSERT skips the policies' WITH CHECK, and any rule's actions write wherever
+-- the table's owner may. protect() makes none, so every rule on a protected
+-- table is one (disabled ones too: ALTER TABLE ... ENABLE RULE is one step).
+CREATE FUNCTION tenant_guard._finding_rule_on_protected_table()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'rule-on-protected-table', format('%I on %s', r.rulename, p.name),
+	       format('rule %I on protected table %s rewrites %s statements on it (DO %s%s), so the tenant policies do not check what its actions write',
+	              r.rulename, p.name,
+	              CASE r.ev_type WHEN '1' THEN 'SELECT' WHEN '2' THEN 'UPDATE' WHEN '3' THEN 'INSERT' ELSE 'DELETE' END,
+	              CASE WHEN r.is_instead THEN 'INSTEAD' ELSE 'ALSO' END,
+	              CASE r.ev_enabled WHEN 'D' THEN ', disabled' WHEN 'R' THEN ', for replica sessions only'
+	                                WHEN 'A' THEN ', always' ELSE '' END),
+	       format('DROP RULE %I ON %s;', r.rulename, p.name)
+	  FROM tenant_guard._protected p
+	  JOIN pg_rewrite r ON r.ev_class = p.relid
 $$;
 
 -- The tenant setting counts as unset when it comes from a role or database
@@ -1724,6 +1747,7 @@ SELECT * FROM (
 	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_parent()
 	UNION ALL SELECT * FROM tenant_guard._finding_trigger_disabled()
 	UNION ALL SELECT * FROM tenant_guard._finding_event_trigger_disabled()
+	UNION ALL SELECT * FROM tenant_guard._finding_rule_on_protected_table()
 	UNION ALL SELECT * FROM tenant_guard._finding_setting_override()
 	UNION ALL SELECT * FROM tenant_guard._finding_default_privileges_app_role()
 	UNION ALL SELECT * FROM tenant_guard._finding_owner_bypasses_rls()

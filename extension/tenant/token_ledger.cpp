@@ -148,8 +148,11 @@ void ConsumeToken(const std::string &mac, int64_t expires, int64_t now)
 					"tokens lives in shared memory set up at server start.",
 					"Add tenant_guard to shared_preload_libraries and restart the server.");
 	if (mac.size() != kMacBytes)
-		throw Error(ERRCODE_INTERNAL_ERROR, "tenant token MAC has " + std::to_string(mac.size()) +
-												" bytes, not 32");
+		throw Error(ERRCODE_INTERNAL_ERROR,
+					"tenant token MAC has " + std::to_string(mac.size()) + " bytes, not 32",
+					"Verified tokens carry an HMAC-SHA256, which has 32 bytes; the ledger remembers "
+					"used tokens by it.",
+					"This is a bug in tenant_guard; please report it with the statement that failed.");
 	Attempt attempt;
 	memcpy(attempt.mac, mac.data(), kMacBytes);
 	attempt.expires = expires;
