@@ -294,6 +294,9 @@ SELECT p.table_oid::pg_catalog.oid AS relid, p.table_oid::pg_catalog.text AS nam
 -- Roles that row-level security does not bind.
 CREATE VIEW tenant_guard._bypass_roles AS
 SELECT oid, rolname, rolsuper FROM pg_catalog.pg_roles WHERE rolsuper OR rolbypassrls;
+-- check() runs with its caller's rights and is for everyone: both views show
+-- only what the catalogs and tenant_guard.protection show anyone already.
+GRANT SELECT ON tenant_guard._protected, tenant_guard._bypass_roles TO PUBLIC;
 
 CREATE FUNCTION tenant_guard._finding_unprotected_table(tenant_column pg_catalog.name)
 RETURNS TABLE (severity text, code text, object text, message text, hint text)
