@@ -47,7 +47,8 @@ OBJS = \
 	extension/policy/object_names.o \
 	extension/policy/partition_sync.o \
 	extension/policy/global_relation.o \
-	extension/policy/app_role.o
+	extension/policy/app_role.o \
+	extension/policy/simulate_runner.o
 
 DATA = $(wildcard extension/sql/tenant_guard--*.sql extension/sql/tenant_guard_tap--*.sql)
 
