@@ -211,6 +211,11 @@ const Case kCases[] = {
 	 MISSING(1, 15, 26, "reads", "deployments", "project",
 			 " (project = ANY(...) takes its tenants from something that is not a parameter)"),
 	 true},
+	// ---- hard-coded-tenant names what the literal does -----------------------------------
+	{"hard_coded_tenant_inserted", "INSERT INTO orders (tenant_id, id) VALUES ('t-1', 1);",
+	 "hard-coded-tenant 1:44-45 tenant column tenant_id of orders is inserted as a literal; pass the current tenant instead\n"},
+	{"hard_coded_tenant_compared", "DELETE FROM orders WHERE tenant_id = 't-1';",
+	 "hard-coded-tenant 1:13-19 tenant column tenant_id of orders is compared with a literal; pass the current tenant instead\n"},
 	// ---- JOIN ... USING: the unqualified column is the merged one ----------------------
 	{"using_join_merged_column",
 	 "SELECT o.id FROM orders o JOIN users u USING (tenant_id) WHERE tenant_id = $1;", ""},
