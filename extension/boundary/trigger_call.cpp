@@ -29,4 +29,15 @@ TriggerData *RequireBeforeRowTrigger(FunctionCallInfo fcinfo, const char *functi
 	return td;
 }
 
+EventTriggerData *RequireEventTrigger(FunctionCallInfo fcinfo, const char *function,
+									  const char *purpose, const char *event_trigger)
+{
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
+					std::string(function) + " must be called as an event trigger",
+					std::string(purpose) + ", and a direct call has no command.",
+					std::string("Do not call it: the event trigger ") + event_trigger + " runs it.");
+	return reinterpret_cast<EventTriggerData *>(fcinfo->context);
+}
+
 } // namespace tg

@@ -4,6 +4,7 @@
 #include "boundary/pg_boundary.h"
 #include "boundary/sql_args.h"
 #include "boundary/spi.h"
+#include "boundary/trigger_call.h"
 #include "boundary/sql_text.h"
 #include "boundary/user_switch.h"
 #include "guard/protected_relations.h"
@@ -442,12 +443,10 @@ void CheckDriftBeforeUtility(PlannedStmt *pstmt) { InvokeCpp(BeforeUtility, pstm
 /* tenant_guard.refuse_drift(): the ddl_command_end event trigger */
 TG_FUNCTION(tg_refuse_drift)
 {
-	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-						"tenant_guard.refuse_drift() must be called as an event trigger",
-						"It checks each DDL command at its end, and a direct call has no command to check.",
-						"Do not call it: the event trigger tenant_guard_refuse_drift runs it.");
-	tg::RefuseNewDrift(reinterpret_cast<EventTriggerData *>(fcinfo->context)->parsetree);
+	EventTriggerData *data = tg::RequireEventTrigger(
+		fcinfo, "tenant_guard.refuse_drift()", "It checks each DDL command at its end",
+		"tenant_guard_refuse_drift");
+	tg::RefuseNewDrift(data->parsetree);
 	PG_RETURN_VOID();
 }
 
