@@ -1820,6 +1820,8 @@ CREATE TABLE tenant_guard.audited_tables (
 	exclude_columns pg_catalog.name[] NOT NULL DEFAULT '{}'
 );
 
+CREATE SEQUENCE tenant_guard.audit_event_seq;
+
 -- The capture trigger writes these columns by position: keep the order.
 CREATE TABLE tenant_guard.audit_events (
 	seq pg_catalog.int8 PRIMARY KEY,
@@ -1897,7 +1899,7 @@ SELECT DISTINCT ON (b.chain_id) b.chain_id, b.block_no, b.event_seqs[pg_catalog.
  ORDER BY b.chain_id, b.block_no DESC;
 
 REVOKE ALL ON tenant_guard.audited_tables, tenant_guard.audit_events, tenant_guard.audit_passes,
-	tenant_guard.audit_blocks, tenant_guard.audit_heads FROM PUBLIC;
+	tenant_guard.audit_blocks, tenant_guard.audit_heads, tenant_guard.audit_event_seq FROM PUBLIC;
 GRANT SELECT ON tenant_guard.audited_tables, tenant_guard.audit_events, tenant_guard.audit_passes,
 	tenant_guard.audit_blocks, tenant_guard.audit_heads TO tenant_guard_auditor;
 REVOKE ALL ON FUNCTION tenant_guard.verify_audit(pg_catalog.text) FROM PUBLIC;
