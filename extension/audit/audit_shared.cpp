@@ -1,4 +1,5 @@
 #include "audit/audit_shared.h"
+#include "boundary/pg_boundary.h"
 
 extern "C" {
 #include "miscadmin.h"
@@ -51,27 +52,35 @@ shmem_startup_hook_type prev_shmem_startup_hook = nullptr;
 
 void RequestShmem()
 {
-	if (prev_shmem_request_hook)
-		prev_shmem_request_hook();
-	RequestAddinShmemSpace(MAXALIGN(sizeof(AuditShared)));
-	RequestNamedLWLockTranche(kTranche, 1);
+	PgCall([] {
+		if (prev_shmem_request_hook)
+			prev_shmem_request_hook();
+		RequestAddinShmemSpace(MAXALIGN(sizeof(AuditShared)));
+		RequestNamedLWLockTranche(kTranche, 1);
+	});
 }
 
 void StartupShmem()
 {
-	if (prev_shmem_startup_hook)
-		prev_shmem_startup_hook();
-	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	bool found = false;
-	shared = static_cast<AuditShared *>(ShmemInitStruct(kTranche, sizeof(AuditShared), &found));
-	if (!found) {
-		SpinLockInit(&shared->mutex);
-		for (SealerSlot &s : shared->slots)
-			s = SealerSlot{InvalidOid, 0, 0, false};
-	}
-	capture_lock = &GetNamedLWLockTranche(kTranche)[0].lock;
-	LWLockRelease(AddinShmemInitLock);
+	PgCall([] {
+		if (prev_shmem_startup_hook)
+			prev_shmem_startup_hook();
+		LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+		bool found = false;
+		shared = static_cast<AuditShared *>(ShmemInitStruct(kTranche, sizeof(AuditShared), &found));
+		if (!found) {
+			SpinLockInit(&shared->mutex);
+			for (SealerSlot &s : shared->slots)
+				s = SealerSlot{InvalidOid, 0, 0, false};
+		}
+		capture_lock = &GetNamedLWLockTranche(kTranche)[0].lock;
+		LWLockRelease(AddinShmemInitLock);
+	});
 }
+
+/* The hooks PostgreSQL calls enter C++ through InvokeCpp, as every entry point does. */
+extern "C" void AuditShmemRequest(void) { InvokeCpp(RequestShmem); }
+extern "C" void AuditShmemStartup(void) { InvokeCpp(StartupShmem); }
 
 bool SlotStale(const SealerSlot &s, TimestampTz now)
 {
@@ -103,9 +112,9 @@ void InitAudit()
 	if (!process_shared_preload_libraries_in_progress)
 		return;
 	prev_shmem_request_hook = shmem_request_hook;
-	shmem_request_hook = RequestShmem;
+	shmem_request_hook = AuditShmemRequest;
 	prev_shmem_startup_hook = shmem_startup_hook;
-	shmem_startup_hook = StartupShmem;
+	shmem_startup_hook = AuditShmemStartup;
 	RegisterLauncher();
 }
 

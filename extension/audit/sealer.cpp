@@ -397,7 +397,9 @@ void WaitInterval(long ms)
 	});
 }
 
-void ReleaseSlotAtExit(int code, Datum) { ReleaseSealerSlot(code != 0); }
+void ReleaseSlot(int code) { ReleaseSealerSlot(code != 0); }
+/* An on_shmem_exit callback: enters C++ through InvokeCpp like every entry point. */
+extern "C" void ReleaseSlotAtExit(int code, Datum) { InvokeCpp(ReleaseSlot, code); }
 
 void SealerMain(Datum arg)
 {
