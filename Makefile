@@ -21,6 +21,7 @@ OBJS = \
 	extension/boundary/spi.o \
 	extension/boundary/sql_text.o \
 	extension/boundary/selftest.o \
+	extension/boundary/sql_args.o \
 	extension/boundary/trigger_call.o \
 	extension/tenant/exemption.o \
 	extension/guard/hooks.o \
@@ -46,6 +47,8 @@ OBJS = \
 	extension/policy/object_names.o \
 	extension/policy/partition_sync.o \
 	extension/policy/global_relation.o \
+	extension/policy/app_role.o \
+	extension/policy/simulate_runner.o \
 	common/audit_chain.o \
 	common/merkle_proof.o \
 	common/rfc3161.o \

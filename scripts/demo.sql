@@ -2,11 +2,14 @@
 \set VERBOSITY default
 CREATE EXTENSION tenant_guard;
 
+-- The key leads with the tenant: a key of its own would let one tenant probe
+-- another's ids through duplicate-key errors (protect() warns about that).
 CREATE TABLE orders (
-	id bigserial PRIMARY KEY,
+	id bigserial,
 	tenant_id uuid NOT NULL,
 	item text NOT NULL,
-	amount numeric NOT NULL
+	amount numeric NOT NULL,
+	PRIMARY KEY (tenant_id, id)
 );
 INSERT INTO orders (tenant_id, item, amount) VALUES
 	('aaaaaaaa-0000-0000-0000-00000000000a', 'anvil', 120),
@@ -44,6 +47,17 @@ SELECT id, item, amount FROM orders ORDER BY id;
 COMMIT;
 RESET ROLE;
 
+-- A migration cannot quietly weaken the table ...
+ALTER TABLE orders DISABLE ROW LEVEL SECURITY;
+-- ... only on purpose: allow_drift() lets this transaction do it and records the
+-- change with its reason in tenant_guard.drift_log (rolled back again here).
+BEGIN;
+SELECT tenant_guard.allow_drift('orders', 'demo: show what a deliberate change looks like');
+ALTER TABLE orders NO FORCE ROW LEVEL SECURITY;
+ROLLBACK;
+
 -- The in-database isolation lint: every remaining gap.
 CREATE TABLE audit_notes (tenant_id uuid, note text);
 SELECT severity, code, object, message FROM tenant_guard.check();
+-- A migration's last step: refuse to commit while check() has errors.
+SELECT tenant_guard.assert_intact();

@@ -42,8 +42,49 @@ ALTER TABLE countries OWNER TO CURRENT_USER;
 REVOKE CREATE ON SCHEMA public FROM regress_tg_web;
 SELECT count(*) FROM tenant_guard.check() WHERE code = 'app-role-too-powerful';
 
+-- Only whoever may administer a role registers it, else any role could register
+-- the migration role (or a superuser) and make check()'s errors, and
+-- assert_intact(), fail every migration. The registry is not writable by PUBLIC;
+-- _register_app_role() refuses powerful roles and callers that may not
+-- administer the role (superuser, CREATEROLE, or ADMIN OPTION on it).
+CREATE ROLE regress_tg_nobody;
+CREATE ROLE regress_tg_migrator;
+CREATE ROLE regress_tg_roleadmin CREATEROLE;
+CREATE ROLE regress_tg_lead;
+CREATE ROLE regress_tg_worker;
+CREATE ROLE regress_tg_helper;
+GRANT regress_tg_worker TO regress_tg_lead WITH ADMIN OPTION;
+ALTER TABLE countries OWNER TO regress_tg_migrator;
+SET ROLE regress_tg_nobody;
+INSERT INTO tenant_guard.app_roles (role_name) VALUES ('regress_tg_migrator');
+INSERT INTO tenant_guard.app_roles (role_name) VALUES (current_user);
+SELECT tenant_guard._register_app_role('regress_tg_migrator');
+SELECT tenant_guard.create_app_role('regress_tg_migrator');
+SELECT tenant_guard._register_app_role('regress_tg_nobody');
+SELECT tenant_guard._register_app_role('regress_tg_admin');
+SELECT tenant_guard._register_app_role('regress_tg_missing');
+SELECT tenant_guard._register_app_role(NULL);
+RESET ROLE;
+-- ADMIN OPTION on the role is enough, for that role only.
+SET ROLE regress_tg_lead;
+SELECT tenant_guard._register_app_role('regress_tg_worker');
+SELECT tenant_guard._register_app_role('regress_tg_migrator');
+RESET ROLE;
+-- CREATEROLE administers every role that is not a superuser.
+SET ROLE regress_tg_roleadmin;
+SELECT tenant_guard._register_app_role('regress_tg_helper');
+RESET ROLE;
+-- Not even a superuser registers a powerful role.
+SELECT tenant_guard._register_app_role('regress_tg_admin');
+SELECT role_name FROM tenant_guard.app_roles ORDER BY 1;
+-- The migration role was never registered: check() has nothing to say about it.
+SELECT count(*) FROM tenant_guard.check() WHERE code = 'app-role-too-powerful';
+ALTER TABLE countries OWNER TO CURRENT_USER;
+
 DROP TABLE invoices, events, countries;
 DROP EXTENSION tenant_guard;
 DROP OWNED BY regress_tg_web;
 DROP ROLE regress_tg_web;
 DROP ROLE regress_tg_admin;
+DROP ROLE regress_tg_nobody, regress_tg_migrator, regress_tg_roleadmin, regress_tg_lead,
+	regress_tg_worker, regress_tg_helper;

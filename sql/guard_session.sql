@@ -87,10 +87,28 @@ RESET app.tenant_id;
 RESET ROLE;
 RESET tenant_guard.session_tenant;
 
--- TRUNCATE is refused on protected tables (RLS does not apply to it).
+-- TRUNCATE is refused on protected tables (RLS does not apply to it), also
+-- where it reaches them through a partitioned parent or CASCADE.
 SET ROLE regress_tg_app;
 TRUNCATE empty_accounts;
 RESET ROLE;
+CREATE TABLE currencies (code text PRIMARY KEY);
+CREATE TABLE payments (id int, tenant_id text NOT NULL, currency text REFERENCES currencies,
+	PRIMARY KEY (tenant_id, id));
+SELECT tenant_guard.protect('payments');
+INSERT INTO currencies VALUES ('EUR');
+BEGIN;
+SET LOCAL app.tenant_id = 'acme';
+INSERT INTO payments VALUES (1, 'acme', 'EUR');
+COMMIT;
+GRANT TRUNCATE ON currencies, payments TO regress_tg_app;
+SET ROLE regress_tg_app;
+TRUNCATE currencies CASCADE;
+TRUNCATE regions;
+TRUNCATE ONLY currencies;
+RESET ROLE;
+SELECT count(*) AS payments_left FROM payments;
+DROP TABLE payments, currencies;
 
 -- Exempt roles pass the guard; row-level security still binds them unless they
 -- have BYPASSRLS, so without one the policies (or an index key) still need a tenant.

@@ -5,6 +5,10 @@ CREATE EXTENSION tenant_guard;
 CREATE TABLE orders (id int, tenant_id text NOT NULL, total numeric);
 SELECT tenant_guard.protect('orders');
 SELECT tenant_guard.create_app_role('regress_tg_shadow_app');
+-- A view over the protected table, and a table without tenants.
+CREATE VIEW my_orders WITH (security_invoker = true) AS SELECT * FROM orders;
+CREATE TABLE currencies (code text PRIMARY KEY);
+GRANT SELECT, INSERT ON my_orders, currencies TO regress_tg_shadow_app;
 
 SET ROLE regress_tg_shadow_app;
 CREATE TEMP TABLE orders (LIKE public.orders);
@@ -15,6 +19,10 @@ SELECT 1 AS id INTO TEMP orders;
 CREATE TEMP TABLE orders AS SELECT 1 AS id;
 CREATE TEMP TABLE tmp_orders (LIKE public.orders);
 ALTER TABLE tmp_orders RENAME TO orders;
+-- Any permanent relation: a view over a protected table would capture the next
+-- client's INSERT INTO my_orders just the same, and so would any other table.
+CREATE TEMP TABLE my_orders (LIKE public.orders);
+CREATE TEMP TABLE currencies (code text);
 -- Nothing was left behind: an unqualified INSERT still reaches the protected table.
 SELECT count(*) AS temp_relations FROM pg_class WHERE relpersistence = 't' AND relname = 'orders';
 BEGIN;
@@ -33,7 +41,8 @@ RESET ROLE;
 CREATE TEMP TABLE orders (id int);
 DROP TABLE pg_temp.orders;
 
-DROP TABLE orders;
+DROP VIEW my_orders;
+DROP TABLE orders, currencies;
 DROP EXTENSION tenant_guard;
 DROP OWNED BY regress_tg_shadow_app;
 DROP ROLE regress_tg_shadow_app;

@@ -60,12 +60,22 @@ SELECT count(*) AS registered FROM tenant_guard.protection WHERE table_oid = 'cr
 ALTER TABLE credits DROP CONSTRAINT credits_code_key, ADD UNIQUE (tenant_id, code);
 SELECT tenant_guard.protect('credits', create_index => true);
 RESET tenant_guard.unique_without_tenant;
+-- A covering index keeps the tenant column as an INCLUDE column: uniqueness is
+-- still on the key alone, so it is reported; so is an exclusion constraint that
+-- does not compare the tenant column with =.
+CREATE TABLE contacts (id int, tenant_id text NOT NULL, email text, code text, alias text,
+	EXCLUDE USING hash (code WITH =),
+	EXCLUDE USING btree (tenant_id WITH =, alias WITH =));
+CREATE UNIQUE INDEX contacts_email_key ON contacts (email) INCLUDE (tenant_id);
+SELECT tenant_guard.protect('contacts', create_index => true);
+SELECT object, hint FROM tenant_guard.check()
+ WHERE code = 'unique-without-tenant' AND object LIKE 'public.contacts%' ORDER BY object;
 -- Partitions are checked once, with their parent.
 CREATE TABLE events (id int, tenant_id text NOT NULL, at date, UNIQUE (at, id)) PARTITION BY RANGE (at);
 CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
 SELECT tenant_guard.protect('events', create_index => true);
 
-DROP TABLE ci_accounts, invoices, credits, events;
+DROP TABLE ci_accounts, invoices, credits, contacts, events;
 DROP COLLATION regress_ci;
 DROP EXTENSION tenant_guard;
 DROP OWNED BY regress_tg_keys_app;

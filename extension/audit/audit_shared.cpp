@@ -1,10 +1,7 @@
 #include "audit/audit_shared.h"
-#include "audit/audit_catalog.h"
+#include "boundary/pg_boundary.h"
 
 extern "C" {
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/table.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "port/atomics.h"
@@ -13,15 +10,12 @@ extern "C" {
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "storage/spin.h"
-#include "utils/rel.h"
-#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 void tg_audit_sealer_main(Datum arg);
 void tg_audit_launcher_main(Datum arg);
 }
 
-#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -43,18 +37,9 @@ struct SealerSlot {
 	bool restart; /* its sealer failed: start another (the launcher checks the database exists) */
 };
 
-/* A database's event numbers: taken from here, not from a sequence, whose single page every writer would lock. */
-struct SeqSlot {
-	Oid db;
-	Oid events; /* the audit_events it numbers: a re-created trail starts again at 1 */
-	bool ready; /* next is above every seq on disk (set under the capture lock, exclusive) */
-	pg_atomic_uint64 next;
-};
-
 struct AuditShared {
 	slock_t mutex;
 	SealerSlot slots[kSlots];
-	SeqSlot seqs[kSlots];
 };
 
 AuditShared *shared = nullptr;
@@ -67,33 +52,35 @@ shmem_startup_hook_type prev_shmem_startup_hook = nullptr;
 
 void RequestShmem()
 {
-	if (prev_shmem_request_hook)
-		prev_shmem_request_hook();
-	RequestAddinShmemSpace(MAXALIGN(sizeof(AuditShared)));
-	RequestNamedLWLockTranche(kTranche, 1);
+	PgCall([] {
+		if (prev_shmem_request_hook)
+			prev_shmem_request_hook();
+		RequestAddinShmemSpace(MAXALIGN(sizeof(AuditShared)));
+		RequestNamedLWLockTranche(kTranche, 1);
+	});
 }
 
 void StartupShmem()
 {
-	if (prev_shmem_startup_hook)
-		prev_shmem_startup_hook();
-	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	bool found = false;
-	shared = static_cast<AuditShared *>(ShmemInitStruct(kTranche, sizeof(AuditShared), &found));
-	if (!found) {
-		SpinLockInit(&shared->mutex);
-		for (SealerSlot &s : shared->slots)
-			s = SealerSlot{InvalidOid, 0, 0, false};
-		for (SeqSlot &q : shared->seqs) {
-			q.db = InvalidOid;
-			q.events = InvalidOid;
-			q.ready = false;
-			pg_atomic_init_u64(&q.next, 1);
+	PgCall([] {
+		if (prev_shmem_startup_hook)
+			prev_shmem_startup_hook();
+		LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+		bool found = false;
+		shared = static_cast<AuditShared *>(ShmemInitStruct(kTranche, sizeof(AuditShared), &found));
+		if (!found) {
+			SpinLockInit(&shared->mutex);
+			for (SealerSlot &s : shared->slots)
+				s = SealerSlot{InvalidOid, 0, 0, false};
 		}
-	}
-	capture_lock = &GetNamedLWLockTranche(kTranche)[0].lock;
-	LWLockRelease(AddinShmemInitLock);
+		capture_lock = &GetNamedLWLockTranche(kTranche)[0].lock;
+		LWLockRelease(AddinShmemInitLock);
+	});
 }
+
+/* The hooks PostgreSQL calls enter C++ through InvokeCpp, as every entry point does. */
+extern "C" void AuditShmemRequest(void) { InvokeCpp(RequestShmem); }
+extern "C" void AuditShmemStartup(void) { InvokeCpp(StartupShmem); }
 
 bool SlotStale(const SealerSlot &s, TimestampTz now)
 {
@@ -125,9 +112,9 @@ void InitAudit()
 	if (!process_shared_preload_libraries_in_progress)
 		return;
 	prev_shmem_request_hook = shmem_request_hook;
-	shmem_request_hook = RequestShmem;
+	shmem_request_hook = AuditShmemRequest;
 	prev_shmem_startup_hook = shmem_startup_hook;
-	shmem_startup_hook = StartupShmem;
+	shmem_startup_hook = AuditShmemStartup;
 	RegisterLauncher();
 }
 
@@ -145,94 +132,13 @@ static void RequireShmem()
 
 void RequireSealing() { RequireShmem(); }
 
-void EndCapture() { LWLockRelease(capture_lock); }
-
-namespace {
-
-/* The highest value of an int8 first column through its index, dead and uncommitted rows included. */
-int64 MaxThroughIndex(const char *table, AttrNumber column)
-{
-	Relation rel = table_open(RequireAuditRelid(table), AccessShareLock);
-	Relation index = index_open(RelationGetPrimaryKeyIndex(rel), AccessShareLock);
-	SysScanDesc scan = systable_beginscan_ordered(rel, index, SnapshotAny, 0, nullptr);
-	int64 max = 0;
-	HeapTuple tuple;
-	/* SnapshotAny returns every version; the first non-null one backwards is the highest. */
-	while ((tuple = systable_getnext_ordered(scan, BackwardScanDirection)) != nullptr) {
-		bool isnull = false;
-		Datum const value = heap_getattr(tuple, column, RelationGetDescr(rel), &isnull);
-		if (!isnull) {
-			max = DatumGetInt64(value);
-			break;
-		}
-	}
-	systable_endscan_ordered(scan);
-	index_close(index, AccessShareLock);
-	table_close(rel, AccessShareLock);
-	return max;
-}
-
-/* This database's counter, made ready from the disk on first use after startup. */
-SeqSlot *ReadySeqSlot()
+void BeginCapture()
 {
 	RequireShmem();
-	Oid const events = RequireAuditRelid("audit_events");
-	SeqSlot *mine = nullptr;
-	SpinLockAcquire(&shared->mutex);
-	for (SeqSlot &q : shared->seqs)
-		if (q.db == MyDatabaseId) {
-			mine = &q;
-			break;
-		}
-	if (mine == nullptr)
-		for (SeqSlot &q : shared->seqs)
-			if (q.db == InvalidOid) {
-				q.db = MyDatabaseId;
-				q.ready = false;
-				mine = &q;
-				break;
-			}
-	SpinLockRelease(&shared->mutex);
-	if (mine == nullptr)
-		ereport(ERROR, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-						errmsg("too many databases with a tenant_guard audit trail"),
-						errdetail("One server numbers the events of at most %d databases.", kSlots),
-						errhint("Keep audited tables in fewer databases.")));
-	pg_memory_barrier();
-	if (mine->ready && mine->events == events)
-		return mine;
-	/*
-	 * Exclusive: no writer takes a number meanwhile. Above every event on
-	 * disk (also rolled back ones still in the index) and every number a
-	 * sealing pass has examined, so no number the sealer passed comes back.
-	 */
-	LWLockAcquire(capture_lock, LW_EXCLUSIVE);
-	if (!mine->ready || mine->events != events) {
-		int64 const events = MaxThroughIndex("audit_events", 1);
-		int64 const passes = MaxThroughIndex("audit_passes", 4);
-		pg_atomic_write_u64(&mine->next, static_cast<uint64>(std::max(events, passes)) + 1);
-		pg_write_barrier();
-		mine->events = events;
-		mine->ready = true;
-	}
-	LWLockRelease(capture_lock);
-	return mine;
-}
-
-} // namespace
-
-int64 BeginCaptureAndNumber()
-{
-	SeqSlot *slot = ReadySeqSlot();
 	LWLockAcquire(capture_lock, LW_SHARED);
-	return static_cast<int64>(pg_atomic_fetch_add_u64(&slot->next, 1));
 }
 
-int64 LastNumber()
-{
-	SeqSlot *slot = ReadySeqSlot();
-	return static_cast<int64>(pg_atomic_read_u64(&slot->next)) - 1;
-}
+void EndCapture() { LWLockRelease(capture_lock); }
 
 void WaitForCaptures()
 {

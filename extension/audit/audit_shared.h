@@ -3,16 +3,13 @@
  * through shared memory: one LWLock that orders sequence numbers against the
  * sealer's scan, and one slot per database that has a sealer.
  *
- * Why the lock: a writer takes its event's seq from a per-database counter
- * here and inserts the event a moment later. A sealer that read the counter
- * and then scanned could miss an event whose seq was taken but not yet
- * inserted. Writers hold the lock in shared mode from taking the number to the
- * index insert, so they never wait for each other; the sealer takes it in
- * exclusive mode for an instant after reading the counter, which waits only
- * for the writers that are between those two steps (microseconds, never for a
- * commit). The counter is not a sequence: every writer would lock a
- * sequence's one page, and it costs no WAL. After a restart it starts above
- * everything on disk.
+ * Why the lock: a writer takes its event's seq from a sequence and inserts
+ * the event a moment later. A sealer that read the sequence's last value and
+ * then scanned could miss an event whose seq was taken but not yet inserted.
+ * Writers hold the lock in shared mode from nextval() to the index insert, so
+ * they never wait for each other; the sealer takes it in exclusive mode for an
+ * instant after reading the last value, which waits only for the writers that
+ * are between those two steps (microseconds, never for a commit).
  */
 #pragma once
 
@@ -28,11 +25,8 @@ void InitAudit();
 /* An ERROR (55000) unless the library was preloaded, so that sealers can run. */
 void RequireSealing();
 
-/* Takes the capture lock (shared) and the event's seq; EndCapture releases the lock. */
-int64 BeginCaptureAndNumber();
+void BeginCapture(); /* shared lock */
 void EndCapture();
-/* The highest seq taken so far in this database (0: none). */
-int64 LastNumber();
 /* Returns once every writer that took a seq before the call has inserted its event. */
 void WaitForCaptures();
 

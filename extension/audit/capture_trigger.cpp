@@ -251,7 +251,12 @@ Hash HashOf(const CapturePlan *plan, const EventRecord &e)
 }
 
 /* Takes the capture lock and the event's seq; EndInsert releases the lock. */
-int64 BeginInsert() { return BeginCaptureAndNumber(); }
+int64 BeginInsert()
+{
+	Oid const seq = RequireAuditRelid("audit_event_seq");
+	BeginCapture();
+	return nextval_internal(seq, false);
+}
 
 void EndInsert(const CapturePlan *plan, const EventRecord *e, const Hash *hash)
 {

@@ -5,7 +5,7 @@
  * audit trail, started on demand by audit() and by the capture trigger.
  *
  * A pass, every tenant_guard.audit_seal_interval, in one transaction:
- *   1. read the last seq taken, L, then WaitForCaptures(): every event
+ *   1. read the sequence's last value L, then WaitForCaptures(): every event
  *      with seq <= L is now in audit_events (committed, in progress or
  *      rolled back);
  *   2. scan seq in (scan_from, L] with a dirty snapshot, which also returns
@@ -233,7 +233,12 @@ bool Sealer::Load(SpiSession &spi)
 	return true;
 }
 
-int64 Sealer::LastSeq(SpiSession &) { return PgCall(LastNumber); }
+int64 Sealer::LastSeq(SpiSession &spi)
+{
+	return std::stoll(spi.Value("SELECT CASE WHEN is_called THEN last_value ELSE 0 END"
+								"  FROM tenant_guard.audit_event_seq")
+						  .value_or("0"));
+}
 
 int Sealer::Pass(SpiSession &spi)
 {
@@ -392,7 +397,9 @@ void WaitInterval(long ms)
 	});
 }
 
-void ReleaseSlotAtExit(int code, Datum) { ReleaseSealerSlot(code != 0); }
+void ReleaseSlot(int code) { ReleaseSealerSlot(code != 0); }
+/* An on_shmem_exit callback: enters C++ through InvokeCpp like every entry point. */
+extern "C" void ReleaseSlotAtExit(int code, Datum) { InvokeCpp(ReleaseSlot, code); }
 
 void SealerMain(Datum arg)
 {

@@ -27,6 +27,12 @@ ErrorHomeScope::~ErrorHomeScope() { error_home = saved_; }
 void RunGuarded(void (*thunk)(void *closure) noexcept, void *closure)
 {
 	MemoryContext const caller_context = CurrentMemoryContext;
+	/*
+	 * The home of the entry point that is calling. A nested entry point whose
+	 * ERROR escaped without its destructors (a direct PostgreSQL call inside
+	 * InvokeCpp) cannot have restored it, so it is taken back here.
+	 */
+	MemoryContext const home = error_home;
 	ErrorData *volatile edata = nullptr;
 
 	PG_TRY();
@@ -39,7 +45,8 @@ void RunGuarded(void (*thunk)(void *closure) noexcept, void *closure)
 		 * Not ErrorContext, which FlushErrorState resets, and not the caller's
 		 * context, which unwinding may delete (SPI's procedure context).
 		 */
-		MemoryContextSwitchTo(error_home != nullptr ? error_home : caller_context);
+		error_home = home;
+		MemoryContextSwitchTo(home != nullptr ? home : caller_context);
 		edata = CopyErrorData();
 		FlushErrorState();
 		MemoryContextSwitchTo(caller_context);

@@ -5,6 +5,7 @@
  * EXECUTE is revoked from PUBLIC.
  */
 #include "boundary/pg_boundary.h"
+#include "boundary/sql_args.h"
 #include "boundary/spi.h"
 
 extern "C" {
@@ -94,7 +95,8 @@ static std::string RunSelftest(const std::string &mode)
 			return std::string("recovered from SQLSTATE ") + code;
 		}
 	} else {
-		throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "unknown selftest mode \"" + mode + "\"", "",
+		throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "unknown selftest mode \"" + mode + "\"",
+					"The mode names the boundary path the self-test exercises.",
 					"Use pg-error, spi-error, spi-error-reuse, cpp-error, std-exception, bad-alloc, recover or "
 					"destructors.");
 	}
@@ -105,8 +107,5 @@ static std::string RunSelftest(const std::string &mode)
 
 TG_FUNCTION(tg_boundary_selftest)
 {
-	const char *mode_text = tg::PgCall([fcinfo] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
-	std::string const result = tg::RunSelftest(mode_text);
-	const char *raw = result.c_str();
-	return tg::PgCall([raw] { return CStringGetTextDatum(raw); });
+	return tg::TextDatum(tg::RunSelftest(tg::TextArg(fcinfo, 0)));
 }

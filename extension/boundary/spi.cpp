@@ -19,7 +19,11 @@ SpiSession::SpiSession()
 {
 	int const rc = PgCall(SPI_connect);
 	if (rc != SPI_OK_CONNECT)
-		throw Error(ERRCODE_INTERNAL_ERROR, "SPI_connect failed: " + std::to_string(rc));
+		throw Error(ERRCODE_INTERNAL_ERROR,
+					"could not connect to SPI to run tenant_guard's catalog queries: SPI_connect "
+					"returned " + std::to_string(rc),
+					"SPI_connect returns an error code only when SPI is in an inconsistent state.",
+					"This is a bug in tenant_guard; please report it with the statement that failed.");
 }
 
 /*
@@ -38,7 +42,6 @@ SpiSession::~SpiSession()
 
 uint64_t SpiSession::Run(const std::string &sql, const std::vector<SqlParam> &params)
 {
-	int const nargs = static_cast<int>(params.size());
 	std::vector<Oid> types(params.size(), TEXTOID);
 	std::vector<Datum> values(params.size(), 0);
 	std::string nulls(params.size(), ' ');
@@ -51,13 +54,42 @@ uint64_t SpiSession::Run(const std::string &sql, const std::vector<SqlParam> &pa
 		values[i] = PgCall([text] { return CStringGetTextDatum(text); });
 	}
 
+	return RunTyped(sql, types, values, nulls);
+}
+
+uint64_t SpiSession::RunTyped(const std::string &sql, const std::vector<Oid> &types,
+							  const std::vector<Datum> &values, const std::string &nulls)
+{
+	int const nargs = static_cast<int>(types.size());
 	const char *query = sql.c_str();
-	int const rc = PgCall(SPI_execute_with_args, query, nargs, types.data(), values.data(),
-						  nulls.c_str(), false, 0L);
+	Oid *argtypes = const_cast<Oid *>(types.data());
+	Datum *args = const_cast<Datum *>(values.data());
+	int const rc = PgCall(SPI_execute_with_args, query, nargs, argtypes, args, nulls.c_str(),
+						  false, 0L);
 	if (rc < 0)
 		throw Error(ERRCODE_INTERNAL_ERROR,
-					"SPI failed with code " + std::to_string(rc) + " running: " + sql);
+					"tenant_guard's SPI query failed with code " + std::to_string(rc) + " (" +
+						PgCall(SPI_result_code_string, rc) + ")",
+					"The query was: " + sql,
+					"This is a bug in tenant_guard; please report it with the statement that failed.");
 	return SPI_processed;
+}
+
+std::optional<std::string> SpiSession::FirstValue(const std::string &sql,
+												  const std::vector<Oid> &types,
+												  const std::vector<Datum> &values,
+												  const std::string &nulls)
+{
+	uint64_t const count = RunTyped(sql, types, values, nulls);
+	SPITupleTable *table = SPI_tuptable;
+	if (table == nullptr || count == 0 || table->tupdesc->natts < 1)
+		return std::nullopt;
+	HeapTuple tuple = table->vals[0];
+	TupleDesc desc = table->tupdesc;
+	char *text = PgCall(SPI_getvalue, tuple, desc, 1);
+	if (text == nullptr)
+		return std::nullopt;
+	return std::string(text);
 }
 
 uint64_t SpiSession::Execute(const std::string &sql, const std::vector<SqlParam> &params)

@@ -41,8 +41,18 @@ public:
 	std::optional<std::string> Value(const std::string &sql,
 									 const std::vector<SqlParam> &params = {});
 
+	/*
+	 * The first column of the first row (nullopt: no row, NULL, or a statement
+	 * that returns none), with parameters of any type as Datums; nulls has
+	 * 'n' for a NULL parameter, ' ' otherwise.
+	 */
+	std::optional<std::string> FirstValue(const std::string &sql, const std::vector<Oid> &types,
+										  const std::vector<Datum> &values, const std::string &nulls);
+
 private:
 	uint64_t Run(const std::string &sql, const std::vector<SqlParam> &params);
+	uint64_t RunTyped(const std::string &sql, const std::vector<Oid> &types,
+					  const std::vector<Datum> &values, const std::string &nulls);
 };
 
 } // namespace tg

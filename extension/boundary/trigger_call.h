@@ -7,6 +7,7 @@
 #include "boundary/pg_boundary.h"
 
 extern "C" {
+#include "commands/event_trigger.h"
 #include "commands/trigger.h"
 }
 
@@ -19,5 +20,13 @@ namespace tg {
  */
 TriggerData *RequireBeforeRowTrigger(FunctionCallInfo fcinfo, const char *function,
 									 bool on_insert, bool on_update);
+
+/*
+ * The EventTriggerData of a call by an event trigger; otherwise a 39P01 error
+ * naming the function, what it works on (purpose, a sentence) and the event
+ * trigger that runs it.
+ */
+EventTriggerData *RequireEventTrigger(FunctionCallInfo fcinfo, const char *function,
+									  const char *purpose, const char *event_trigger);
 
 } // namespace tg

@@ -2,7 +2,9 @@
 
 #include "boundary/internal_ddl.h"
 #include "boundary/pg_boundary.h"
+#include "boundary/sql_args.h"
 #include "boundary/spi.h"
+#include "boundary/trigger_call.h"
 #include "boundary/sql_text.h"
 #include "boundary/user_switch.h"
 #include "guard/protected_relations.h"
@@ -262,6 +264,91 @@ void RefuseDisableEventTrigger(SpiSession &spi, AlterEventTrigStmt *alter)
 			  "the same transaction."));
 }
 
+/* A rule on a protected table, and what a command does to it. */
+struct RuleChange {
+	Oid relid = InvalidOid;
+	std::string rule;
+	std::string doing; /* "creating" */
+	std::string done;  /* "created" */
+	std::string how;   /* after the table: " to \"new_name\"", " for replica sessions" */
+};
+
+std::string EnableRuleScope(AlterTableType subtype)
+{
+	if (subtype == AT_EnableAlwaysRule)
+		return " for all sessions";
+	if (subtype == AT_EnableReplicaRule)
+		return " for replica sessions";
+	return "";
+}
+
+/* Every rule the statement creates, replaces, renames or lets fire on a protected
+ * relation. Disabling or dropping a rule only narrows, and passes. */
+std::vector<RuleChange> RuleChangesOf(Node *stmt)
+{
+	std::vector<RuleChange> changes;
+	switch (nodeTag(stmt)) {
+	case T_RuleStmt: {
+		auto *rule = reinterpret_cast<RuleStmt *>(stmt);
+		changes.push_back(RuleChange{RelationOf(rule->relation), rule->rulename,
+									 rule->replace ? "creating or replacing" : "creating",
+									 rule->replace ? "created or replaced" : "created", ""});
+		break;
+	}
+	case T_RenameStmt: {
+		auto *rename = reinterpret_cast<RenameStmt *>(stmt);
+		if (rename->renameType == OBJECT_RULE)
+			changes.push_back(RuleChange{RelationOf(rename->relation), rename->subname, "renaming",
+										 "renamed", std::string(" to \"") + rename->newname + "\""});
+		break;
+	}
+	case T_AlterTableStmt: {
+		auto *alter = reinterpret_cast<AlterTableStmt *>(stmt);
+		ListCell *lc;
+		foreach (lc, alter->cmds) {
+			auto *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
+			if (cmd->subtype == AT_EnableRule || cmd->subtype == AT_EnableAlwaysRule ||
+				cmd->subtype == AT_EnableReplicaRule)
+				changes.push_back(RuleChange{RelationOf(alter->relation), cmd->name, "enabling",
+											 "enabled", EnableRuleScope(cmd->subtype)});
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	std::vector<RuleChange> on_protected;
+	for (const RuleChange &c : changes)
+		if (c.relid != InvalidOid && PgCall(IsProtectedRelation, c.relid))
+			on_protected.push_back(c);
+	return on_protected;
+}
+
+/*
+ * A rule rewrites a statement before row-level security sees it: a DO INSTEAD
+ * INSERT skips the WITH CHECK of our policies, and its actions write wherever the
+ * owner may. At the end of the command, like the other table refusals, so that a
+ * superuser's session_replication_role = replica (no event triggers) bypasses it
+ * and check() reports the rule instead.
+ */
+void RefuseRuleChanges(SpiSession &spi, const std::vector<RuleChange> &changes)
+{
+	for (const RuleChange &c : changes) {
+		std::string const table = RelationDisplayName(c.relid);
+		std::string const rule = "rule \"" + c.rule + "\"";
+		RefuseUnlessAllowed(
+			spi, c.relid, c.done + " " + rule + " on " + table + c.how,
+			Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
+				  c.doing + " " + rule + " on protected table " + table + c.how + " is refused",
+				  "A rule rewrites statements on the table before its row-level security policies "
+				  "see them, so its actions can write rows for another tenant or copy every "
+				  "tenant's rows elsewhere.",
+				  "Use a trigger instead: the policies still check the rows the statement writes. "
+				  "To do this on purpose, call SELECT tenant_guard.allow_drift('" + table +
+					  "', 'why') earlier in the same transaction."));
+	}
+}
+
 void NotePending(SpiSession &spi, const std::vector<Oid> &relids)
 {
 	if (pending_lxid != CurrentLxid()) {
@@ -315,14 +402,19 @@ std::string JoinLines(const std::vector<std::string> &lines)
 	return joined;
 }
 
-/* At the end of a command: what it made worse on each table it named. */
-void RefuseNewDrift()
+/* At the end of a command (stmt): its rules, and what it made worse on each table it named. */
+void RefuseNewDrift(Node *stmt)
 {
-	if (!DriftGuardInstalled() || pending_lxid != CurrentLxid() || pending.empty())
+	if (!DriftGuardInstalled())
 		return;
 	std::vector<PendingTable> tables;
-	tables.swap(pending);
+	if (pending_lxid == CurrentLxid())
+		tables.swap(pending);
+	std::vector<RuleChange> const rules = stmt == nullptr ? std::vector<RuleChange>{} : RuleChangesOf(stmt);
+	if (tables.empty() && rules.empty())
+		return;
 	SpiSession spi;
+	RefuseRuleChanges(spi, rules);
 	for (const PendingTable &t : tables) {
 		std::vector<std::string> const after = DriftOf(spi, t.relid);
 		std::vector<std::string> added;
@@ -351,22 +443,22 @@ void CheckDriftBeforeUtility(PlannedStmt *pstmt) { InvokeCpp(BeforeUtility, pstm
 /* tenant_guard.refuse_drift(): the ddl_command_end event trigger */
 TG_FUNCTION(tg_refuse_drift)
 {
-	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-						"tenant_guard.refuse_drift() must be called as an event trigger");
-	tg::RefuseNewDrift();
+	EventTriggerData *data = tg::RequireEventTrigger(
+		fcinfo, "tenant_guard.refuse_drift()", "It checks each DDL command at its end",
+		"tenant_guard_refuse_drift");
+	tg::RefuseNewDrift(data->parsetree);
 	PG_RETURN_VOID();
 }
 
 /* tenant_guard.allow_drift(tbl, reason) */
 TG_FUNCTION(tg_allow_drift)
 {
-	if (PG_ARGISNULL(1) || tg::PgCall(text_to_cstring, PG_GETARG_TEXT_PP(1))[0] == '\0')
+	if (PG_ARGISNULL(1) || tg::TextArg(fcinfo, 1).empty())
 		throw tg::Error(ERRCODE_NULL_VALUE_NOT_ALLOWED,
 						"argument \"reason\" of tenant_guard.allow_drift must not be empty",
 						"Every weakening of a protected table is recorded with its reason.",
 						"Say why, e.g. tenant_guard.allow_drift('orders', 'backfill, ticket 123').");
-	std::string const reason = tg::PgCall(text_to_cstring, PG_GETARG_TEXT_PP(1));
+	std::string const reason = tg::TextArg(fcinfo, 1);
 	Oid const relid = PG_ARGISNULL(0) ? InvalidOid : PG_GETARG_OID(0);
 	Oid const user = GetUserId();
 	if (relid == InvalidOid ? !tg::PgCall(superuser_arg, user)

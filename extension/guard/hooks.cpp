@@ -35,7 +35,9 @@
 #include "tenant/tenant_setting.h"
 
 extern "C" {
+#include "catalog/heap.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_inherits.h"
 #include "commands/defrem.h"
 #include "executor/executor.h"
 #include "nodes/parsenodes.h"
@@ -138,26 +140,57 @@ void CheckVariableSet(VariableSetStmt *stmt)
 					"', $1, true).");
 }
 
+/*
+ * Every relation the TRUNCATE would empty: those it names, their partitions
+ * and inheritance children (unless ONLY), and with CASCADE every table whose
+ * foreign keys reach them, transitively. Plain C frame: lists and catalog
+ * lookups only.
+ */
+List *TruncatedRelations(TruncateStmt *stmt)
+{
+	List *relids = NIL;
+	ListCell *lc;
+	foreach (lc, stmt->relations) {
+		auto *rv = static_cast<RangeVar *>(lfirst(lc));
+		Oid const relid = RangeVarGetRelidExtended(rv, NoLock, RVR_MISSING_OK, nullptr, nullptr);
+		if (!OidIsValid(relid))
+			continue;
+		relids = rv->inh ? list_concat_unique_oid(relids, find_all_inheritors(relid, NoLock, nullptr))
+						 : list_append_unique_oid(relids, relid);
+	}
+	if (stmt->behavior != DROP_CASCADE)
+		return relids;
+	for (;;) {
+		List *referencing = heap_truncate_find_FKs(relids);
+		int const before = list_length(relids);
+		relids = list_concat_unique_oid(relids, referencing);
+		if (list_length(relids) == before)
+			return relids;
+	}
+}
+
+Oid FirstProtectedTruncated(TruncateStmt *stmt)
+{
+	ListCell *lc;
+	foreach (lc, TruncatedRelations(stmt))
+		if (IsProtectedRelation(lfirst_oid(lc)))
+			return lfirst_oid(lc);
+	return InvalidOid;
+}
+
 void CheckTruncate(TruncateStmt *stmt)
 {
 	if (!GuardApplies())
 		return;
-	ListCell *lc;
-	foreach (lc, stmt->relations) {
-		auto *rv = static_cast<RangeVar *>(lfirst(lc));
-		Oid const relid = PgCall(RangeVarGetRelidExtended, rv, NoLock, RVR_MISSING_OK,
-								 static_cast<RangeVarGetRelidCallback>(nullptr),
-								 static_cast<void *>(nullptr));
-		if (relid == InvalidOid || !PgCall(IsProtectedRelation, relid))
-			continue;
-		if (PgCall(CurrentRoleIsExempt))
-			return;
-		throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
-					"TRUNCATE of protected table " + RelationDisplayName(relid) + " is refused",
-					"TRUNCATE removes every tenant's rows; row-level security does not apply to it.",
-					"DELETE the current tenant's rows instead, or run it as a role listed in "
-					"tenant_guard.exempt_roles.");
-	}
+	Oid const relid = PgCall(FirstProtectedTruncated, stmt);
+	if (relid == InvalidOid || PgCall(CurrentRoleIsExempt))
+		return;
+	throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
+				"TRUNCATE of protected table " + RelationDisplayName(relid) + " is refused",
+				"TRUNCATE removes every tenant's rows (also of tables it reaches through partitions, "
+				"inheritance or CASCADE); row-level security does not apply to it.",
+				"DELETE the current tenant's rows instead, or run it as a role listed in "
+				"tenant_guard.exempt_roles.");
 }
 
 /* Before the statement runs; returns whether it is an EXPLAIN ANALYZE. */

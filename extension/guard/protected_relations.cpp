@@ -64,6 +64,9 @@ bool InRegistry(Oid relid)
 	return found;
 }
 
+/* A relcache callback is a callback like any other: it enters C++ through the boundary. */
+void CallForgetRelation(Datum arg, Oid relid) { InvokeCpp(ForgetRelation, arg, relid); }
+
 void EnsureCache()
 {
 	static bool callback_registered = false;
@@ -76,7 +79,7 @@ void EnsureCache()
 							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
 	if (!callback_registered) {
-		CacheRegisterRelcacheCallback(ForgetRelation, Datum(0));
+		CacheRegisterRelcacheCallback(CallForgetRelation, Datum(0));
 		callback_registered = true;
 	}
 }
@@ -120,7 +123,10 @@ TG_FUNCTION(tg_protection_changed)
 {
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-						"tenant_guard._protection_changed() must be called as a trigger");
+						"tenant_guard._protection_changed() must be called as a trigger",
+						"It forgets cached protection decisions for the registry row its trigger "
+						"passes it, and a direct call passes none.",
+						"Do not call it: the trigger protection_changed on tenant_guard.protection runs it.");
 	auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
 	TupleDesc desc = RelationGetDescr(td->tg_relation);
 	HeapTuple old_row = TRIGGER_FIRED_BY_INSERT(td->tg_event) ? nullptr : td->tg_trigtuple;

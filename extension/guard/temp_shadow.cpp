@@ -45,8 +45,11 @@ const char *NewRelationName(Node *stmt)
 	}
 }
 
-/* A protected relation called name in any schema, or InvalidOid. Plain C frame. */
-Oid ProtectedRelationNamed(const char *name)
+/*
+ * A permanent relation called name in any schema, or InvalidOid; protected
+ * tables first, since those are the ones to name in the error. Plain C frame.
+ */
+Oid PermanentRelationNamed(const char *name)
 {
 	Relation classes = table_open(RelationRelationId, AccessShareLock);
 	ScanKeyData key;
@@ -54,10 +57,20 @@ Oid ProtectedRelationNamed(const char *name)
 				CStringGetDatum(name));
 	SysScanDesc scan = systable_beginscan(classes, ClassNameNspIndexId, true, nullptr, 1, &key);
 	Oid found = InvalidOid;
+	bool found_protected = false;
 	HeapTuple tuple;
-	while (!OidIsValid(found) && HeapTupleIsValid(tuple = systable_getnext(scan))) {
+	while (!found_protected && HeapTupleIsValid(tuple = systable_getnext(scan))) {
 		auto *form = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
-		if (!isAnyTempNamespace(form->relnamespace) && IsProtectedRelation(form->oid))
+		bool const capturable = form->relkind == RELKIND_RELATION ||
+								form->relkind == RELKIND_PARTITIONED_TABLE ||
+								form->relkind == RELKIND_VIEW || form->relkind == RELKIND_MATVIEW ||
+								form->relkind == RELKIND_FOREIGN_TABLE ||
+								form->relkind == RELKIND_SEQUENCE;
+		if (!capturable || form->relpersistence == RELPERSISTENCE_TEMP ||
+			isAnyTempNamespace(form->relnamespace))
+			continue;
+		found_protected = IsProtectedRelation(form->oid);
+		if (found_protected || !OidIsValid(found))
 			found = form->oid;
 	}
 	systable_endscan(scan);
@@ -76,14 +89,16 @@ void CheckTempShadowing(Node *stmt)
 	Oid const temp_schema = PgCall(LookupExplicitNamespace, "pg_temp", true);
 	if (!OidIsValid(temp_schema) || !OidIsValid(PgCall(get_relname_relid, name, temp_schema)))
 		return;
-	Oid const shadowed = PgCall(ProtectedRelationNamed, name);
+	Oid const shadowed = PgCall(PermanentRelationNamed, name);
 	if (!OidIsValid(shadowed) || PgCall(CurrentRoleIsExempt))
 		return;
+	std::string const what = PgCall(IsProtectedRelation, shadowed) ? "protected table " : "relation ";
 	throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
-				std::string("temporary relation \"") + name + "\" would shadow protected table " +
+				std::string("temporary relation \"") + name + "\" would shadow " + what +
 					RelationDisplayName(shadowed),
 				"Unqualified names resolve in pg_temp first, so on a pooled connection it would "
-				"capture another client's statements on that table.",
+				"capture another client's statements on that relation (a view over a protected "
+				"table, too).",
 				std::string("Give the temporary relation another name, e.g. tmp_") + name + ".");
 }
 

@@ -11,6 +11,7 @@
  * tenant_guard.assert_tenant(value) is the same check for application SQL.
  */
 #include "boundary/pg_boundary.h"
+#include "boundary/sql_args.h"
 #include "boundary/spi.h"
 #include "boundary/sql_text.h"
 #include "boundary/internal_ddl.h"
@@ -92,7 +93,10 @@ OutboxPlan *PrepareOutboxPlan(FunctionCallInfo fcinfo, TriggerData *td)
 	if (trigger->tgnargs != 4)
 		throw Error(ERRCODE_TRIGGERED_ACTION_EXCEPTION,
 					"trigger \"" + std::string(trigger->tgname) + "\" needs 4 arguments",
-					"", "Recreate it with tenant_guard.protect_outbox().");
+					"tenant_guard.outbox_tenant_check() takes the payload column, the tenant key, the "
+					"tenant column and the tenant type; this trigger has " +
+						std::to_string(trigger->tgnargs) + " arguments, so its events cannot be checked.",
+					"Recreate it with tenant_guard.protect_outbox().");
 	TupleDesc desc = RelationGetDescr(td->tg_relation);
 	const char *payload_name = trigger->tgargs[0];
 	const char *tenant_name = trigger->tgargs[2];
@@ -102,13 +106,18 @@ OutboxPlan *PrepareOutboxPlan(FunctionCallInfo fcinfo, TriggerData *td)
 		throw Error(ERRCODE_UNDEFINED_COLUMN,
 					"outbox table " + RelationDisplayName(RelationGetRelid(td->tg_relation)) +
 						" lost its payload or tenant column",
-					"", "Call tenant_guard.protect_outbox() again.");
+					"The trigger names payload column \"" + std::string(payload_name) +
+						"\" and tenant column \"" + tenant_name +
+						"\"; one of them was renamed or dropped, so the event cannot be checked.",
+					"Call tenant_guard.protect_outbox() again with the current payload column.");
 	std::vector<std::string> const path = ParseKeyPath(trigger->tgargs[1]);
 	if (path.empty())
 		throw Error(ERRCODE_TRIGGERED_ACTION_EXCEPTION,
 					"trigger \"" + std::string(trigger->tgname) + "\" has an invalid tenant key \"" +
 						trigger->tgargs[1] + "\"",
-					"", "Recreate it with tenant_guard.protect_outbox().");
+					"The key must be a name (tenantId) or a path of at most 16 names "
+					"({meta,tenantId}); without one the payload's tenant cannot be read.",
+					"Recreate it with tenant_guard.protect_outbox().");
 	std::optional<TenantType> type = TenantTypeFromSqlName(trigger->tgargs[3]);
 	Oid const payload_type = TupleDescAttr(desc, payload_attnum - 1)->atttypid;
 
@@ -309,22 +318,29 @@ TG_FUNCTION(tg_protect_outbox)
 	for (int i = 0; i < 3; i++)
 		if (PG_ARGISNULL(i))
 			throw tg::Error(ERRCODE_NULL_VALUE_NOT_ALLOWED,
-							"arguments of tenant_guard.protect_outbox must not be NULL");
+							"arguments of tenant_guard.protect_outbox must not be NULL",
+							"The table, its payload column and the tenant key are all needed to "
+							"check each event.",
+							"Pass all three, e.g. tenant_guard.protect_outbox('outbox', 'payload', "
+							"'tenantId').");
 	Oid const relid = PG_GETARG_OID(0);
 	std::string const payload = NameStr(*PG_GETARG_NAME(1));
-	std::string const key =
-		tg::PgCall([fcinfo] { return text_to_cstring(PG_GETARG_TEXT_PP(2)); });
+	std::string const key = tg::TextArg(fcinfo, 2);
 	std::string const table = tg::RelationDisplayName(relid);
 	if (tg::ParseKeyPath(key).empty())
 		throw tg::Error(ERRCODE_INVALID_PARAMETER_VALUE, "invalid tenant key \"" + key + "\"",
-						"", "Write a key (tenantId) or a path of at most 16 keys ({meta,tenantId}).");
+						"The tenant key names where the payload holds its tenant; it is empty, "
+						"malformed or longer than 16 keys.",
+						"Write a key (tenantId) or a path of at most 16 keys ({meta,tenantId}).");
 
 	tg::SpiSession spi;
 	tg::Registry registry(spi);
 	std::optional<tg::ProtectionRecord> record = registry.Find(relid);
 	if (!record)
 		throw tg::Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-						"outbox table " + table + " is not protected", "",
+						"outbox table " + table + " is not protected",
+						"protect_outbox() compares each event with the outbox row's tenant column, "
+						"which only a protected table has.",
 						"Call tenant_guard.protect('" + table + "') first: the outbox row's tenant "
 						"column is checked too.");
 	std::optional<std::string> type = spi.Value(
@@ -334,12 +350,14 @@ TG_FUNCTION(tg_protect_outbox)
 		{std::to_string(relid), payload});
 	if (!type)
 		throw tg::Error(ERRCODE_UNDEFINED_COLUMN,
-						"column \"" + payload + "\" of table " + table + " does not exist", "",
+						"column \"" + payload + "\" of table " + table + " does not exist",
+						"The payload column is where each event's tenant is read from.",
 						"Pass the payload column: payload_column => 'your_column'.");
 	if (*type != "jsonb" && *type != "json")
 		throw tg::Error(ERRCODE_DATATYPE_MISMATCH,
 						"payload column \"" + payload + "\" of table " + table + " has type " + *type,
-						"The payload must be json or jsonb.");
+						"The payload must be json or jsonb, so that the tenant key can be read from it.",
+						"Pass a json or jsonb column as payload_column, or change the column's type.");
 	/* Idempotent: a second call replaces the trigger, with the arguments given now
 	 * (tenant_guard's own DDL, which the drift guard lets through). */
 	tg::InternalDdlScope internal;
@@ -364,8 +382,10 @@ TG_FUNCTION(tg_assert_tenant)
 	if (current == nullptr)
 		tg::ThrowUnusableTenant(reading, InvalidOid);
 	if (PG_ARGISNULL(0))
-		throw tg::Error(ERRCODE_INSUFFICIENT_PRIVILEGE, "NULL is not the current tenant", "",
-						"Pass the tenant value to check.");
+		throw tg::Error(ERRCODE_INSUFFICIENT_PRIVILEGE, "NULL is not the current tenant",
+						"tenant_guard.assert_tenant() was given NULL, which names no tenant, so the "
+						"value cannot belong to the current one.",
+						"Pass the tenant value to check, e.g. the row's tenant column.");
 	Oid const type = tg::PgCall(get_fn_expr_argtype, fcinfo->flinfo, 0);
 	Datum const value = PG_GETARG_DATUM(0);
 	char *text = tg::PgCall([type, value] {

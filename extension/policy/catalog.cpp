@@ -22,7 +22,8 @@ TableInfo LoadTable(SpiSession &spi, Oid relid)
 				  {OidText(relid)});
 	if (rows.empty())
 		throw Error(ERRCODE_UNDEFINED_TABLE, "relation with OID " + OidText(relid) + " does not exist",
-					"", "The table may have been dropped concurrently.");
+					"No relation in pg_class has this OID: it was dropped, perhaps concurrently.",
+					"Pass the table by name, e.g. 'public.orders', and retry if it was being recreated.");
 	const SqlRow &r = rows[0];
 	TableInfo t;
 	t.relid = relid;

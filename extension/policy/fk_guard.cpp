@@ -111,6 +111,9 @@ bool invalidation_registered = false;
 /* A relcache invalidation may change columns or keys: rebuild lazily, never inside the callback. */
 void MarkGuardPlansStale(Datum, Oid) { guard_plans_stale = true; }
 
+/* Registered as a relcache callback: enters through the boundary like every callback. */
+void CallMarkGuardPlansStale(Datum arg, Oid relid) { InvokeCpp(MarkGuardPlansStale, arg, relid); }
+
 void DropStalePlans()
 {
 	if (!guard_plans_stale)
@@ -170,8 +173,11 @@ GuardPlan BuildGuardPlan(SpiSession &spi, Relation rel, const char *constraint)
 	int const nargs = static_cast<int>(types.size());
 	g.plan = PgCall(SPI_prepare, query, nargs, types.data());
 	if (g.plan == nullptr)
-		throw Error(ERRCODE_INTERNAL_ERROR, "could not prepare tenant check for foreign key \"" +
-												g.constraint + "\"");
+		throw Error(ERRCODE_INTERNAL_ERROR,
+					"could not prepare tenant check for foreign key \"" + g.constraint + "\"",
+					std::string("SPI_prepare failed with ") + PgCall(SPI_result_code_string, SPI_result) +
+						" for: " + sql,
+					"This is a bug in tenant_guard; please report it with the statement that failed.");
 	PgCall(SPI_keepplan, g.plan);
 	g.active = true;
 	return g;
@@ -180,7 +186,7 @@ GuardPlan BuildGuardPlan(SpiSession &spi, Relation rel, const char *constraint)
 const GuardPlan &GuardPlanFor(SpiSession &spi, TriggerData *td)
 {
 	if (!invalidation_registered) {
-		PgCall(CacheRegisterRelcacheCallback, MarkGuardPlansStale, Datum(0));
+		PgCall(CacheRegisterRelcacheCallback, CallMarkGuardPlansStale, Datum(0));
 		invalidation_registered = true;
 	}
 	DropStalePlans();
@@ -191,7 +197,11 @@ const GuardPlan &GuardPlanFor(SpiSession &spi, TriggerData *td)
 	if (td->tg_trigger->tgnargs != 1)
 		throw Error(ERRCODE_TRIGGERED_ACTION_EXCEPTION,
 					"trigger \"" + std::string(td->tg_trigger->tgname) +
-						"\" must pass one argument, the foreign key's name");
+						"\" must pass one argument, the foreign key's name",
+					"tenant_guard.fk_tenant_check() checks the foreign key its argument names; this "
+					"trigger passes " + std::to_string(td->tg_trigger->tgnargs) + " arguments.",
+					"Drop the trigger and call tenant_guard.protect() on the table, which creates it "
+					"with the key's name.");
 	return guard_plans
 		.emplace(trigger, BuildGuardPlan(spi, td->tg_relation, td->tg_trigger->tgargs[0]))
 		.first->second;
@@ -233,8 +243,12 @@ bool ReferencedRowOfSameTenant(const GuardPlan &g, HeapTuple row, TupleDesc desc
 		rc = PgCall(SPI_execute_plan, plan, args, static_cast<const char *>(nullptr), false, 1L);
 	}
 	if (rc != SPI_OK_SELECT)
-		throw Error(ERRCODE_INTERNAL_ERROR, "tenant check for foreign key \"" + g.constraint +
-												"\" failed with SPI code " + std::to_string(rc));
+		throw Error(ERRCODE_INTERNAL_ERROR,
+					"tenant check for foreign key \"" + g.constraint + "\" failed with SPI code " +
+						std::to_string(rc),
+					std::string("SPI_execute_plan returned ") + PgCall(SPI_result_code_string, rc) +
+						" instead of SPI_OK_SELECT for the check's query.",
+					"This is a bug in tenant_guard; please report it with the statement that failed.");
 	return SPI_processed > 0;
 }
 

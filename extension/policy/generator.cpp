@@ -63,7 +63,8 @@ void RequireProtectableKind(const TableInfo &t)
 					"Protect the table on the server that stores it.");
 	default:
 		throw Error(ERRCODE_WRONG_OBJECT_TYPE, "cannot protect " + t.name + ": it is not a table",
-					"", "Pass a table or a partitioned table.");
+					"Row-level security policies apply to tables and partitioned tables only.",
+					"Pass a table or a partitioned table.");
 	}
 	if (t.persistence == 't')
 		throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, "cannot protect temporary table " + t.name,
@@ -75,7 +76,8 @@ void RequireOwner(const TableInfo &t, const char *action)
 {
 	if (!IsOwner(t.relid))
 		throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
-					std::string("must be owner of table ") + t.name + " to " + action + " it", "",
+					std::string("must be owner of table ") + t.name + " to " + action + " it",
+					"Only the owner may change a table's row-level security and policies.",
 					"Run it as the table owner, for example the role that runs migrations.");
 }
 
@@ -84,7 +86,8 @@ ColumnInfo RequireTenantColumn(SpiSession &spi, const TableInfo &t, const std::s
 	std::optional<ColumnInfo> col = LoadColumn(spi, t.relid, column);
 	if (!col)
 		throw Error(ERRCODE_UNDEFINED_COLUMN,
-					"column \"" + column + "\" of table " + t.name + " does not exist", "",
+					"column \"" + column + "\" of table " + t.name + " does not exist",
+					"The policies compare this column with the current tenant, so it must exist.",
 					"Pass the tenant column: tenant_guard.protect('" + t.name +
 						"', tenant_column => 'your_column').");
 	return *col;
@@ -301,7 +304,9 @@ bool PolicyGenerator::Protect(Oid relid, const std::string &column_name,
 		throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
 					"table " + table.name + " is already protected on tenant column \"" +
 						existing->tenant_column + "\"",
-					"", "Call tenant_guard.unprotect('" + table.name +
+					"A table has one tenant column; its policies, guards and checks already use \"" +
+						existing->tenant_column + "\".",
+					"Call tenant_guard.unprotect('" + table.name +
 							"') first to change its tenant column.");
 
 	/* Everything that can refuse the call, before the first change. */
@@ -413,7 +418,9 @@ static void RequireArguments(FunctionCallInfo fcinfo, std::initializer_list<cons
 	for (const char *name : names) {
 		if (PG_ARGISNULL(i))
 			throw tg::Error(ERRCODE_NULL_VALUE_NOT_ALLOWED,
-							std::string("argument \"") + name + "\" must not be NULL", "",
+							std::string("argument \"") + name + "\" must not be NULL",
+							"A NULL argument is most likely a mistake in the migration, and doing "
+							"nothing would leave a table unprotected without a word.",
 							"Pass a value, or leave the argument out to use its default.");
 		i++;
 	}

@@ -5,6 +5,7 @@
  * reports every other relation an application role can reach that is not
  * protected.
  */
+#include "boundary/sql_args.h"
 #include "boundary/sql_text.h"
 #include "policy/catalog.h"
 #include "policy/registry.h"
@@ -17,11 +18,12 @@ TG_FUNCTION(tg_declare_global)
 {
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		throw tg::Error(ERRCODE_NULL_VALUE_NOT_ALLOWED,
-						"arguments of tenant_guard.declare_global must not be NULL", "",
+						"arguments of tenant_guard.declare_global must not be NULL",
+						"The registry of global relations keeps each relation with the reason it "
+						"holds no tenant's rows.",
 						"Pass the relation and why it holds no tenant's rows.");
 	Oid const relid = PG_GETARG_OID(0);
-	const char *reason_text = tg::PgCall(text_to_cstring, PG_GETARG_TEXT_PP(1));
-	std::string const reason = reason_text;
+	std::string const reason = tg::TextArg(fcinfo, 1);
 	std::string const name = tg::RelationDisplayName(relid);
 	if (reason.find_first_not_of(" \t\n") == std::string::npos)
 		throw tg::Error(ERRCODE_INVALID_PARAMETER_VALUE,
@@ -30,7 +32,9 @@ TG_FUNCTION(tg_declare_global)
 						"Say why it holds no tenant's rows, e.g. 'ISO currency codes'.");
 	if (!tg::IsOwner(relid))
 		throw tg::Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
-						"must be owner of relation " + name + " to declare it global", "",
+						"must be owner of relation " + name + " to declare it global",
+						"Declaring a relation global exempts it from the check that every relation an "
+						"application role can reach is protected, so only its owner may do it.",
 						"Run it as the relation's owner, for example the role that runs migrations.");
 	tg::SpiSession spi;
 	tg::Registry registry(spi);

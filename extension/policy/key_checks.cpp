@@ -31,10 +31,21 @@ std::vector<UniqueKey> UniqueKeysWithoutTenant(SpiSession &spi, Oid relid, const
 			 /* A partition's copy of its parent's index was reported with the parent. */
 			 "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits h"
 			 "                    WHERE h.inhrelid OPERATOR(pg_catalog.=) i.indexrelid)"
-			 "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a"
+			 /*
+			  * Keys only (not INCLUDE columns); in an exclusion constraint the
+			  * tenant column must be compared with =, or it separates nothing.
+			  */
+			 "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a,"
+			 "                          pg_catalog.generate_series(0, i.indnkeyatts - 1) AS k"
 			 "                    WHERE a.attrelid OPERATOR(pg_catalog.=) i.indrelid"
-			 "                      AND a.attnum OPERATOR(pg_catalog.=) ANY (i.indkey::pg_catalog.int2[])"
-			 "                      AND a.attname OPERATOR(pg_catalog.=) $2::pg_catalog.name)"
+			 "                      AND a.attnum OPERATOR(pg_catalog.=) i.indkey[k]"
+			 "                      AND a.attname OPERATOR(pg_catalog.=) $2::pg_catalog.name"
+			 "                      AND (NOT i.indisexclusion OR EXISTS ("
+			 "                           SELECT FROM pg_catalog.pg_constraint x"
+			 "                             JOIN pg_catalog.pg_operator o"
+			 "                               ON o.oid OPERATOR(pg_catalog.=) x.conexclop[k + 1]"
+			 "                            WHERE x.conindid OPERATOR(pg_catalog.=) i.indexrelid"
+			 "                              AND o.oprname OPERATOR(pg_catalog.=) '=')))"
 			 " ORDER BY 1",
 			 {std::to_string(relid), column})) {
 		UniqueKey key;

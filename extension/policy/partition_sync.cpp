@@ -7,6 +7,7 @@
  */
 #include "boundary/internal_ddl.h"
 #include "boundary/spi.h"
+#include "boundary/trigger_call.h"
 #include "boundary/sql_text.h"
 #include "guc.h"
 #include "policy/generator.h"
@@ -17,9 +18,9 @@ extern "C" {
 
 TG_FUNCTION(tg_protect_new_partitions)
 {
-	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-						"tenant_guard.protect_new_partitions() must be called as an event trigger");
+	tg::RequireEventTrigger(fcinfo, "tenant_guard.protect_new_partitions()",
+						"It protects the partitions a DDL command created",
+						"tenant_guard_protect_new_partitions");
 	/* protect() itself runs ALTER TABLE; it handles its own children. */
 	if (tg::InternalDdlActive())
 		PG_RETURN_VOID();
@@ -49,9 +50,8 @@ TG_FUNCTION(tg_protect_new_partitions)
  */
 TG_FUNCTION(tg_protect_new_tables)
 {
-	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-						"tenant_guard.protect_new_tables() must be called as an event trigger");
+	tg::RequireEventTrigger(fcinfo, "tenant_guard.protect_new_tables()",
+						"It protects the tables a DDL command created", "tenant_guard_protect_new_tables");
 	if (!tg_protect_new_tables_on || tg::InternalDdlActive())
 		PG_RETURN_VOID();
 

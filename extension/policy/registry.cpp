@@ -94,6 +94,13 @@ void Registry::DeclareGlobal(Oid relation, const std::string &reason)
 							{std::to_string(relation), reason, by});
 }
 
+void Registry::RegisterAppRole(const std::string &role)
+{
+	ExecuteAsExtensionOwner("INSERT INTO tenant_guard.app_roles (role_name) VALUES ($1::pg_catalog.name)"
+							" ON CONFLICT DO NOTHING",
+							{role});
+}
+
 void Registry::ExecuteAsExtensionOwner(const std::string &sql, const std::vector<SqlParam> &params)
 {
 	std::optional<std::string> owner = spi_.Value(
@@ -101,7 +108,8 @@ void Registry::ExecuteAsExtensionOwner(const std::string &sql, const std::vector
 		" WHERE extname OPERATOR(pg_catalog.=) 'tenant_guard'");
 	if (!owner)
 		throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-					"extension \"tenant_guard\" is not installed in this database", "",
+					"extension \"tenant_guard\" is not installed in this database",
+					"The registry of protected tables belongs to the extension, which this database lacks.",
 					"Run CREATE EXTENSION tenant_guard.");
 	UserSwitch as_owner(SqlOid(owner));
 	spi_.Execute(sql, params);

@@ -37,6 +37,7 @@ public:
 	void Remove(Oid table);
 	void SetTenantColumn(Oid table, const std::string &column);
 	void DeclareGlobal(Oid relation, const std::string &reason);
+	void RegisterAppRole(const std::string &role);
 
 private:
 	SpiSession &spi_;

@@ -48,6 +48,9 @@ SELECT p.table_oid::pg_catalog.oid AS relid, p.table_oid::pg_catalog.text AS nam
 -- Roles that row-level security does not bind.
 CREATE VIEW tenant_guard._bypass_roles AS
 SELECT oid, rolname, rolsuper FROM pg_catalog.pg_roles WHERE rolsuper OR rolbypassrls;
+-- check() runs with its caller's rights and is for everyone: both views show
+-- only what the catalogs and tenant_guard.protection show anyone already.
+GRANT SELECT ON tenant_guard._protected, tenant_guard._bypass_roles TO PUBLIC;
 
 CREATE FUNCTION tenant_guard._finding_unprotected_table(tenant_column pg_catalog.name)
 RETURNS TABLE (severity text, code text, object text, message text, hint text)
@@ -247,9 +250,14 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	 CROSS JOIN LATERAL (
 	        SELECT string_agg(pg_get_indexdef(i.indexrelid, k, true), ', ' ORDER BY k) AS cols
 	          FROM generate_series(1, i.indnkeyatts) AS k) AS keycols
-	 WHERE NOT EXISTS (SELECT FROM pg_attribute a
-	                    WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])
-	                      AND a.attname = p.col)
+	 -- Keys only (not INCLUDE columns); in an exclusion constraint the tenant
+	 -- column must be compared with =, or it separates nothing.
+	 WHERE NOT EXISTS (SELECT FROM pg_attribute a, generate_series(0, i.indnkeyatts - 1) AS k
+	                    WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k] AND a.attname = p.col
+	                      AND (NOT i.indisexclusion
+	                           OR EXISTS (SELECT FROM pg_constraint x
+	                                        JOIN pg_operator o ON o.oid = x.conexclop[k + 1]
+	                                       WHERE x.conindid = i.indexrelid AND o.oprname = '=')))
 	   AND NOT EXISTS (SELECT FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)
 $$;
 
@@ -636,6 +644,25 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	   AND (e.oid IS NULL OR e.evtenabled NOT IN ('O', 'A'))
 $$;
 
+-- A rule rewrites a statement before row-level security sees it: a DO INSTEAD
+-- INSERT skips the policies' WITH CHECK, and any rule's actions write wherever
+-- the table's owner may. protect() makes none, so every rule on a protected
+-- table is one (disabled ones too: ALTER TABLE ... ENABLE RULE is one step).
+CREATE FUNCTION tenant_guard._finding_rule_on_protected_table()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'error', 'rule-on-protected-table', format('%I on %s', r.rulename, p.name),
+	       format('rule %I on protected table %s rewrites %s statements on it (DO %s%s), so the tenant policies do not check what its actions write',
+	              r.rulename, p.name,
+	              CASE r.ev_type WHEN '1' THEN 'SELECT' WHEN '2' THEN 'UPDATE' WHEN '3' THEN 'INSERT' ELSE 'DELETE' END,
+	              CASE WHEN r.is_instead THEN 'INSTEAD' ELSE 'ALSO' END,
+	              CASE r.ev_enabled WHEN 'D' THEN ', disabled' WHEN 'R' THEN ', for replica sessions only'
+	                                WHEN 'A' THEN ', always' ELSE '' END),
+	       format('DROP RULE %I ON %s;', r.rulename, p.name)
+	  FROM tenant_guard._protected p
+	  JOIN pg_rewrite r ON r.ev_class = p.relid
+$$;
+
 -- The tenant setting counts as unset when it comes from a role or database
 -- default; tenant_guard's own settings must not differ per role or database.
 CREATE FUNCTION tenant_guard._finding_setting_override()
@@ -861,6 +888,7 @@ SELECT * FROM (
 	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_parent()
 	UNION ALL SELECT * FROM tenant_guard._finding_trigger_disabled()
 	UNION ALL SELECT * FROM tenant_guard._finding_event_trigger_disabled()
+	UNION ALL SELECT * FROM tenant_guard._finding_rule_on_protected_table()
 	UNION ALL SELECT * FROM tenant_guard._finding_setting_override()
 	UNION ALL SELECT * FROM tenant_guard._finding_default_privileges_app_role()
 	UNION ALL SELECT * FROM tenant_guard._finding_owner_bypasses_rls()
@@ -922,51 +950,31 @@ $$;
 -- caller's data, role and settings are what they were, whatever happens.
 -- ---------------------------------------------------------------------------
 
--- One statement as role run_as (NULL: the caller) with tenant tenant (NULL:
--- none), always rolled back. $1 in the statement is args. A query yields its
--- first column as result; COPY yields its row count. state is the SQLSTATE
--- ('00000' when it ran). user_search_path, when given, is the search_path for
--- user functions that rely on one; our own statements never do. Not SECURITY
--- DEFINER: it can only do what its caller may do anyway, so anyone may call it.
-CREATE FUNCTION tenant_guard._sim_run(
-	run_as pg_catalog.name, tenant pg_catalog.text, statement pg_catalog.text,
+-- One statement as role run_as with tenant tenant (NULL: none), in a
+-- subtransaction that is rolled back (released when keep: the removal of B's
+-- rows, which the caller rolls back itself). $1 in the statement is args. It
+-- yields the statement's first column of its first row as result, and state,
+-- the SQLSTATE ('00000' when it ran). user_search_path, when given, is the
+-- search_path for user functions that rely on one; our own statements never
+-- do. The statement runs inside a security-restricted operation, as
+-- PostgreSQL runs ANALYZE and REFRESH MATERIALIZED VIEW: the schema's code
+-- cannot SET ROLE or RESET ROLE back to the caller. as_owner: run_as owns the
+-- tables and reads them with row-level security off, as PostgreSQL's
+-- foreign-key checks do. Not SECURITY DEFINER, and it refuses a run_as the
+-- caller could not become itself (extension/policy/simulate_runner.cpp).
+CREATE FUNCTION tenant_guard._sim_exec(
+	run_as pg_catalog.oid, tenant pg_catalog.text, statement pg_catalog.text,
 	args pg_catalog.text[] DEFAULT '{}', user_search_path pg_catalog.text DEFAULT NULL,
+	as_owner pg_catalog.bool DEFAULT false, keep pg_catalog.bool DEFAULT false,
 	OUT state pg_catalog.text, OUT message pg_catalog.text, OUT result pg_catalog.text)
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	copied bigint;
-BEGIN
-	BEGIN
-		-- The tenant is set before SET ROLE: with require_signed on, only the
-		-- (exempt) caller may set it without a token.
-		PERFORM set_config(current_setting('tenant_guard.tenant_setting'), coalesce(tenant, ''), true);
-		IF statement ^@ 'COPY ' THEN
-			-- COPY to a file needs this role; granted inside the subtransaction only.
-			EXECUTE format('GRANT pg_write_server_files TO %I', run_as);
-		END IF;
-		IF user_search_path IS NOT NULL THEN
-			PERFORM set_config('search_path', user_search_path, true);
-		END IF;
-		IF run_as IS NOT NULL THEN
-			EXECUTE format('SET LOCAL ROLE %I', run_as);
-		END IF;
-		IF statement ^@ 'COPY ' THEN
-			EXECUTE statement;
-			GET DIAGNOSTICS copied = ROW_COUNT;
-			result := copied::text;
-		ELSE
-			EXECUTE statement INTO result USING args;
-		END IF;
-		state := '00000';
-		RAISE SQLSTATE 'TGSIM';
-	EXCEPTION
-		WHEN SQLSTATE 'TGSIM' THEN NULL;
-		WHEN OTHERS THEN
-			GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
-	END;
-END
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'tg_sim_exec';
+
+-- May the caller read (and remove) a table's fixture rows as its owner? Only
+-- if it could become the owner anyway: a superuser or a member.
+CREATE FUNCTION tenant_guard._sim_may_own(tbl pg_catalog.regclass) RETURNS pg_catalog.bool
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT pg_has_role(current_user, c.relowner, 'MEMBER') FROM pg_class c WHERE c.oid = tbl
 $$;
 
 -- Tables with a tenant column: the registered one of protected tables, else a
@@ -994,7 +1002,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	 ORDER BY c.oid::regclass::text
 $$;
 
--- Turns the outcome of _sim_run into a row: ok when the statement was refused
+-- Turns the outcome of _sim_exec into a row: ok when the statement was refused
 -- with one of the expected SQLSTATEs.
 CREATE FUNCTION tenant_guard._sim_refused(state pg_catalog.text, message pg_catalog.text,
 	expected pg_catalog.text[], obj pg_catalog.text, label pg_catalog.text, what pg_catalog.text)
@@ -1038,12 +1046,10 @@ DECLARE
 	can_insert bool := has_table_privilege(app_role, tbl, 'INSERT');
 	can_update bool := has_table_privilege(app_role, tbl, 'UPDATE');
 	can_delete bool := has_table_privilege(app_role, tbl, 'DELETE');
-	caller_is_superuser bool := (SELECT rolsuper FROM pg_roles WHERE rolname = current_user);
-	copy_source text;
+	app_oid oid := (SELECT ar.oid FROM pg_roles ar WHERE ar.rolname = app_role);
+	may_own bool := tenant_guard._sim_may_own(tbl);
 BEGIN
 	SELECT * INTO rel FROM pg_class WHERE oid = tbl;
-	-- COPY of a partitioned table is refused by PostgreSQL; its query form is not.
-	copy_source := CASE rel.relkind WHEN 'p' THEN format('(SELECT * FROM %s)', obj) ELSE obj END;
 	registered := EXISTS (SELECT FROM tenant_guard.protection p WHERE p.table_oid = tbl);
 	IF NOT registered THEN
 		problems := problems || format('not protected: SELECT tenant_guard.protect(%L, %L);', obj, col);
@@ -1062,14 +1068,26 @@ BEGIN
 		CASE WHEN cardinality(problems) = 0 THEN format('protected on %I, row-level security forced', col)
 		     ELSE array_to_string(problems, '; ') END;
 
-	-- The fixture rows, counted by the caller (who needs no policy to see them).
-	r := tenant_guard._sim_run(NULL, tenant_a, format('SELECT count(*) FROM %s WHERE %s', obj, is_a), ab);
-	n_a := CASE WHEN r.state = '00000' THEN r.result::bigint END;
-	r := tenant_guard._sim_run(NULL, tenant_b, format('SELECT count(*) FROM %s WHERE %s', obj, is_b), ab);
-	n_b := CASE WHEN r.state = '00000' THEN r.result::bigint END;
-	IF n_a IS NULL OR n_b IS NULL THEN
+	-- The fixture rows, counted as the owner (who needs no policy to see them),
+	-- never as the caller: the count runs the schema's code (domain checks).
+	IF may_own THEN
+		r := tenant_guard._sim_exec(rel.relowner, tenant_a, format('SELECT count(*) FROM %s WHERE %s', obj, is_a),
+		                            ab, NULL, true);
+		n_a := CASE WHEN r.state = '00000' THEN r.result::bigint END;
+		IF n_a IS NOT NULL THEN
+			r := tenant_guard._sim_exec(rel.relowner, tenant_b, format('SELECT count(*) FROM %s WHERE %s', obj, is_b),
+			                            ab, NULL, true);
+			n_b := CASE WHEN r.state = '00000' THEN r.result::bigint END;
+		END IF;
+	END IF;
+	IF NOT may_own THEN
 		RETURN QUERY SELECT false, obj, 'fixture rows',
-			format('the caller %I cannot count its rows: %s', current_user, r.message);
+			format('the caller %I cannot count its rows: simulate() reads them as their owner %I, '
+			       'and only a superuser or a member of %I may', current_user, rel.relowner::regrole::text,
+			       rel.relowner::regrole::text);
+	ELSIF n_a IS NULL OR n_b IS NULL THEN
+		RETURN QUERY SELECT false, obj, 'fixture rows',
+			format('its owner %I cannot count its rows: %s', rel.relowner::regrole::text, r.message);
 	ELSIF NOT is_partition OR n_a = 0 OR n_b = 0 THEN
 		-- A partition needs rows of both only for the checks below that use them.
 		RETURN QUERY SELECT CASE WHEN n_a > 0 AND n_b > 0 THEN true WHEN is_partition THEN NULL ELSE false END,
@@ -1084,7 +1102,7 @@ BEGIN
 	IF NOT can_read THEN
 		RETURN QUERY SELECT NULL::bool, obj, 'read as A', format('skipped: %I has no SELECT on it', app_role);
 	ELSE
-		r := tenant_guard._sim_run(app_role, tenant_a,
+		r := tenant_guard._sim_exec(app_oid, tenant_a,
 			format('SELECT count(*) FROM %s WHERE %I IS DISTINCT FROM CAST($1[1] AS %s)', obj, col, col_type), ab);
 		RETURN QUERY SELECT CASE WHEN r.state <> '00000' THEN false WHEN n_b = 0 THEN NULL ELSE r.result = '0' END,
 			obj, 'read as A',
@@ -1092,18 +1110,6 @@ BEGIN
 			     WHEN n_b = 0 THEN 'skipped: B has no rows here'
 			     WHEN r.result = '0' THEN format('A sees none of B''s %s row(s)', n_b)
 			     ELSE format('A sees %s row(s) of other tenants', r.result) END;
-		IF caller_is_superuser THEN
-			r := tenant_guard._sim_run(app_role, tenant_a, format('COPY %s TO %L', copy_source, '/dev/null'), ab);
-			RETURN QUERY SELECT CASE WHEN r.state <> '00000' THEN false WHEN n_b = 0 THEN NULL
-			                         ELSE r.result::bigint <= n_a END,
-				obj, 'COPY TO as A',
-				CASE WHEN r.state <> '00000' THEN format('failed: %s (SQLSTATE %s)', r.message, r.state)
-				     WHEN n_b = 0 THEN 'skipped: B has no rows here'
-				     ELSE format('copied %s row(s); A has %s', r.result, n_a) END;
-		ELSE
-			RETURN QUERY SELECT NULL::bool, obj, 'COPY TO as A',
-				'skipped: COPY to a file needs a superuser caller (it grants pg_write_server_files for the statement)';
-		END IF;
 	END IF;
 
 	-- Writes as A against B.
@@ -1111,7 +1117,7 @@ BEGIN
 		IF n_b = 0 THEN
 			RETURN QUERY SELECT NULL::bool, obj, 'UPDATE B''s rows as A', 'skipped: B has no rows here';
 		ELSE
-			r := tenant_guard._sim_run(app_role, tenant_a,
+			r := tenant_guard._sim_exec(app_oid, tenant_a,
 				format('WITH u AS (UPDATE %s SET %I = %I WHERE %s RETURNING 1) SELECT count(*) FROM u',
 				       obj, col, col, is_b), ab);
 			RETURN QUERY SELECT r.state = '42501' OR r.result IS NOT DISTINCT FROM '0', obj, 'UPDATE B''s rows as A',
@@ -1122,7 +1128,7 @@ BEGIN
 		IF n_a = 0 THEN
 			RETURN QUERY SELECT NULL::bool, obj, 'move A''s rows to B', 'skipped: A has no rows here';
 		ELSE
-			r := tenant_guard._sim_run(app_role, tenant_a,
+			r := tenant_guard._sim_exec(app_oid, tenant_a,
 				format('WITH u AS (UPDATE %s SET %I = CAST($1[2] AS %s) WHERE %s RETURNING 1) SELECT count(*) FROM u',
 				       obj, col, col_type, is_a), ab);
 			RETURN QUERY SELECT * FROM tenant_guard._sim_refused(r.state, r.message, '{42501}', obj, 'move A''s rows to B',
@@ -1133,7 +1139,7 @@ BEGIN
 		IF n_b = 0 THEN
 			RETURN QUERY SELECT NULL::bool, obj, 'DELETE B''s rows as A', 'skipped: B has no rows here';
 		ELSE
-			r := tenant_guard._sim_run(app_role, tenant_a,
+			r := tenant_guard._sim_exec(app_oid, tenant_a,
 				format('WITH d AS (DELETE FROM %s WHERE %s RETURNING 1) SELECT count(*) FROM d', obj, is_b), ab);
 			RETURN QUERY SELECT r.state = '42501' OR r.result IS NOT DISTINCT FROM '0', obj, 'DELETE B''s rows as A',
 				CASE WHEN r.state = '42501' OR r.result IS NOT DISTINCT FROM '0' THEN format('deleted none of B''s %s row(s)', n_b)
@@ -1146,14 +1152,20 @@ BEGIN
 	  FROM pg_attribute a
 	 WHERE a.attrelid = tbl AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
 	IF can_insert THEN
-		-- A copy of one of A's rows, read by the caller, with B as its tenant.
-		r := tenant_guard._sim_run(NULL, tenant_a,
-			format('SELECT to_jsonb(t) FROM %s AS t WHERE %s LIMIT 1', obj, is_a), ab);
-		a_row := r.result;
-		IF a_row IS NULL THEN
+		-- A copy of one of A's rows, read as the owner, with B as its tenant.
+		IF may_own THEN
+			r := tenant_guard._sim_exec(rel.relowner, tenant_a,
+				format('SELECT to_jsonb(t) FROM %s AS t WHERE %s LIMIT 1', obj, is_a), ab, NULL, true);
+			a_row := r.result;
+		END IF;
+		IF NOT may_own THEN
+			RETURN QUERY SELECT NULL::bool, obj, 'INSERT a row for B as A',
+				format('skipped: the caller %I cannot read A''s rows as their owner %I', current_user,
+				       rel.relowner::regrole::text);
+		ELSIF a_row IS NULL THEN
 			RETURN QUERY SELECT NULL::bool, obj, 'INSERT a row for B as A', 'skipped: A has no row here to copy';
 		ELSE
-			r := tenant_guard._sim_run(app_role, tenant_a,
+			r := tenant_guard._sim_exec(app_oid, tenant_a,
 				format('WITH i AS (INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM '
 				       'jsonb_populate_record(NULL::%s, jsonb_set(CAST($1[3] AS jsonb), ARRAY[%L], to_jsonb($1[2]))) '
 				       'RETURNING 1) SELECT count(*) FROM i', obj, cols, cols, obj, col),
@@ -1165,20 +1177,12 @@ BEGIN
 
 	-- No tenant: every statement is an error, never an empty answer.
 	IF can_read THEN
-		r := tenant_guard._sim_run(app_role, NULL, format('SELECT count(*) FROM %s', obj), ab);
+		r := tenant_guard._sim_exec(app_oid, NULL, format('SELECT count(*) FROM %s', obj), ab);
 		RETURN QUERY SELECT * FROM tenant_guard._sim_refused(r.state, r.message, '{42501}', obj, 'SELECT without a tenant',
 			'SELECT without a tenant');
-		IF caller_is_superuser THEN
-			r := tenant_guard._sim_run(app_role, NULL, format('COPY %s TO %L', copy_source, '/dev/null'), ab);
-			RETURN QUERY SELECT * FROM tenant_guard._sim_refused(r.state, r.message, '{42501}', obj, 'COPY TO without a tenant',
-				'COPY TO without a tenant');
-		ELSE
-			RETURN QUERY SELECT NULL::bool, obj, 'COPY TO without a tenant',
-				'skipped: COPY to a file needs a superuser caller (it grants pg_write_server_files for the statement)';
-		END IF;
 	END IF;
 	IF can_insert THEN
-		r := tenant_guard._sim_run(app_role, NULL,
+		r := tenant_guard._sim_exec(app_oid, NULL,
 			format('WITH i AS (INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM '
 			       'jsonb_populate_record(NULL::%s, ''{}'') WHERE false RETURNING 1) SELECT count(*) FROM i',
 			       obj, cols, cols, obj), ab);
@@ -1186,13 +1190,13 @@ BEGIN
 			'INSERT without a tenant');
 	END IF;
 	IF can_update THEN
-		r := tenant_guard._sim_run(app_role, NULL,
+		r := tenant_guard._sim_exec(app_oid, NULL,
 			format('WITH u AS (UPDATE %s SET %I = %I WHERE false RETURNING 1) SELECT count(*) FROM u', obj, col, col), ab);
 		RETURN QUERY SELECT * FROM tenant_guard._sim_refused(r.state, r.message, '{42501}', obj, 'UPDATE without a tenant',
 			'UPDATE without a tenant');
 	END IF;
 	IF can_delete THEN
-		r := tenant_guard._sim_run(app_role, NULL,
+		r := tenant_guard._sim_exec(app_oid, NULL,
 			format('WITH d AS (DELETE FROM %s WHERE false RETURNING 1) SELECT count(*) FROM d', obj), ab);
 		RETURN QUERY SELECT * FROM tenant_guard._sim_refused(r.state, r.message, '{42501}', obj, 'DELETE without a tenant',
 			'DELETE without a tenant');
@@ -1213,6 +1217,7 @@ DECLARE
 	r record;
 	obj text;
 	b_key text[];
+	app_oid oid := (SELECT ar.oid FROM pg_roles ar WHERE ar.rolname = app_role);
 BEGIN
 	FOR fk IN
 		SELECT k.conname, k.conrelid::regclass AS child, k.confrelid::regclass AS parent,
@@ -1236,16 +1241,23 @@ BEGIN
 				format('skipped: %I has no UPDATE on %s', app_role, fk.child);
 			CONTINUE;
 		END IF;
-		r := tenant_guard._sim_run(NULL, tenant_b,
+		-- One of B's keys, read as the parent's owner.
+		IF NOT tenant_guard._sim_may_own(fk.parent) THEN
+			RETURN QUERY SELECT NULL::bool, obj, 'reference B''s key as A',
+				format('skipped: the caller %I cannot read B''s keys in %s as their owner %I', current_user, fk.parent,
+				       (SELECT c.relowner::regrole::text FROM pg_class c WHERE c.oid = fk.parent));
+			CONTINUE;
+		END IF;
+		r := tenant_guard._sim_exec((SELECT c.relowner FROM pg_class c WHERE c.oid = fk.parent), tenant_b,
 			format('SELECT CAST(ARRAY[%s] AS text) FROM %s WHERE %I = CAST($1[2] AS %s) LIMIT 1',
-			       fk.parent_cols, fk.parent, fk.parent_col, fk.parent_col_type), ARRAY[tenant_a, tenant_b]);
+			       fk.parent_cols, fk.parent, fk.parent_col, fk.parent_col_type), ARRAY[tenant_a, tenant_b], NULL, true);
 		b_key := r.result::text[];
 		IF b_key IS NULL THEN
 			RETURN QUERY SELECT NULL::bool, obj, 'reference B''s key as A',
 				format('skipped: B has no row in %s', fk.parent);
 			CONTINUE;
 		END IF;
-		r := tenant_guard._sim_run(app_role, tenant_a,
+		r := tenant_guard._sim_exec(app_oid, tenant_a,
 			format('WITH u AS (UPDATE %s SET %s WHERE %I = CAST($1[1] AS %s) RETURNING 1) SELECT count(*) FROM u',
 			       fk.child, fk.assignments, fk.col, fk.col_type),
 			ARRAY[tenant_a, tenant_b] || b_key);
@@ -1320,6 +1332,7 @@ DECLARE
 	left_over bigint;
 	pending regclass[];
 	still regclass[];
+	app_oid oid := (SELECT ar.oid FROM pg_roles ar WHERE ar.rolname = app_role);
 BEGIN
 	-- Views (through other views too) over tenant tables, and definer functions.
 	FOR t IN
@@ -1381,45 +1394,57 @@ BEGIN
 		RETURN;
 	END IF;
 	FOR i IN 1 .. cardinality(objs) LOOP
-		r := tenant_guard._sim_run(app_role, tenant_a, stmts[i], ab, CASE kinds[i] WHEN 'f' THEN user_path END);
+		r := tenant_guard._sim_exec(app_oid, tenant_a, stmts[i], ab, CASE kinds[i] WHEN 'f' THEN user_path END);
 		as_a := as_a || r.result;
 		as_a_state := as_a_state || coalesce(r.message, '');
-		r := tenant_guard._sim_run(app_role, NULL, stmts[i], ab, CASE kinds[i] WHEN 'f' THEN user_path END);
+		r := tenant_guard._sim_exec(app_oid, NULL, stmts[i], ab, CASE kinds[i] WHEN 'f' THEN user_path END);
 		none_result := none_result || r.result;
 		none_state := none_state || r.state;
 		none_message := none_message || r.message;
 	END LOOP;
 
-	-- The same observations with B's rows removed (by the caller, children before
-	-- parents), in a subtransaction that is rolled back.
+	-- The same observations with B's rows removed (children before parents), in
+	-- a subtransaction that is rolled back. Each table's rows are removed by its
+	-- owner, never by the caller: the schema's triggers run then with the rights
+	-- of the role that owns them, inside a security-restricted operation.
 	BEGIN
-		PERFORM set_config(current_setting('tenant_guard.tenant_setting'), tenant_b, true);
-		pending := ARRAY(SELECT tt.tbl FROM tenant_guard._sim_tenant_tables(NULL) tt WHERE NOT tt.is_partition);
+		removal_failed := (
+			SELECT format('the caller %I may not remove them as %I, the owner of %s', current_user,
+			              c.relowner::regrole::text, tt.tbl)
+			  FROM tenant_guard._sim_tenant_tables(NULL) tt JOIN pg_class c ON c.oid = tt.tbl
+			 WHERE NOT tt.is_partition AND NOT tenant_guard._sim_may_own(tt.tbl)
+			 ORDER BY tt.tbl::text LIMIT 1);
+		pending := ARRAY(SELECT tt.tbl FROM tenant_guard._sim_tenant_tables(NULL) tt
+		                  WHERE NOT tt.is_partition AND removal_failed IS NULL);
 		WHILE cardinality(pending) > 0 LOOP
 			still := '{}';
-			FOR t IN SELECT tt.* FROM tenant_guard._sim_tenant_tables(NULL) tt WHERE tt.tbl = ANY (pending) LOOP
-				BEGIN
-					EXECUTE format('DELETE FROM %s WHERE %I = CAST($1[2] AS %s)', t.tbl, t.col, t.col_type) USING ab;
-				EXCEPTION
-					WHEN foreign_key_violation THEN
-						still := still || t.tbl;
-					-- B is no value of this column's type (a text tenant and a bigint column).
-					WHEN invalid_text_representation OR numeric_value_out_of_range THEN NULL;
-				END;
+			FOR t IN SELECT tt.*, c.relowner FROM tenant_guard._sim_tenant_tables(NULL) tt JOIN pg_class c ON c.oid = tt.tbl
+			          WHERE tt.tbl = ANY (pending) LOOP
+				r := tenant_guard._sim_exec(t.relowner, tenant_b,
+					format('DELETE FROM %s WHERE %I = CAST($1[2] AS %s)', t.tbl, t.col, t.col_type), ab, NULL, true, true);
+				IF r.state = '23503' THEN
+					still := still || t.tbl;
+				-- B is no value of this column's type (a text tenant and a bigint column).
+				ELSIF r.state NOT IN ('00000', '22P02', '22003') THEN
+					removal_failed := format('removing them from %s failed: %s (SQLSTATE %s)', t.tbl, r.message, r.state);
+					EXIT;
+				END IF;
 			END LOOP;
+			EXIT WHEN removal_failed IS NOT NULL;
 			IF cardinality(still) = cardinality(pending) THEN
 				removal_failed := format('foreign keys between %s keep B''s rows', array_to_string(still, ', '));
 				EXIT;
 			END IF;
 			pending := still;
 		END LOOP;
-		FOR t IN SELECT tt.* FROM tenant_guard._sim_tenant_tables(NULL) tt LOOP
-			BEGIN
-				EXECUTE format('SELECT count(*) FROM %s WHERE %I = CAST($1[2] AS %s)', t.tbl, t.col, t.col_type)
-				   INTO left_over USING ab;
-			EXCEPTION WHEN invalid_text_representation OR numeric_value_out_of_range THEN
-				left_over := 0;
-			END;
+		FOR t IN SELECT tt.*, c.relowner FROM tenant_guard._sim_tenant_tables(NULL) tt JOIN pg_class c ON c.oid = tt.tbl
+		          WHERE removal_failed IS NULL AND tenant_guard._sim_may_own(tt.tbl) LOOP
+			r := tenant_guard._sim_exec(t.relowner, tenant_b,
+				format('SELECT count(*) FROM %s WHERE %I = CAST($1[2] AS %s)', t.tbl, t.col, t.col_type), ab, NULL, true);
+			IF r.state NOT IN ('00000', '22P02', '22003') THEN
+				removal_failed := format('counting them in %s failed: %s (SQLSTATE %s)', t.tbl, r.message, r.state);
+			END IF;
+			left_over := CASE WHEN r.state = '00000' THEN r.result::bigint ELSE 0 END;
 			IF left_over > 0 AND removal_failed IS NULL THEN
 				removal_failed := format('%s row(s) of B remain in %s (a trigger or rule kept them)', left_over, t.tbl);
 			END IF;
@@ -1427,9 +1452,9 @@ BEGIN
 		as_a_after := '{}';
 		none_after := '{}';
 		FOR i IN 1 .. cardinality(objs) LOOP
-			r := tenant_guard._sim_run(app_role, tenant_a, stmts[i], ab, CASE kinds[i] WHEN 'f' THEN user_path END);
+			r := tenant_guard._sim_exec(app_oid, tenant_a, stmts[i], ab, CASE kinds[i] WHEN 'f' THEN user_path END);
 			as_a_after := as_a_after || r.result;
-			r := tenant_guard._sim_run(app_role, NULL, stmts[i], ab, CASE kinds[i] WHEN 'f' THEN user_path END);
+			r := tenant_guard._sim_exec(app_oid, NULL, stmts[i], ab, CASE kinds[i] WHEN 'f' THEN user_path END);
 			none_after := none_after || r.result;
 		END LOOP;
 		RAISE SQLSTATE 'TGSIM';
@@ -1507,11 +1532,12 @@ BEGIN
 			      DETAIL = 'It is a superuser or has BYPASSRLS, so no policy binds it and the simulation would prove nothing.',
 			      HINT = 'Simulate the role your application connects as; give it neither SUPERUSER nor BYPASSRLS.';
 	END IF;
-	IF NOT pg_has_role(session_user, app.oid, 'MEMBER') THEN
+	IF NOT pg_has_role(current_user, app.oid, 'MEMBER') THEN
 		RAISE EXCEPTION 'permission denied to simulate role "%"', app_role
 			USING ERRCODE = 'insufficient_privilege',
-			      DETAIL = format('simulate() runs statements after SET ROLE %I, which %I may not do.', app_role, session_user),
-			      HINT = format('Run it as a superuser, or GRANT %I TO %I.', app_role, session_user);
+			      DETAIL = format('simulate() runs statements as %I, which only a superuser or a member of %I may do.',
+			                      app_role, app_role),
+			      HINT = format('Run it as a superuser, or GRANT %I TO %I.', app_role, current_user);
 	END IF;
 	IF tenant_a = '' OR tenant_b = '' OR tenant_a = tenant_b THEN
 		RAISE EXCEPTION 'tenants "%" and "%" cannot be simulated', tenant_a, tenant_b
@@ -1533,6 +1559,15 @@ BEGIN
 			RETURN QUERY SELECT * FROM tenant_guard._sim_table(app_role, tenant_a, tenant_b, t.tbl, t.col,
 			                                                   t.col_type, t.is_partition);
 		END LOOP;
+		-- COPY TO goes to a server file, a program or the client only, and
+		-- granting app_role the right to write server files would grant it to
+		-- the schema's code as well. COPY t TO applies the SELECT policies, as
+		-- 'read as A' does, and tenant_guard's own suites cover its COPY guard.
+		IF FOUND THEN
+			RETURN QUERY SELECT NULL::bool, 'COPY TO', 'as A and without a tenant',
+				'skipped: COPY TO needs a server file, a program or the client, and the application role may write '
+				'no server file here; COPY t TO applies the SELECT policies that read as A checks';
+		END IF;
 		RETURN QUERY SELECT * FROM tenant_guard._sim_foreign_keys(app_role, tenant_a, tenant_b, schemas);
 		RETURN QUERY SELECT * FROM tenant_guard._sim_indirect(app_role, tenant_a, tenant_b, schemas);
 		RAISE SQLSTATE 'TGSIM';
@@ -1542,6 +1577,67 @@ END
 $$;
 COMMENT ON FUNCTION tenant_guard.simulate(pg_catalog.name, pg_catalog.text, pg_catalog.text, pg_catalog.name[]) IS
 	'Two-tenant simulation as the application role: one row per read and write path checked';
+
+-- ---------------------------------------------------------------------------
+-- Application roles are registered only by whoever may administer them.
+-- ---------------------------------------------------------------------------
+-- Registering a role holds it to DML only in check() (app-role-too-powerful),
+-- with errors only its administrators can clear, so the one way in is
+-- _register_app_role(): it refuses powerful roles and callers that may not
+-- administer the role. C, not SECURITY DEFINER: the check needs the caller's
+-- own identity, and only the INSERT runs as the extension owner.
+REVOKE ALL ON tenant_guard.app_roles FROM PUBLIC;
+GRANT SELECT ON tenant_guard.app_roles TO PUBLIC;
+
+CREATE FUNCTION tenant_guard._register_app_role(role_name pg_catalog.name) RETURNS pg_catalog.void
+	AS 'MODULE_PATHNAME', 'tg_register_app_role' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION tenant_guard._register_app_role(pg_catalog.name) IS
+	'Record an application role for check(), if the caller may administer it (called by create_app_role)';
+
+CREATE OR REPLACE FUNCTION tenant_guard.create_app_role(role_name pg_catalog.name, login pg_catalog.bool DEFAULT false)
+RETURNS pg_catalog.name
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t record;
+BEGIN
+	IF role_name IS NULL OR login IS NULL THEN
+		RAISE EXCEPTION 'arguments of tenant_guard.create_app_role must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed',
+			      DETAIL = 'The role needs a name, and whether it may log in.',
+			      HINT = 'Pass both, e.g. tenant_guard.create_app_role(''app'', login => true).';
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname = role_name) THEN
+		EXECUTE format('CREATE ROLE %I %s NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS',
+		               role_name, CASE WHEN login THEN 'LOGIN' ELSE 'NOLOGIN' END);
+	END IF;
+	-- Refuses a powerful existing role, and a caller that may not administer it.
+	PERFORM tenant_guard._register_app_role(role_name);
+	-- DML on every protected table (partitions too: they can be named directly),
+	-- and the sequences their columns draw from. Nothing else: no DDL, no ownership.
+	FOR t IN
+		SELECT p.table_oid AS tbl, n.nspname
+		  FROM tenant_guard.protection p
+		  JOIN pg_class c ON c.oid = p.table_oid
+		  JOIN pg_namespace n ON n.oid = c.relnamespace
+		 ORDER BY 1
+	LOOP
+		EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', t.nspname, role_name);
+		EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I', t.tbl, role_name);
+	END LOOP;
+	FOR t IN
+		SELECT DISTINCT d.objid::regclass AS seq
+		  FROM pg_depend d
+		  JOIN tenant_guard.protection p ON p.table_oid::oid = d.refobjid
+		  JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+		 WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+	LOOP
+		EXECUTE format('GRANT USAGE ON SEQUENCE %s TO %I', t.seq, role_name);
+	END LOOP;
+	RETURN role_name;
+END
+$$;
 
 -- ---------------------------------------------------------------------------
 -- Audit trail (docs/audit.md): audit(tbl) installs C++ capture triggers that
@@ -1567,6 +1663,8 @@ CREATE TABLE tenant_guard.audited_tables (
 	tenant_column pg_catalog.name,
 	exclude_columns pg_catalog.name[] NOT NULL DEFAULT '{}'
 );
+
+CREATE SEQUENCE tenant_guard.audit_event_seq;
 
 -- The capture trigger writes these columns by position: keep the order.
 CREATE TABLE tenant_guard.audit_events (
@@ -1645,7 +1743,7 @@ SELECT DISTINCT ON (b.chain_id) b.chain_id, b.block_no, b.event_seqs[pg_catalog.
  ORDER BY b.chain_id, b.block_no DESC;
 
 REVOKE ALL ON tenant_guard.audited_tables, tenant_guard.audit_events, tenant_guard.audit_passes,
-	tenant_guard.audit_blocks, tenant_guard.audit_heads FROM PUBLIC;
+	tenant_guard.audit_blocks, tenant_guard.audit_heads, tenant_guard.audit_event_seq FROM PUBLIC;
 GRANT SELECT ON tenant_guard.audited_tables, tenant_guard.audit_events, tenant_guard.audit_passes,
 	tenant_guard.audit_blocks, tenant_guard.audit_heads TO tenant_guard_auditor;
 REVOKE ALL ON FUNCTION tenant_guard.verify_audit(pg_catalog.text) FROM PUBLIC;

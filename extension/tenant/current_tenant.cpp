@@ -68,7 +68,9 @@ static Datum MakeTenantDatum(TenantType type, const char *text, MemoryContext cx
 			return d;
 		});
 	}
-	throw Error(ERRCODE_INTERNAL_ERROR, "unknown tenant type");
+	throw Error(ERRCODE_INTERNAL_ERROR, "unknown tenant type",
+				"The tenant type is none of uuid, bigint, integer and text.",
+				"This is a bug in tenant_guard; please report it with the statement that failed.");
 }
 
 /*

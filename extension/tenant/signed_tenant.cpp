@@ -7,6 +7,7 @@
  * is accepted once (tenant/token_ledger.h).
  */
 #include "boundary/pg_boundary.h"
+#include "boundary/sql_args.h"
 #include "common/tenant_token.h"
 #include "tenant/signing_keys.h"
 #include "tenant/tenant_setting.h"
@@ -67,17 +68,14 @@ namespace {
 				"set.");
 }
 
-std::string TextArg(FunctionCallInfo fcinfo, int n)
-{
-	const char *raw = PgCall([fcinfo, n] { return text_to_cstring(PG_GETARG_TEXT_PP(n)); });
-	return raw;
-}
-
 std::string CurrentDatabase()
 {
 	const char *name = PgCall([] { return get_database_name(MyDatabaseId); });
 	if (name == nullptr)
-		throw Error(ERRCODE_UNDEFINED_DATABASE, "the current database has no name any more");
+		throw Error(ERRCODE_UNDEFINED_DATABASE, "the current database has no name any more",
+					"It was dropped while this session was connected; tokens name the database they "
+					"are signed for.",
+					"Reconnect to the database the token is for.");
 	return name;
 }
 
@@ -100,22 +98,28 @@ TG_FUNCTION(tg_set_tenant)
 	/* Only a verified token is recorded, so forged ones cannot fill the ledger. */
 	tg::ConsumeToken(check.mac, check.expires, now);
 	tg::SetTenantFromToken(check.tenant);
-	const char *tenant = check.tenant.c_str();
-	return tg::PgCall([tenant] { return CStringGetTextDatum(tenant); });
+	return tg::TextDatum(check.tenant);
 }
 
 /* tenant_guard.mint_token(tenant text, valid_for interval, key_id text) RETURNS text */
 TG_FUNCTION(tg_mint_token)
 {
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		throw tg::Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "tenant and valid_for must not be NULL");
+		throw tg::Error(ERRCODE_NULL_VALUE_NOT_ALLOWED,
+						"arguments \"tenant\" and \"valid_for\" of tenant_guard.mint_token must not be NULL",
+						"A token names one tenant and expires; without either it cannot be signed.",
+						"Pass the tenant and how long the token is valid, e.g. "
+						"tenant_guard.mint_token('acme', '30 seconds').");
 	std::string const tenant = tg::TextArg(fcinfo, 0);
 	Interval *valid_for = PG_GETARG_INTERVAL_P(1);
 	int64_t const seconds = valid_for->time / USECS_PER_SEC +
 							static_cast<int64_t>(valid_for->day) * SECS_PER_DAY +
 							static_cast<int64_t>(valid_for->month) * DAYS_PER_MONTH * SECS_PER_DAY;
 	if (seconds <= 0)
-		throw tg::Error(ERRCODE_INVALID_PARAMETER_VALUE, "valid_for must be a positive interval");
+		throw tg::Error(ERRCODE_INVALID_PARAMETER_VALUE,
+						"argument \"valid_for\" of tenant_guard.mint_token must be a positive interval",
+						"A token that expires now or earlier would be refused by set_tenant().",
+						"Pass a short positive interval, e.g. '30 seconds'.");
 	if (seconds > tg_token_max_lifetime)
 		throw tg::Error(ERRCODE_INVALID_PARAMETER_VALUE,
 						"valid_for is longer than tenant_guard.token_max_lifetime",
@@ -123,7 +127,12 @@ TG_FUNCTION(tg_mint_token)
 							std::to_string(tg_token_max_lifetime) + " seconds.",
 						"Mint a token per transaction, shortly before it is used.");
 	if (std::optional<std::string> problem = tg::TenantValueProblem(tg::TenantType::Text, tenant))
-		throw tg::Error(ERRCODE_INVALID_PARAMETER_VALUE, "invalid tenant: the value " + *problem);
+		throw tg::Error(ERRCODE_INVALID_PARAMETER_VALUE, "invalid tenant: the value " + *problem,
+						"tenant_guard.mint_token() signs only a value that set_tenant() could set "
+						"as the tenant.",
+						"Pass the tenant as the application stores it: not empty, at most " +
+							std::to_string(tg::kMaxTextTenantBytes) +
+							" bytes, without control characters or leading or trailing spaces.");
 	std::vector<tg::SigningKey> const &keys = tg::SigningKeys();
 	const tg::SigningKey *key = &keys.front();
 	if (!PG_ARGISNULL(2)) {
@@ -133,12 +142,12 @@ TG_FUNCTION(tg_mint_token)
 			if (k.id == id)
 				key = &k;
 		if (key == nullptr)
-			throw tg::Error(ERRCODE_UNDEFINED_OBJECT, "no signing key \"" + id + "\"", "",
+			throw tg::Error(ERRCODE_UNDEFINED_OBJECT, "no signing key \"" + id + "\"",
+							"The key id names none of the keys the server loaded from its key file.",
 							"Use one of the key ids in tenant_guard.signing_keys_file.");
 	}
 	tg::TokenClaims const claims{tenant, tg::CurrentDatabase(), tg::Now() + seconds,
 								 tg::RandomNonce()};
 	std::string const token = tg::MintToken(*key, claims);
-	const char *raw = token.c_str();
-	return tg::PgCall([raw] { return CStringGetTextDatum(raw); });
+	return tg::TextDatum(token);
 }

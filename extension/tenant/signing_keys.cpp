@@ -6,6 +6,7 @@
 #include "tenant/signing_keys.h"
 
 #include "boundary/pg_boundary.h"
+#include "boundary/sql_args.h"
 #include "guc.h"
 
 extern "C" {
@@ -158,6 +159,5 @@ TG_FUNCTION(tg_signing_key_file_exposure)
 	std::optional<std::string> exposure = tg::SigningKeyFileExposure();
 	if (!exposure)
 		PG_RETURN_NULL();
-	const char *text = exposure->c_str();
-	return tg::PgCall([text] { return CStringGetTextDatum(text); });
+	return tg::TextDatum(*exposure);
 }

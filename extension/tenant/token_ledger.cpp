@@ -49,30 +49,35 @@ Size LedgerBytes()
 
 void RequestShmem()
 {
-	if (previous_request_hook != nullptr)
-		previous_request_hook();
-	RequestAddinShmemSpace(LedgerBytes());
-	RequestNamedLWLockTranche(kTranche, 1);
+	Size const bytes = LedgerBytes();
+	PgCall([bytes] {
+		if (previous_request_hook != nullptr)
+			previous_request_hook();
+		RequestAddinShmemSpace(bytes);
+		RequestNamedLWLockTranche(kTranche, 1);
+	});
 }
 
 void StartupShmem()
 {
-	if (previous_startup_hook != nullptr)
-		previous_startup_hook();
-	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	bool found = false;
-	header = static_cast<LedgerHeader *>(
-		ShmemInitStruct("tenant_guard token ledger header", sizeof(LedgerHeader), &found));
-	if (!found)
-		header->lock = &(GetNamedLWLockTranche(kTranche))->lock;
-	HASHCTL info;
-	memset(&info, 0, sizeof(info));
-	info.keysize = kMacBytes;
-	info.entrysize = sizeof(LedgerEntry);
-	/* init_size = max_size: every entry is allocated now, none later. */
-	table = ShmemInitHash("tenant_guard token ledger", tg_token_ledger_size, tg_token_ledger_size,
-						  &info, HASH_ELEM | HASH_BLOBS);
-	LWLockRelease(AddinShmemInitLock);
+	PgCall([] {
+		if (previous_startup_hook != nullptr)
+			previous_startup_hook();
+		LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+		bool found = false;
+		header = static_cast<LedgerHeader *>(
+			ShmemInitStruct("tenant_guard token ledger header", sizeof(LedgerHeader), &found));
+		if (!found)
+			header->lock = &(GetNamedLWLockTranche(kTranche))->lock;
+		HASHCTL info;
+		memset(&info, 0, sizeof(info));
+		info.keysize = kMacBytes;
+		info.entrysize = sizeof(LedgerEntry);
+		/* init_size = max_size: every entry is allocated now, none later. */
+		table = ShmemInitHash("tenant_guard token ledger", tg_token_ledger_size,
+							  tg_token_ledger_size, &info, HASH_ELEM | HASH_BLOBS);
+		LWLockRelease(AddinShmemInitLock);
+	});
 }
 
 extern "C" void TokenLedgerShmemRequest(void) { InvokeCpp(RequestShmem); }
@@ -143,8 +148,11 @@ void ConsumeToken(const std::string &mac, int64_t expires, int64_t now)
 					"tokens lives in shared memory set up at server start.",
 					"Add tenant_guard to shared_preload_libraries and restart the server.");
 	if (mac.size() != kMacBytes)
-		throw Error(ERRCODE_INTERNAL_ERROR, "tenant token MAC has " + std::to_string(mac.size()) +
-												" bytes, not 32");
+		throw Error(ERRCODE_INTERNAL_ERROR,
+					"tenant token MAC has " + std::to_string(mac.size()) + " bytes, not 32",
+					"Verified tokens carry an HMAC-SHA256, which has 32 bytes; the ledger remembers "
+					"used tokens by it.",
+					"This is a bug in tenant_guard; please report it with the statement that failed.");
 	Attempt attempt;
 	memcpy(attempt.mac, mac.data(), kMacBytes);
 	attempt.expires = expires;

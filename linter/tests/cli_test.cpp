@@ -2,6 +2,7 @@
 // configuration, directories, threads.
 #include <boost/test/unit_test.hpp>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -96,18 +97,40 @@ BOOST_AUTO_TEST_CASE(golden_text)
 BOOST_AUTO_TEST_CASE(golden_json)
 {
 	Run r = Golden("json");
+	BOOST_TEST(r.status == 1);
 	BOOST_TEST(r.out == Slurp(TLINT_SOURCE_DIR "/linter/tests/golden/expected.json"));
+}
+
+/* The JSON writer escapes as a JSON library would; invalid UTF-8 becomes U+FFFD. */
+BOOST_AUTO_TEST_CASE(json_escapes_strings)
+{
+	tlint::FileReport report;
+	tlint::Finding f;
+	f.file = "dir/\"q\".sql";
+	f.rule = "r";
+	f.message = std::string("tab\there\nback\\slash \x01 caf\xc3\xa9 bad\xff end");
+	report.findings.push_back(f);
+	std::ostringstream out;
+	tlint::WriteJson(out, {report});
+	BOOST_TEST(out.str().find("\"file\": \"dir/\\\"q\\\".sql\"") != std::string::npos);
+	BOOST_TEST(out.str().find("\"message\": \"tab\\there\\nback\\\\slash \\u0001 caf\xc3\xa9 bad\xef\xbf\xbd end\"") !=
+			   std::string::npos);
+	std::ostringstream empty;
+	tlint::WriteJson(empty, {});
+	BOOST_TEST(empty.str() == "[]\n");
 }
 
 BOOST_AUTO_TEST_CASE(golden_sarif)
 {
 	Run r = Golden("sarif");
+	BOOST_TEST(r.status == 1);
 	BOOST_TEST(r.out == Slurp(TLINT_SOURCE_DIR "/linter/tests/golden/expected.sarif"));
 }
 
 BOOST_AUTO_TEST_CASE(golden_github)
 {
 	Run r = Golden("github");
+	BOOST_TEST(r.status == 1);
 	BOOST_TEST(r.out == Slurp(TLINT_SOURCE_DIR "/linter/tests/golden/expected.github"));
 }
 
@@ -118,7 +141,10 @@ BOOST_AUTO_TEST_CASE(sarif_has_what_code_scanning_requires)
 	BOOST_TEST(r.out.find("\"name\": \"tenant-lint\"") != std::string::npos);
 	BOOST_TEST(r.out.find("\"startColumn\": 0") == std::string::npos);
 	BOOST_TEST(r.out.find("\"primaryLocationLineHash\"") != std::string::npos);
-	BOOST_TEST(r.out.find("/work") == std::string::npos); /* URIs are relative */
+	/* URIs are relative to the directory tenant-lint runs in, wherever the checkout is. */
+	BOOST_TEST(r.out.find("\"uri\": \"linter/tests/golden/input.sql\"") != std::string::npos);
+	BOOST_TEST(r.out.find(std::string("\"uri\": \"") + TLINT_SOURCE_DIR) == std::string::npos);
+	BOOST_TEST(r.out.find("\"uri\": \"/") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(colour_only_when_asked)
@@ -128,7 +154,18 @@ BOOST_AUTO_TEST_CASE(colour_only_when_asked)
 	std::vector<std::string> always = base;
 	always.insert(always.begin(), {"--color", "always"});
 	BOOST_TEST(Cli(always).out.find("\033[") != std::string::npos);
-	BOOST_TEST(Cli(base).out.find("\033[") == std::string::npos); /* not a TTY */
+	/*
+	 * auto: no colour when fd 1 is not a terminal. The output is captured from
+	 * std::cout either way, so point fd 1 away from any terminal the tests run in.
+	 */
+	int const saved = dup(STDOUT_FILENO);
+	int const null = open("/dev/null", O_WRONLY);
+	dup2(null, STDOUT_FILENO);
+	std::string const captured = Cli(base).out;
+	dup2(saved, STDOUT_FILENO);
+	close(null);
+	close(saved);
+	BOOST_TEST(captured.find("\033[") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(exit_0_when_clean)

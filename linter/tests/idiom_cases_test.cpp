@@ -92,8 +92,7 @@ const Case kCases[] = {
 	 MISSING(1, 15, 21, "reads", "orders", "tenant_id",
 			 " (tenant_id IS NOT NULL does not pick a tenant)")},
 	{"reason_self", "SELECT * FROM orders WHERE tenant_id = tenant_id;",
-	 MISSING(1, 15, 21, "reads", "orders", "tenant_id",
-			 " (the predicate compares tenant_id with itself)")},
+	 MISSING(1, 15, 21, "reads", "orders", "tenant_id", " (the predicate compares tenant_id with itself)")},
 	{"reason_coalesce", "SELECT * FROM orders WHERE tenant_id = COALESCE(@t, tenant_id);",
 	 MISSING(1, 15, 21, "reads", "orders", "tenant_id",
 			 " (the predicate compares tenant_id with an expression of tenant_id itself, which "
@@ -212,6 +211,34 @@ const Case kCases[] = {
 	 MISSING(1, 15, 26, "reads", "deployments", "project",
 			 " (project = ANY(...) takes its tenants from something that is not a parameter)"),
 	 true},
+	// ---- hard-coded-tenant names what the literal does -----------------------------------
+	{"hard_coded_tenant_inserted", "INSERT INTO orders (tenant_id, id) VALUES ('t-1', 1);",
+	 "hard-coded-tenant 1:44-45 tenant column tenant_id of orders is inserted as a literal; pass the current tenant instead\n"},
+	{"hard_coded_tenant_compared", "DELETE FROM orders WHERE tenant_id = 't-1';",
+	 "hard-coded-tenant 1:13-19 tenant column tenant_id of orders is compared with a literal; pass the current tenant instead\n"},
+	// ---- JOIN ... USING: the unqualified column is the merged one ----------------------
+	{"using_join_merged_column",
+	 "SELECT o.id FROM orders o JOIN users u USING (tenant_id) WHERE tenant_id = $1;", ""},
+	{"using_join_twice",
+	 "SELECT 1 FROM orders JOIN users USING (tenant_id) JOIN orders o2 USING (tenant_id) WHERE tenant_id = $1;",
+	 ""},
+	{"using_left_join_merged_is_left_side",
+	 "SELECT 1 FROM orders o LEFT JOIN users u USING (tenant_id) WHERE tenant_id = $1;", ""},
+	{"using_join_without_tenant_predicate",
+	 "SELECT 1 FROM orders o JOIN users u USING (tenant_id) WHERE id = $1;",
+	 MISSING(1, 15, 21, "reads", "orders", "tenant_id", "")
+	 MISSING(1, 29, 34, "reads", "users", "tenant_id", "")},
+	// ---- row comparisons: (a, b) = (x, y) is a = x AND b = y --------------------------
+	{"row_comparison", "SELECT * FROM orders WHERE (tenant_id, id) = ($1, $2);", ""},
+	{"row_comparison_named", "UPDATE orders SET status = :s WHERE (tenant_id, id) = (:tenant, :id);", ""},
+	{"row_comparison_in_every_or_branch",
+	 "SELECT * FROM orders WHERE (tenant_id, id) = ($1, $2) OR (tenant_id, id) = ($1, $3);", ""},
+	{"row_comparison_without_tenant",
+	 "SELECT * FROM orders WHERE (status, id) = ($1, $2);",
+	 MISSING(1, 15, 21, "reads", "orders", "tenant_id", "")},
+	{"row_comparison_with_itself",
+	 "SELECT * FROM orders WHERE (tenant_id, id) = (tenant_id, $2);",
+	 MISSING(1, 15, 21, "reads", "orders", "tenant_id", " (the predicate compares tenant_id with an expression of tenant_id itself, which every row can match)")},
 };
 
 } // namespace

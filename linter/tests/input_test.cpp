@@ -144,4 +144,45 @@ BOOST_AUTO_TEST_CASE(line_index)
 	BOOST_TEST(lines.At(100).line == 4);
 }
 
+/*
+ * A large input lexed in pieces gives what one lexer gives, also when pieces
+ * are cut at a ';' inside a string, a comment, a function body, COPY data or a
+ * BEGIN ATOMIC body.
+ */
+BOOST_AUTO_TEST_CASE(lexing_in_pieces_agrees_with_one_lexer)
+{
+	std::string const unit =
+		"SELECT 'a;b' FROM t WHERE x = $1; -- c;d\n"
+		"CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN; RETURN 1; END $$;\n"
+		"/* x; /* nested; */ y; */ SELECT \"q;\" FROM t;\n"
+		"COPY t FROM STDIN;\n1;2\n3;4\n\\.\n"
+		"\\set x 1\nSELECT 1 \\gset\n"
+		"CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;\n"
+		"SELECT E'it\\'s;' ; ";
+	for (size_t const repeat : {size_t{1}, tlint::kParallelLexBytes / unit.size() + 7}) {
+		std::string input;
+		for (size_t k = 0; k < repeat; k++)
+			input += unit;
+		tlint::LexedSource const one = tlint::LexSource(input);
+		for (unsigned pieces : {2u, 3u, 7u, 64u}) {
+			tlint::LexedSource const many = tlint::LexSource(
+				input, pieces, [](size_t n, const std::function<void(size_t)> &work) {
+					for (size_t k = 0; k < n; k++)
+						work(k);
+				});
+			BOOST_TEST(many.sql == one.sql);
+			BOOST_REQUIRE_EQUAL(many.statements.size(), one.statements.size());
+			for (size_t k = 0; k < one.statements.size(); k++) {
+				BOOST_TEST(many.statements[k].offset == one.statements[k].offset);
+				BOOST_TEST(many.statements[k].length == one.statements[k].length);
+				BOOST_TEST(many.statements[k].has_tokens == one.statements[k].has_tokens);
+			}
+			BOOST_REQUIRE_EQUAL(many.comments.size(), one.comments.size());
+			for (size_t k = 0; k < one.comments.size(); k++)
+				BOOST_TEST(many.comments[k].offset == one.comments[k].offset);
+			BOOST_TEST(many.meta_lines == one.meta_lines);
+		}
+	}
+}
+
 BOOST_AUTO_TEST_SUITE_END()

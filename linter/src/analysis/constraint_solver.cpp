@@ -29,6 +29,20 @@ bool EqualitySides(A_Expr *e, Node *&left, Node *&right, bool &set)
 	return false;
 }
 
+/* (a, b) = (x, y) holds exactly when a = x and b = y: the pairs, or false when l and r are not rows of one length. */
+bool RowPairs(Node *l, Node *r, std::vector<std::pair<Node *, Node *>> &pairs)
+{
+	if (l == nullptr || r == nullptr || !IsA(l, RowExpr) || !IsA(r, RowExpr))
+		return false;
+	List *const la = reinterpret_cast<RowExpr *>(l)->args;
+	List *const ra = reinterpret_cast<RowExpr *>(r)->args;
+	if (list_length(la) != list_length(ra))
+		return false;
+	for (int i = 0; i < list_length(la); i++)
+		pairs.emplace_back(static_cast<Node *>(list_nth(la, i)), static_cast<Node *>(list_nth(ra, i)));
+	return true;
+}
+
 std::optional<ColumnTerm> ConstraintSolver::Local(Node *node, const Scope &scope) const
 {
 	std::optional<ColumnTerm> t = ResolveColumn(node, scope, values_.Variables());
@@ -168,6 +182,18 @@ void ConstraintSolver::BranchMarks(Node *expr, const Scope &scope, std::vector<M
 				out.push_back({t->ref, t->column, false});
 		return;
 	}
+	BranchEqualityMarks(l, r, scope, out);
+}
+
+void ConstraintSolver::BranchEqualityMarks(Node *l, Node *r, const Scope &scope,
+										   std::vector<Mark> &out) const
+{
+	std::vector<std::pair<Node *, Node *>> pairs;
+	if (RowPairs(l, r, pairs)) {
+		for (auto [a, b] : pairs)
+			BranchEqualityMarks(a, b, scope, out);
+		return;
+	}
 	for (int side = 0; side < 2; side++) {
 		std::optional<ColumnTerm> t = Local(side == 0 ? l : r, scope);
 		ValueKind const v = t ? ValueOf(side == 0 ? r : l, scope) : ValueKind::None;
@@ -211,6 +237,11 @@ void ConstraintSolver::Apply(Node *expr, const Conjunct &c, Scope &scope) const
 	bool set;
 	if (!EqualitySides(reinterpret_cast<A_Expr *>(expr), l, r, set))
 		return;
+	if (std::vector<std::pair<Node *, Node *>> pairs; !set && RowPairs(l, r, pairs)) {
+		for (auto [a, b] : pairs)
+			ApplyEquality(a, b, c, scope);
+		return;
+	}
 	if (!set)
 		return ApplyEquality(l, r, c, scope);
 	if (values_.AcceptsSets() && values_.IsSetParameter(r))

@@ -56,6 +56,7 @@ private:
 	void ApplyInSublink(SubLink *link, const Conjunct &c, Scope &scope) const;
 	void ApplyOr(BoolExpr *b, const Conjunct &c, Scope &scope) const;
 	void BranchMarks(Node *expr, const Scope &scope, std::vector<Mark> &out) const;
+	void BranchEqualityMarks(Node *l, Node *r, const Scope &scope, std::vector<Mark> &out) const;
 	void MarkIfEligible(Scope &scope, const Conjunct &c, const ColumnTerm &t, bool literal) const;
 	std::optional<ColumnTerm> Local(Node *node, const Scope &scope) const;
 

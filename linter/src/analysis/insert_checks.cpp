@@ -52,7 +52,7 @@ bool CheckInsertedValue(const RuleContext &ctx, const ValueJudge &values, const 
 	}
 	ValueKind const kind = values.Of(value);
 	if (kind == ValueKind::Literal) {
-		ReportHardCodedTenant(ctx, table, ExprLocation(value, fallback_location));
+		ReportHardCodedTenant(ctx, table, ExprLocation(value, fallback_location), true);
 		return false;
 	}
 	if (kind == ValueKind::Tenant || valued_source)

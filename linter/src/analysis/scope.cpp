@@ -77,6 +77,12 @@ enum class Found { Here, Ambiguous, NotHere };
 /* An unqualified column: the one FROM item of the level that has it. */
 Found FindUnqualified(const Scope &s, const std::string &column, bool allow_unknown, int &ref)
 {
+	/* After JOIN ... USING (col), col names the merged column, not one side's: no ambiguity. */
+	for (auto it = s.merged.rbegin(); it != s.merged.rend(); ++it)
+		if (it->first == column) {
+			ref = it->second;
+			return Found::Here;
+		}
 	int yes = -1, yes_count = 0, unknown = -1, unknown_count = 0;
 	for (size_t i = 0; i < s.refs.size(); i++) {
 		switch (s.refs[i].HasColumn(column)) {

@@ -66,6 +66,8 @@ struct Scope {
 	std::vector<Node *> laterals;	 /* analysed again after this level is settled */
 	std::vector<Node *> expressions; /* searched for sub-queries after this level */
 	EqualityClasses classes;
+	/* A JOIN ... USING column and the FROM item its unqualified name denotes (the join's left side; a RIGHT join's right). */
+	std::vector<std::pair<std::string, int>> merged;
 	bool settled = false;
 
 	void AddRef(Ref ref);

@@ -352,9 +352,12 @@ private:
 		return added;
 	}
 
-	/* The side of a USING join that has the column: the one FROM item that may. */
+	/* The side of a USING join that has the column: an earlier USING's merged column, or the one FROM item that may. */
 	static int UsingSide(const Scope &scope, const std::vector<int> &side, const std::string &column)
 	{
+		for (auto it = scope.merged.rbegin(); it != scope.merged.rend(); ++it)
+			if (it->first == column && std::find(side.begin(), side.end(), it->second) != side.end())
+				return it->second;
 		int found = -1;
 		for (int i : side)
 			if (scope.refs[i].HasColumn(column) != Ref::Has::No) {
@@ -390,8 +393,11 @@ private:
 			std::string const column = StringValue(static_cast<Node *>(lfirst(lc)));
 			int const l = UsingSide(scope, left, column);
 			int const r = UsingSide(scope, right, column);
-			if (l >= 0 && r >= 0)
+			if (l >= 0 && r >= 0) {
 				ConstraintSolver::Equate(scope, l, column, r, column, base);
+				if (join->jointype != JOIN_FULL) /* FULL: the merged column is COALESCE(l, r) */
+					scope.merged.emplace_back(column, join->jointype == JOIN_RIGHT ? r : l);
+			}
 		}
 		std::vector<Node *> parts;
 		Conjuncts(join->quals, parts);

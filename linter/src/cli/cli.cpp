@@ -159,6 +159,29 @@ SchemaModel MakeModel(const Options &opts, const Config &config, const std::vect
 	return model;
 }
 
+/* Files this large are lexed on every thread, one after another; the others side by side. */
+bool LexedInPieces(const std::string &path)
+{
+	std::error_code error;
+	auto const size = fs::file_size(path, error);
+	return !error && size >= kParallelLexBytes;
+}
+
+std::vector<PreparedFile> PrepareAll(const std::vector<std::string> &paths, size_t max_file_size,
+									 unsigned jobs)
+{
+	std::vector<PreparedFile> prepared(paths.size());
+	std::vector<size_t> small;
+	for (size_t i = 0; i < paths.size(); i++)
+		if (jobs > 1 && LexedInPieces(paths[i]))
+			prepared[i] = PrepareFile(paths[i], max_file_size, jobs);
+		else
+			small.push_back(i);
+	ParallelFor(small.size(), jobs,
+				[&](size_t k) { prepared[small[k]] = PrepareFile(paths[small[k]], max_file_size); });
+	return prepared;
+}
+
 /* Big files use every thread themselves; the others are linted side by side, one thread each. */
 constexpr size_t kLargeFileStatements = 8192;
 
@@ -207,9 +230,7 @@ int Lint(const Options &opts, const Config &config)
 		opts.jobs > 0 ? opts.jobs : std::max(1u, std::thread::hardware_concurrency());
 	std::vector<std::string> all = schema_files;
 	all.insert(all.end(), files.begin(), files.end());
-	std::vector<PreparedFile> prepared(all.size());
-	ParallelFor(all.size(), jobs,
-				[&](size_t i) { prepared[i] = PrepareFile(all[i], lint.max_file_size); });
+	std::vector<PreparedFile> prepared = PrepareAll(all, lint.max_file_size, jobs);
 
 	/* Schema files first, then the linted files, in order: later DDL sees earlier tables. */
 	for (const PreparedFile &file : prepared)
@@ -261,10 +282,11 @@ int Lint(const Options &opts, const Config &config)
 int RunCli(int argc, char **argv)
 {
 	/*
-	 * libpg_query redirects the process-wide stderr to a pipe around every
-	 * parse. Two threads parsing at once can leave fd 2 on a closed pipe:
-	 * keep our own copy of stderr, ignore SIGPIPE, and put fd 2 back after
-	 * the parsing threads have joined.
+	 * libpg_query built as upstream releases it redirects the process-wide
+	 * stderr to a pipe around every parse, and two threads parsing at once can
+	 * leave fd 2 on a closed pipe. Debian's libpg-query 15-4.0.0 does not (its
+	 * library calls neither pipe nor dup2), but a linked build may: keep our
+	 * own copy of stderr, ignore SIGPIPE, and put fd 2 back at the end.
 	 */
 	int const saved_stderr = dup(STDERR_FILENO);
 	std::signal(SIGPIPE, SIG_IGN);

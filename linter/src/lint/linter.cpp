@@ -180,20 +180,19 @@ void ParseAndAnalyze(const PreparedFile &file, const StatementSpan &span,
 	}
 }
 
-Finding Locate(const RawFinding &raw, LineCursor &cursor, const std::string &path,
-			   Severity severity)
+Finding Locate(RawFinding &&raw, LineCursor &cursor, const std::string &path, Severity severity)
 {
 	Finding f;
 	f.file = path;
-	f.rule = raw.rule;
+	f.rule = std::move(raw.rule);
 	f.severity = severity;
-	f.message = raw.message;
+	f.message = std::move(raw.message);
 	f.byte_offset = static_cast<int>(raw.offset);
 	f.start = cursor.At(raw.offset);
 	f.end = cursor.Advance(f.start, raw.offset, std::max(raw.end, raw.offset));
 	if (f.end.line == f.start.line && f.end.column <= f.start.column)
 		f.end.column = f.start.column + 1;
-	const RuleInfo *info = FindRule(raw.rule);
+	const RuleInfo *info = FindRule(f.rule);
 	if (info != nullptr)
 		f.help = info->help;
 	return f;
@@ -233,7 +232,7 @@ std::vector<RawFinding> AnalyzeFile(const PreparedFile &file, const SchemaModel 
 
 } // namespace
 
-PreparedFile PrepareText(const std::string &name, std::string text)
+PreparedFile PrepareText(const std::string &name, std::string text, unsigned threads)
 {
 	PreparedFile file;
 	file.path = name;
@@ -241,12 +240,14 @@ PreparedFile PrepareText(const std::string &name, std::string text)
 	file.problem = CheckSqlText(file.bytes);
 	if (file.problem)
 		return file;
-	file.lexed = LexSource(file.bytes);
+	file.lexed = LexSource(file.bytes, threads, [threads](size_t count, const std::function<void(size_t)> &work) {
+		ParallelFor(count, threads, work);
+	});
 	file.spans = file.lexed.statements;
 	return file;
 }
 
-PreparedFile PrepareFile(const std::string &path, size_t max_file_size)
+PreparedFile PrepareFile(const std::string &path, size_t max_file_size, unsigned threads)
 {
 	FileContents contents = ReadFile(path, max_file_size);
 	if (!contents.io_error.empty() || contents.problem) {
@@ -256,7 +257,7 @@ PreparedFile PrepareFile(const std::string &path, size_t max_file_size)
 		file.problem = contents.problem;
 		return file;
 	}
-	return PrepareText(path, std::move(contents.bytes));
+	return PrepareText(path, std::move(contents.bytes), threads);
 }
 
 void LearnSchema(const PreparedFile &file, SchemaModel &model)
@@ -311,13 +312,14 @@ FileReport LintFile(const PreparedFile &file, const SchemaModel &model, const Li
 	std::stable_sort(kept.begin(), kept.end(),
 					 [](const RawFinding &a, const RawFinding &b) { return a.offset < b.offset; });
 	LineCursor cursor(file.bytes);
-	for (const RawFinding &f : kept) {
+	report.findings.reserve(kept.size());
+	for (RawFinding &f : kept) {
 		Severity severity = SeverityOf(f.rule, options);
 		if (severity == Severity::Off)
 			continue;
 		if (f.downgrade)
 			severity = Severity::Info;
-		report.findings.push_back(Locate(f, cursor, file.path, severity));
+		report.findings.push_back(Locate(std::move(f), cursor, file.path, severity));
 	}
 	return report;
 }

@@ -33,8 +33,9 @@ struct PreparedFile {
 	std::vector<StatementSpan> spans;
 };
 
-PreparedFile PrepareFile(const std::string &path, size_t max_file_size);
-PreparedFile PrepareText(const std::string &name, std::string text);
+/* threads > 1 lexes a large file in pieces at once. */
+PreparedFile PrepareFile(const std::string &path, size_t max_file_size, unsigned threads = 1);
+PreparedFile PrepareText(const std::string &name, std::string text, unsigned threads = 1);
 
 /* Learns tenant tables and protect() calls from the file's DDL. */
 void LearnSchema(const PreparedFile &file, SchemaModel &model);

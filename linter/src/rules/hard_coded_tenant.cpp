@@ -5,11 +5,13 @@
 
 namespace tlint {
 
-void ReportHardCodedTenant(const RuleContext &ctx, const TableFacts &table, int location)
+void ReportHardCodedTenant(const RuleContext &ctx, const TableFacts &table, int location,
+						   bool inserted)
 {
 	ctx.Report("hard-coded-tenant", location,
 			   "tenant column " + table.tenant_column + " of " + table.name +
-				   " is compared with a literal; pass the current tenant instead");
+				   (inserted ? " is inserted as a literal" : " is compared with a literal") +
+				   "; pass the current tenant instead");
 }
 
 } // namespace tlint

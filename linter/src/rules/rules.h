@@ -14,7 +14,9 @@ void ReportMissingTenantPredicate(const RuleContext &ctx, const TableFacts &tabl
 								  const std::string &written_name, int location, const char *verb,
 								  const std::string &reason);
 /* hard-coded-tenant */
-void ReportHardCodedTenant(const RuleContext &ctx, const TableFacts &table, int location);
+/* inserted: the literal is the value an INSERT gives the column, not a comparison. */
+void ReportHardCodedTenant(const RuleContext &ctx, const TableFacts &table, int location,
+						   bool inserted = false);
 /* insert-without-tenant */
 void ReportInsertWithoutTenant(const RuleContext &ctx, const TableFacts &table, int location,
 							   const std::string &why);

@@ -1,6 +1,8 @@
 #include "source/lexer.h"
 
+#include <algorithm>
 #include <cctype>
+#include <iterator>
 
 namespace tlint {
 
@@ -38,22 +40,45 @@ bool EqualsIgnoreCase(std::string_view word, std::string_view lower)
 	return true;
 }
 
+/*
+ * Lexes from a statement boundary. Blanks are recorded, not applied, so that
+ * lexers of several pieces of one input can run at once and the work of a
+ * piece that started inside a string can be thrown away.
+ */
 class Lexer {
 public:
-	explicit Lexer(std::string_view in) : in_(in) { out_.sql.assign(in.begin(), in.end()); }
+	explicit Lexer(std::string_view in, size_t start = 0) : in_(in), i_(start), statement_start_(start) {}
 
-	LexedSource Run()
+	/* Lexes up to `stop` or a little past it (a token is never cut). */
+	void RunUntil(size_t stop)
 	{
-		while (i_ < in_.size())
+		while (i_ < stop && i_ < in_.size())
 			Step();
+	}
+
+	/* Did this lexer end a statement exactly at pos, with nothing pending? Then a lexer started at pos agrees with it. */
+	bool BoundaryAt(size_t pos) const { return i_ == pos && statement_start_ == pos; }
+
+	/* Moves what this lexer found onto out, in input order. */
+	void AppendTo(LexedSource &out, std::vector<std::pair<size_t, size_t>> &blanks)
+	{
+		Append(out.statements, out_.statements);
+		Append(out.comments, out_.comments);
+		Append(out.meta_lines, out_.meta_lines);
+		Append(blanks, blanks_);
+	}
+
+	/* The last statement, when the input ends without ';'. */
+	void Finish()
+	{
 		if (statement_start_ < in_.size())
 			PushStatement(in_.size());
-		return std::move(out_);
 	}
 
 private:
 	std::string_view in_;
-	LexedSource out_;
+	LexedSource out_; /* sql stays empty: see ApplyBlanks */
+	std::vector<std::pair<size_t, size_t>> blanks_;
 	size_t i_ = 0;
 	size_t statement_start_ = 0;
 	/* What the current statement holds so far, tracked word by word (no copies: hot path). */
@@ -66,12 +91,13 @@ private:
 	int atomic_depth_ = 0; /* inside BEGIN ATOMIC ... END: BEGIN and CASE open, END closes */
 	bool has_word_ = false;
 
-	void Blank(size_t from, size_t to)
+	template <typename T> static void Append(std::vector<T> &to, std::vector<T> &from)
 	{
-		for (size_t k = from; k < to && k < out_.sql.size(); k++)
-			if (out_.sql[k] != '\n')
-				out_.sql[k] = ' ';
+		to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+		from.clear();
 	}
+
+	void Blank(size_t from, size_t to) { blanks_.emplace_back(from, std::min(to, in_.size())); }
 
 	size_t LineEnd(size_t from) const
 	{
@@ -81,8 +107,9 @@ private:
 
 	bool OnlySpaceBefore(size_t pos) const
 	{
+		/* The input, not the blanked text: a blanked line ends before pos's line starts. */
 		for (size_t k = pos; k > statement_start_; k--) {
-			char const c = out_.sql[k - 1];
+			char const c = in_[k - 1];
 			if (c == '\n')
 				return true;
 			if (c != ' ' && c != '\t' && c != '\r')
@@ -268,8 +295,70 @@ private:
 	}
 };
 
+/* The input with the recorded ranges blanked (newlines kept: lines stay where they are). */
+std::string ApplyBlanks(std::string_view input, const std::vector<std::pair<size_t, size_t>> &blanks)
+{
+	std::string sql(input);
+	for (auto [from, to] : blanks)
+		for (size_t k = from; k < to; k++)
+			if (sql[k] != '\n')
+				sql[k] = ' ';
+	return sql;
+}
+
+/* Piece boundaries: just after a ';' near each k-th of the input. */
+std::vector<size_t> Cuts(std::string_view input, unsigned pieces)
+{
+	std::vector<size_t> cuts{0};
+	for (unsigned p = 1; p < pieces; p++) {
+		size_t const semi = input.find(';', std::max(cuts.back(), input.size() / pieces * p));
+		if (semi == std::string_view::npos || semi + 1 >= input.size())
+			break;
+		cuts.push_back(semi + 1);
+	}
+	cuts.push_back(input.size());
+	return cuts;
+}
+
 } // namespace
 
-LexedSource LexSource(std::string_view input) { return Lexer(input).Run(); }
+LexedSource LexSource(std::string_view input) { return LexSource(input, 1, nullptr); }
+
+LexedSource LexSource(std::string_view input, unsigned pieces, const ForEach &for_each)
+{
+	if (pieces <= 1 || !for_each || input.size() < kParallelLexBytes)
+		pieces = 1;
+	std::vector<size_t> const cuts = Cuts(input, pieces);
+	size_t const n = cuts.size() - 1;
+	std::vector<Lexer> lexers;
+	lexers.reserve(n);
+	for (size_t p = 0; p < n; p++)
+		lexers.emplace_back(input, cuts[p]);
+	if (n == 1)
+		lexers[0].RunUntil(input.size());
+	else
+		for_each(n, [&](size_t p) { lexers[p].RunUntil(cuts[p + 1]); });
+
+	/*
+	 * A piece counts only if the lexer before it ended a statement exactly at
+	 * its start (a ';' inside a string or a function body does not). Otherwise
+	 * that lexer goes on through the piece itself, as a single lexer would.
+	 */
+	LexedSource out;
+	std::vector<std::pair<size_t, size_t>> blanks;
+	Lexer *current = &lexers[0];
+	for (size_t p = 1; p < n; p++) {
+		if (current->BoundaryAt(cuts[p])) {
+			current->AppendTo(out, blanks);
+			current = &lexers[p];
+		} else {
+			current->RunUntil(cuts[p + 1]);
+		}
+	}
+	current->Finish();
+	current->AppendTo(out, blanks);
+	out.sql = ApplyBlanks(input, blanks);
+	return out;
+}
 
 } // namespace tlint

@@ -7,6 +7,7 @@
 // and a statement that does not parse must still be reported.)
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,5 +35,14 @@ struct LexedSource {
 };
 
 LexedSource LexSource(std::string_view input);
+
+/* Runs work(0) ... work(count - 1), perhaps on several threads. */
+using ForEach = std::function<void(size_t count, const std::function<void(size_t)> &work)>;
+
+/* Inputs this large are cut into pieces lexed at once (through for_each); smaller ones are not worth it. */
+constexpr size_t kParallelLexBytes = 1u << 20;
+
+/* The same result as LexSource(input), from up to `pieces` pieces lexed at once. */
+LexedSource LexSource(std::string_view input, unsigned pieces, const ForEach &for_each);
 
 } // namespace tlint

@@ -1,4 +1,4 @@
--- Golden input: one finding of each severity, a suppression, a parse error.
+-- Golden input: errors and a warning, a suppression, a parse error (info needs --trust-rls).
 SELECT id, total FROM orders WHERE tenant_id = $1;
 
 SELECT o.id, c.name
