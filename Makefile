@@ -69,7 +69,9 @@ DATA = $(wildcard extension/sql/tenant_guard--*.sql extension/sql/tenant_guard_t
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=.
 
-PG_CXXFLAGS = -std=c++17 -Iextension -I. -Wno-register -Wno-missing-field-initializers
+# -MMD -MP: each object records the headers it includes (extension/x.d beside
+# extension/x.o), so that changing a header rebuilds what uses it.
+PG_CXXFLAGS = -std=c++17 -Iextension -I. -Wno-register -Wno-missing-field-initializers -MMD -MP
 SHLIB_LINK = -lstdc++ -lcrypto
 
 # LLVM bitcode is disabled on purpose: our entry points are C++ with exception
@@ -86,6 +88,8 @@ PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 # install it first, so only they may run without it.
 ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
+-include $(wildcard $(OBJS:.o=.d))
+EXTRA_CLEAN += $(OBJS:.o=.d)
 else ifeq ($(filter demo test deps installcheck-cassert installcheck-citus,$(MAKECMDGOALS)),)
 $(error PGXS not found (postgresql-server-dev-15 missing): run `make test` or `make demo`, which install it)
 endif

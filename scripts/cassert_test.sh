@@ -114,7 +114,7 @@ build_extension_copy() {
 	local controls
 	controls=$(cd "$REPO_ROOT" && echo *.control)
 	# shellcheck disable=SC2086 # one word per control file
-	tar -C "$REPO_ROOT" --exclude='*.o' --exclude='*.so' --exclude='*.bc' -cf - \
+	tar -C "$REPO_ROOT" --exclude='*.o' --exclude='*.d' --exclude='*.so' --exclude='*.bc' -cf - \
 		Makefile $controls tenant_guard.conf extension common sql expected |
 		tar -C "$WORK/src" -xf -
 	make -C "$WORK/src" -j2 PG_CONFIG="$PG_CONFIG" >"$WORK/build.log" 2>&1 ||
