@@ -85,9 +85,6 @@ build_citus() {
 	citus_installed || die "Citus build finished but citus.so is not in $PKGLIBDIR"
 }
 
-# Signing keys for the token tests (test-only secrets), the same on every node:
-# workers verify the tokens that set_tenant() forwards to them.
-NODE_CONF="tenant_guard.signing_keys = 'test1:YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE=, test2:YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmI='"
 NODES=(coordinator worker1 worker2 worker3)
 DATABASE=tg_citus
 
@@ -108,8 +105,10 @@ synchronous_commit = off
 max_connections = 100
 # Shard moves by the rebalancer copy through logical replication.
 wal_level = logical
-$NODE_CONF
 CONF
+	# The coordinator verifies set_tenant() tokens; every node gets the test keys
+	# the way every cluster of ours does.
+	install_signing_keys "$dir/data"
 	as_server_user "$PG_BINDIR/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null
 }
 

@@ -2,6 +2,7 @@
 
 #include "boundary/citus_presence.h"
 #include "boundary/pg_boundary.h"
+#include "boundary/spi.h"
 #include "boundary/sql_text.h"
 #include "tenant/exemption.h"
 #include "guc.h"
@@ -269,6 +270,16 @@ void SetTenantFromToken(const std::string &tenant)
 		FromToken() { setting_from_token = true; }
 		~FromToken() { setting_from_token = false; }
 	} from_token;
+	/*
+	 * Citus forwards a SET LOCAL statement to the workers the transaction
+	 * uses (citus.propagate_set_commands = 'local'), never a set_config_option
+	 * call, so under Citus the tenant is set by running that statement.
+	 */
+	if (CitusInstalledHere()) {
+		SpiSession spi;
+		spi.Execute("SET LOCAL " + QuoteIdent(tg_tenant_setting) + " = " + QuoteLiteral(tenant));
+		return;
+	}
 	const char *name = tg_tenant_setting;
 	const char *value = tenant.c_str();
 	PgCall([=] {
