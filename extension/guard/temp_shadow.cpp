@@ -45,21 +45,26 @@ const char *NewRelationName(Node *stmt)
 	}
 }
 
+struct NamedRelation {
+	Oid relid = InvalidOid;
+	bool is_protected = false;
+};
+
 /*
- * A permanent relation called name in any schema, or InvalidOid; protected
- * tables first, since those are the ones to name in the error. Plain C frame.
+ * A permanent relation called name in any schema (relid InvalidOid: none);
+ * protected tables first, since those are the ones to name in the error.
+ * Plain C frame.
  */
-Oid PermanentRelationNamed(const char *name)
+NamedRelation PermanentRelationNamed(const char *name)
 {
 	Relation classes = table_open(RelationRelationId, AccessShareLock);
 	ScanKeyData key;
 	ScanKeyInit(&key, Anum_pg_class_relname, BTEqualStrategyNumber, F_NAMEEQ,
 				CStringGetDatum(name));
 	SysScanDesc scan = systable_beginscan(classes, ClassNameNspIndexId, true, nullptr, 1, &key);
-	Oid found = InvalidOid;
-	bool found_protected = false;
+	NamedRelation found;
 	HeapTuple tuple;
-	while (!found_protected && HeapTupleIsValid(tuple = systable_getnext(scan))) {
+	while (!found.is_protected && HeapTupleIsValid(tuple = systable_getnext(scan))) {
 		auto *form = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
 		bool const capturable = form->relkind == RELKIND_RELATION ||
 								form->relkind == RELKIND_PARTITIONED_TABLE ||
@@ -69,9 +74,9 @@ Oid PermanentRelationNamed(const char *name)
 		if (!capturable || form->relpersistence == RELPERSISTENCE_TEMP ||
 			isAnyTempNamespace(form->relnamespace))
 			continue;
-		found_protected = IsProtectedRelation(form->oid);
-		if (found_protected || !OidIsValid(found))
-			found = form->oid;
+		bool const is_protected = IsProtectedRelation(form->oid);
+		if (is_protected || !OidIsValid(found.relid))
+			found = {form->oid, is_protected};
 	}
 	systable_endscan(scan);
 	table_close(classes, AccessShareLock);
@@ -89,13 +94,13 @@ void CheckTempShadowing(Node *stmt)
 	Oid const temp_schema = PgCall(LookupExplicitNamespace, "pg_temp", true);
 	if (!OidIsValid(temp_schema) || !OidIsValid(PgCall(get_relname_relid, name, temp_schema)))
 		return;
-	Oid const shadowed = PgCall(PermanentRelationNamed, name);
-	if (!OidIsValid(shadowed) || PgCall(CurrentRoleIsExempt))
+	NamedRelation const shadowed = PgCall(PermanentRelationNamed, name);
+	if (!OidIsValid(shadowed.relid) || PgCall(CurrentRoleIsExempt))
 		return;
-	std::string const what = PgCall(IsProtectedRelation, shadowed) ? "protected table " : "relation ";
+	std::string const what = shadowed.is_protected ? "protected table " : "relation ";
 	throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
 				std::string("temporary relation \"") + name + "\" would shadow " + what +
-					RelationDisplayName(shadowed),
+					RelationDisplayName(shadowed.relid),
 				"Unqualified names resolve in pg_temp first, so on a pooled connection it would "
 				"capture another client's statements on that relation (a view over a protected "
 				"table, too).",

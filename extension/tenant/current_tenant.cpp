@@ -10,6 +10,7 @@
  * an error naming the table, never a silently empty result.
  */
 #include "boundary/pg_boundary.h"
+#include "boundary/sql_args.h"
 #include "boundary/sql_text.h"
 #include "tenant/tenant_setting.h"
 #include "guc.h"
@@ -116,7 +117,7 @@ TG_FUNCTION(tg_current_tenant)
 	const char *text = tg::UsableTenant(tg::ReadTenant());
 	if (text == nullptr)
 		PG_RETURN_NULL();
-	return tg::PgCall([text] { return CStringGetTextDatum(text); });
+	return tg::TextDatum(text);
 }
 
 /*
