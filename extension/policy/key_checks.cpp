@@ -8,72 +8,29 @@ namespace tg {
 namespace {
 
 struct UniqueKey {
-	std::string index;		/* qualified index name */
-	std::string constraint; /* constraint name, empty for a plain unique index */
-	char contype = 0;		/* p, u or x; 0 for a plain unique index */
-	std::string columns;	/* the key columns or expressions, as pg_get_indexdef spells them */
+	std::string index; /* qualified index name */
+	std::string hint;  /* the statement that makes it a composite key with the tenant column */
 };
 
-/* Unique and exclusion keys of the table that do not contain the tenant column. */
+/*
+ * Unique and exclusion keys of the table that do not contain the tenant
+ * column, as tenant_guard._unique_keys_without_tenant() finds them (check()
+ * reads the same function). Between installing a newer library and ALTER
+ * EXTENSION UPDATE from 1.0 the function is missing, and protect() checks no
+ * keys, as 1.0 did.
+ */
 std::vector<UniqueKey> UniqueKeysWithoutTenant(SpiSession &spi, Oid relid, const std::string &column)
 {
 	std::vector<UniqueKey> keys;
-	for (const SqlRow &r : spi.Query(
-			 "SELECT i.indexrelid::pg_catalog.regclass::pg_catalog.text, coalesce(c.conname, ''),"
-			 "       coalesce(c.contype::pg_catalog.text, ''),"
-			 "       (SELECT pg_catalog.string_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k, true), ', ' ORDER BY k)"
-			 "          FROM pg_catalog.generate_series(1, i.indnkeyatts) AS k)"
-			 "  FROM pg_catalog.pg_index i"
-			 "  LEFT JOIN pg_catalog.pg_constraint c ON c.conindid OPERATOR(pg_catalog.=) i.indexrelid"
-			 "   AND c.conrelid OPERATOR(pg_catalog.=) i.indrelid"
-			 " WHERE i.indrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid"
-			 "   AND (i.indisunique OR i.indisexclusion)"
-			 /* A partition's copy of its parent's index was reported with the parent. */
-			 "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits h"
-			 "                    WHERE h.inhrelid OPERATOR(pg_catalog.=) i.indexrelid)"
-			 /*
-			  * Keys only (not INCLUDE columns); in an exclusion constraint the
-			  * tenant column must be compared with =, or it separates nothing.
-			  */
-			 "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a,"
-			 "                          pg_catalog.generate_series(0, i.indnkeyatts - 1) AS k"
-			 "                    WHERE a.attrelid OPERATOR(pg_catalog.=) i.indrelid"
-			 "                      AND a.attnum OPERATOR(pg_catalog.=) i.indkey[k]"
-			 "                      AND a.attname OPERATOR(pg_catalog.=) $2::pg_catalog.name"
-			 "                      AND (NOT i.indisexclusion OR EXISTS ("
-			 "                           SELECT FROM pg_catalog.pg_constraint x"
-			 "                             JOIN pg_catalog.pg_operator o"
-			 "                               ON o.oid OPERATOR(pg_catalog.=) x.conexclop[k + 1]"
-			 "                            WHERE x.conindid OPERATOR(pg_catalog.=) i.indexrelid"
-			 "                              AND o.oprname OPERATOR(pg_catalog.=) '=')))"
-			 " ORDER BY 1",
-			 {std::to_string(relid), column})) {
-		UniqueKey key;
-		key.index = *r[0];
-		key.constraint = *r[1];
-		key.contype = r[2]->empty() ? 0 : (*r[2])[0];
-		key.columns = *r[3];
-		keys.push_back(std::move(key));
-	}
+	if (!SqlBool(spi.Value("SELECT pg_catalog.to_regprocedure('tenant_guard._unique_keys_without_tenant("
+						   "pg_catalog.oid, pg_catalog.name)') IS NOT NULL")))
+		return keys;
+	for (const SqlRow &r :
+		 spi.Query("SELECT index_name, hint FROM tenant_guard._unique_keys_without_tenant("
+				   "$1::pg_catalog.oid, $2::pg_catalog.name)",
+				   {std::to_string(relid), column}))
+		keys.push_back(UniqueKey{*r[0], *r[1]});
 	return keys;
-}
-
-/* The same key with the tenant column first, as the statement that makes it. */
-std::string CompositeKeyHint(const TableInfo &table, const ColumnInfo &column, const UniqueKey &key)
-{
-	std::string const columns = "(" + QuoteIdent(column.name) + ", " + key.columns + ")";
-	switch (key.contype) {
-	case 'p':
-	case 'u':
-		return "ALTER TABLE " + table.name + " DROP CONSTRAINT " + QuoteIdent(key.constraint) +
-			   ", ADD " + (key.contype == 'p' ? "PRIMARY KEY " : "UNIQUE ") + columns + ";";
-	case 'x':
-		return "Recreate exclusion constraint " + QuoteIdent(key.constraint) + " with " +
-			   QuoteIdent(column.name) + " WITH = as its first element.";
-	default:
-		return "CREATE UNIQUE INDEX ON " + table.name + " " + columns + "; DROP INDEX " +
-			   key.index + ";";
-	}
 }
 
 } // namespace
@@ -106,7 +63,7 @@ void CheckUniqueKeys(SpiSession &spi, const TableInfo &table, const ColumnInfo &
 								 " does not contain tenant column \"" + column.name + "\"";
 		std::string const why = "A duplicate key error, or ON CONFLICT DO NOTHING inserting "
 								"nothing, tells one tenant which keys other tenants use.";
-		std::string const hint = CompositeKeyHint(table, column, key);
+		std::string const &hint = key.hint;
 		if (tg_unique_without_tenant == kUniqueWithoutTenantError)
 			throw Error(ERRCODE_INVALID_OBJECT_DEFINITION, what, why,
 						hint + " Or set tenant_guard.unique_without_tenant = warning to protect "

@@ -478,33 +478,47 @@ $$;
 
 -- Inference channels (docs/guard.md, threat model): what a tenant can learn
 -- about other tenants without reading their rows.
-CREATE FUNCTION tenant_guard._finding_unique_without_tenant()
-RETURNS TABLE (severity text, code text, object text, message text, hint text)
+-- The unique and exclusion keys of a table that do not separate tenants, each
+-- with the statement that makes it a composite key with the tenant column
+-- first. protect() (C++, policy/key_checks.cpp) and check() both read it.
+CREATE FUNCTION tenant_guard._unique_keys_without_tenant(relid pg_catalog.oid, tenant_column pg_catalog.name)
+RETURNS TABLE (index_name text, hint text)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-	SELECT 'warning', 'unique-without-tenant', i.indexrelid::regclass::text,
-	       format('unique key %s of protected table %s does not contain tenant column %I, so duplicate-key errors reveal other tenants'' keys',
-	              i.indexrelid::regclass, p.name, p.col),
+	SELECT i.indexrelid::regclass::text,
 	       CASE con.contype
-	            WHEN 'p' THEN format('ALTER TABLE %s DROP CONSTRAINT %I, ADD PRIMARY KEY (%I, %s);', p.name, con.conname, p.col, keycols.cols)
-	            WHEN 'u' THEN format('ALTER TABLE %s DROP CONSTRAINT %I, ADD UNIQUE (%I, %s);', p.name, con.conname, p.col, keycols.cols)
-	            WHEN 'x' THEN format('Recreate exclusion constraint %I with %I WITH = as its first element.', con.conname, p.col)
-	            ELSE format('CREATE UNIQUE INDEX ON %s (%I, %s); DROP INDEX %s;', p.name, p.col, keycols.cols, i.indexrelid::regclass)
+	            WHEN 'p' THEN format('ALTER TABLE %s DROP CONSTRAINT %I, ADD PRIMARY KEY (%I, %s);', i.indrelid::regclass, con.conname, tenant_column, keycols.cols)
+	            WHEN 'u' THEN format('ALTER TABLE %s DROP CONSTRAINT %I, ADD UNIQUE (%I, %s);', i.indrelid::regclass, con.conname, tenant_column, keycols.cols)
+	            WHEN 'x' THEN format('Recreate exclusion constraint %I with %I WITH = as its first element.', con.conname, tenant_column)
+	            ELSE format('CREATE UNIQUE INDEX ON %s (%I, %s); DROP INDEX %s;', i.indrelid::regclass, tenant_column, keycols.cols, i.indexrelid::regclass)
 	       END
-	  FROM tenant_guard._protected p
-	  JOIN pg_index i ON i.indrelid = p.relid AND (i.indisunique OR i.indisexclusion)
+	  FROM pg_index i
 	  LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
 	 CROSS JOIN LATERAL (
 	        SELECT string_agg(pg_get_indexdef(i.indexrelid, k, true), ', ' ORDER BY k) AS cols
 	          FROM generate_series(1, i.indnkeyatts) AS k) AS keycols
+	 WHERE i.indrelid = relid AND (i.indisunique OR i.indisexclusion)
 	 -- Keys only (not INCLUDE columns); in an exclusion constraint the tenant
 	 -- column must be compared with =, or it separates nothing.
-	 WHERE NOT EXISTS (SELECT FROM pg_attribute a, generate_series(0, i.indnkeyatts - 1) AS k
-	                    WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k] AND a.attname = p.col
+	   AND NOT EXISTS (SELECT FROM pg_attribute a, generate_series(0, i.indnkeyatts - 1) AS k
+	                    WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k] AND a.attname = tenant_column
 	                      AND (NOT i.indisexclusion
 	                           OR EXISTS (SELECT FROM pg_constraint x
 	                                        JOIN pg_operator o ON o.oid = x.conexclop[k + 1]
 	                                       WHERE x.conindid = i.indexrelid AND o.oprname = '=')))
+	 -- A partition's copy of its parent's index is reported with the parent.
 	   AND NOT EXISTS (SELECT FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)
+	 ORDER BY 1
+$$;
+
+CREATE FUNCTION tenant_guard._finding_unique_without_tenant()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT 'warning', 'unique-without-tenant', k.index_name,
+	       format('unique key %s of protected table %s does not contain tenant column %I, so duplicate-key errors reveal other tenants'' keys',
+	              k.index_name, p.name, p.col),
+	       k.hint
+	  FROM tenant_guard._protected p
+	 CROSS JOIN LATERAL tenant_guard._unique_keys_without_tenant(p.relid, p.col) AS k
 $$;
 
 CREATE FUNCTION tenant_guard._finding_shared_sequence()
