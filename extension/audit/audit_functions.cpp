@@ -195,6 +195,16 @@ TG_FUNCTION(tg_audit)
 				" FOR EACH ROW EXECUTE FUNCTION tenant_guard.audit_capture(" + args + ")");
 	for (Oid rel : relations)
 		tg::audit::CreateTruncateTrigger(spi, rel, args);
+	/*
+	 * ALWAYS: session_replication_role = replica must not skip capture. Only
+	 * once every relation has its TRUNCATE trigger, because each ALTER TABLE
+	 * runs audit_new_partitions(), which adds the ones it finds missing. The
+	 * row trigger's clones on the partitions follow their parent.
+	 */
+	spi.Execute("ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER tenant_guard_audit");
+	for (Oid rel : relations)
+		spi.Execute("ALTER TABLE " + tg::RelationDisplayName(rel) +
+					" ENABLE ALWAYS TRIGGER tenant_guard_audit_truncate");
 
 	std::string excluded_literal = "{";
 	for (size_t i = 0; i < excluded.size(); i++)

@@ -93,18 +93,35 @@ std::vector<std::string> DriftOf(SpiSession &spi, Oid relid)
 	/* As the extension owner: the verdict must not depend on what the caller may read. */
 	UserSwitch as_owner(ExtensionOwner(spi));
 	/* Warnings too: an owner that bypasses RLS is only a warning in check(). */
-	for (const SqlRow &r : spi.Query("SELECT message FROM tenant_guard._table_drift($1::pg_catalog.oid)",
+	for (const SqlRow &r : spi.Query("SELECT message FROM tenant_guard._table_drift($1::pg_catalog.oid)"
+									 " UNION ALL"
+									 " SELECT message FROM tenant_guard._audit_drift($1::pg_catalog.oid)",
 									 {std::to_string(relid)}))
 		found.push_back(*r[0]);
 	std::sort(found.begin(), found.end());
 	return found;
 }
 
-std::string AllowHint(const std::string &table)
+/* The audited table relid is or is a partition of; InvalidOid when it is not audited. */
+Oid AuditedTableOf(SpiSession &spi, Oid relid)
 {
+	return SqlOid(spi.Value(
+		"SELECT a.relid FROM tenant_guard._audited a"
+		" WHERE a.relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid"
+		"    OR a.relid OPERATOR(pg_catalog.=) ANY (SELECT r.relid::pg_catalog.oid"
+		"                                  FROM pg_catalog.pg_partition_ancestors($1::pg_catalog.oid) r)"
+		" LIMIT 1",
+		{std::to_string(relid)}));
+}
+
+std::string AllowHint(SpiSession &spi, Oid relid, const std::string &table)
+{
+	std::string stop = "to stop protecting it, call tenant_guard.unprotect('" + table + "')";
+	if (!PgCall(IsProtectedRelation, relid))
+		if (Oid const audited = AuditedTableOf(spi, relid); audited != InvalidOid)
+			stop = "to stop auditing it, call tenant_guard.unaudit('" + RelationDisplayName(audited) + "')";
 	return "To change the table on purpose, call SELECT tenant_guard.allow_drift('" + table +
-		   "', 'why') earlier in the same transaction; to stop protecting it, call "
-		   "tenant_guard.unprotect('" + table + "').";
+		   "', 'why') earlier in the same transaction; " + stop + ".";
 }
 
 /* Passes (and records what was done) when allow_drift() lifted the refusal; else throws it. */
@@ -135,8 +152,8 @@ Oid RelationOfQualifiedObject(List *names)
 	return RelationOf(rv);
 }
 
-/* Every relation the statement names that could be weakened through it. */
-std::vector<Oid> NamedRelations(Node *stmt)
+/* Every protected or audited relation the statement names that could be weakened through it. */
+std::vector<Oid> NamedRelations(SpiSession &spi, Node *stmt)
 {
 	std::vector<Oid> rels;
 	switch (nodeTag(stmt)) {
@@ -172,12 +189,13 @@ std::vector<Oid> NamedRelations(Node *stmt)
 	default:
 		break;
 	}
-	std::vector<Oid> protected_rels;
+	std::vector<Oid> guarded;
 	for (Oid relid : rels)
-		if (relid != InvalidOid && PgCall(IsProtectedRelation, relid) &&
-			std::find(protected_rels.begin(), protected_rels.end(), relid) == protected_rels.end())
-			protected_rels.push_back(relid);
-	return protected_rels;
+		if (relid != InvalidOid &&
+			(PgCall(IsProtectedRelation, relid) || AuditedTableOf(spi, relid) != InvalidOid) &&
+			std::find(guarded.begin(), guarded.end(), relid) == guarded.end())
+			guarded.push_back(relid);
+	return guarded;
 }
 
 void RefuseDropExtension(SpiSession &spi, DropStmt *drop)
@@ -238,7 +256,7 @@ void RefuseDropOwnTrigger(SpiSession &spi, DropStmt *drop)
 				  "dropping tenant_guard trigger \"" + trigger + "\" on " + table + " is refused",
 				  "The trigger keeps other tenants' rows out of this table's foreign keys or outbox "
 				  "events.",
-				  AllowHint(table)));
+				  AllowHint(spi, relid, table)));
 	}
 }
 
@@ -391,7 +409,7 @@ void BeforeUtility(PlannedStmt *pstmt)
 		RefuseDisableEventTrigger(spi, reinterpret_cast<AlterEventTrigStmt *>(stmt));
 		return;
 	}
-	NotePending(spi, NamedRelations(stmt));
+	NotePending(spi, NamedRelations(spi, stmt));
 }
 
 std::string JoinLines(const std::vector<std::string> &lines)
@@ -428,9 +446,12 @@ void RefuseNewDrift(Node *stmt)
 			continue;
 		}
 		std::string const table = RelationDisplayName(t.relid);
+		std::string const weakened = PgCall(IsProtectedRelation, t.relid)
+										 ? "protected table " + table
+										 : "the audit trail of table " + table;
 		throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
-					"command would weaken protected table " + table + " and is refused",
-					JoinLines(added), AllowHint(table));
+					"command would weaken " + weakened + " and is refused", JoinLines(added),
+					AllowHint(spi, t.relid, table));
 	}
 }
 

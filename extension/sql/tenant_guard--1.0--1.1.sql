@@ -872,71 +872,6 @@ BEGIN
 END
 $$;
 
--- One line per finding function; a new code adds its function above and a line here.
-CREATE OR REPLACE FUNCTION tenant_guard.check(tenant_column pg_catalog.name DEFAULT 'tenant_id')
-RETURNS TABLE (severity pg_catalog.text, code pg_catalog.text, object pg_catalog.text,
-               message pg_catalog.text, hint pg_catalog.text)
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-SELECT * FROM (
-	          SELECT * FROM tenant_guard._finding_unprotected_table($1)
-	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_partition()
-	UNION ALL SELECT * FROM tenant_guard._finding_rls_not_forced()
-	UNION ALL SELECT * FROM tenant_guard._finding_policy_missing()
-	UNION ALL SELECT * FROM tenant_guard._finding_foreign_permissive_policy()
-	UNION ALL SELECT * FROM tenant_guard._finding_view_bypasses_rls()
-	UNION ALL SELECT * FROM tenant_guard._finding_rls_bypass_role()
-	UNION ALL SELECT * FROM tenant_guard._finding_definer_function_bypasses_rls()
-	UNION ALL SELECT * FROM tenant_guard._finding_foreign_key_without_tenant()
-	UNION ALL SELECT * FROM tenant_guard._finding_app_role_too_powerful()
-	UNION ALL SELECT * FROM tenant_guard._finding_fk_guard_orphaned()
-	UNION ALL SELECT * FROM tenant_guard._finding_missing_tenant_index()
-	UNION ALL SELECT * FROM tenant_guard._finding_unique_without_tenant()
-	UNION ALL SELECT * FROM tenant_guard._finding_shared_sequence()
-	UNION ALL SELECT * FROM tenant_guard._finding_nondeterministic_tenant_collation()
-	UNION ALL SELECT * FROM tenant_guard._finding_signing_keys_readable()
-	UNION ALL SELECT * FROM tenant_guard._finding_outbox_trigger_incomplete()
-	UNION ALL SELECT * FROM tenant_guard._finding_policy_altered()
-	UNION ALL SELECT * FROM tenant_guard._finding_tenant_column_renamed()
-	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_parent()
-	UNION ALL SELECT * FROM tenant_guard._finding_trigger_disabled()
-	UNION ALL SELECT * FROM tenant_guard._finding_event_trigger_disabled()
-	UNION ALL SELECT * FROM tenant_guard._finding_rule_on_protected_table()
-	UNION ALL SELECT * FROM tenant_guard._finding_setting_override()
-	UNION ALL SELECT * FROM tenant_guard._finding_default_privileges_app_role()
-	UNION ALL SELECT * FROM tenant_guard._finding_owner_bypasses_rls()
-	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_relation()
-	UNION ALL SELECT * FROM tenant_guard._finding_citus_placement_unprotected()
-	UNION ALL SELECT * FROM tenant_guard._finding_citus_worker_unguarded()
-	UNION ALL SELECT * FROM tenant_guard._finding_citus_set_propagation()
-) AS findings
- ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, object
-$$;
-
--- For a migration to call last: a weakening that check() sees cannot commit.
-CREATE FUNCTION tenant_guard.assert_intact(tenant_column pg_catalog.name DEFAULT 'tenant_id')
-RETURNS pg_catalog.void
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	n bigint;
-	findings text;
-BEGIN
-	SELECT count(*), string_agg(format('%s: %s', f.code, f.message), E'\n' ORDER BY f.code, f.object)
-	  INTO n, findings
-	  FROM tenant_guard.check(tenant_column) f WHERE f.severity = 'error';
-	IF n > 0 THEN
-		RAISE EXCEPTION 'tenant isolation is not intact: tenant_guard.check() has % error finding%',
-		                n, CASE WHEN n = 1 THEN '' ELSE 's' END
-			USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = findings,
-			      HINT = 'Apply the hints of SELECT * FROM tenant_guard.check() WHERE severity = ''error''.';
-	END IF;
-END
-$$;
-COMMENT ON FUNCTION tenant_guard.assert_intact(pg_catalog.name) IS
-	'Raise an error listing check()''s error findings, if there are any';
 -- Outbox triggers check every write that leaves an event (issue 10): 1.0's
 -- BEFORE INSERT triggers become BEFORE INSERT OR UPDATE, with their arguments.
 DO $$
@@ -1784,6 +1719,7 @@ BEGIN
 		EXECUTE format('CREATE TRIGGER tenant_guard_audit_truncate AFTER TRUNCATE ON %s'
 		               ' FOR EACH STATEMENT EXECUTE FUNCTION tenant_guard.audit_capture(%s)',
 		               r.relid, r.args);
+		EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER tenant_guard_audit_truncate', r.relid);
 	END LOOP;
 	-- Dropped audited tables leave the registry (their events stay).
 	DELETE FROM tenant_guard.audited_tables a
@@ -1893,3 +1829,140 @@ GRANT EXECUTE ON FUNCTION tenant_guard.audit_root(pg_catalog.date, pg_catalog.te
 	tenant_guard.audit_proof(pg_catalog.text, pg_catalog.int8, pg_catalog.date),
 	tenant_guard.audit_consistency(pg_catalog.date, pg_catalog.date),
 	tenant_guard.verify_anchor(pg_catalog.date, pg_catalog.text) TO tenant_guard_auditor;
+
+-- ---------------------------------------------------------------------------
+-- Keeping the trail complete (docs/audit.md): every relation of an audited
+-- table's partition tree has a row trigger and a TRUNCATE trigger calling
+-- audit_capture() with the registered arguments, enabled ALWAYS (so that
+-- session_replication_role = replica does not skip them). By contents,
+-- whatever the triggers are called. The drift guard refuses DDL that leaves
+-- one missing or weaker; check() reports what got past it.
+-- ---------------------------------------------------------------------------
+
+-- Anyone can read these facts in pg_trigger already; check() is for everyone.
+CREATE VIEW tenant_guard._audited AS
+SELECT a.table_oid::pg_catalog.oid AS relid, a.chain, a.exclude_columns,
+       (SELECT pg_catalog.string_agg(pg_catalog.convert_to(x.arg, pg_catalog.getdatabaseencoding())
+                                     OPERATOR(pg_catalog.||) '\x00'::pg_catalog.bytea,
+                                     ''::pg_catalog.bytea ORDER BY x.n)
+          FROM pg_catalog.unnest(ARRAY[a.chain, COALESCE(a.tenant_column::pg_catalog.text, '')]
+                                 OPERATOR(pg_catalog.||) a.exclude_columns::pg_catalog.text[])
+               WITH ORDINALITY AS x(arg, n)) AS tgargs
+  FROM tenant_guard.audited_tables a;
+GRANT SELECT ON tenant_guard._audited TO PUBLIC;
+
+-- What the capture triggers of relation $1 and the partitions below it lack;
+-- $1 is an audited table or any partition below one. Without JIT: the
+-- partition functions' estimates (1000 rows each) make the plan look costly
+-- enough to compile, which took a second for a few rows; the drift guard runs
+-- this for every DDL command on an audited table.
+CREATE FUNCTION tenant_guard._audit_drift(relid pg_catalog.oid)
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
+	WITH a AS (
+	  SELECT au.* FROM tenant_guard._audited au
+	   WHERE au.relid = $1 OR au.relid IN (SELECT r.relid FROM pg_partition_ancestors($1) r)),
+	rel AS (
+	  SELECT a.*, $1 AS rel FROM a
+	  UNION
+	  SELECT a.*, t.relid::oid FROM a CROSS JOIN LATERAL pg_partition_tree($1) t),
+	need AS (
+	  SELECT rel.*, k.what, k.consequence, k.tgtype
+	    FROM rel CROSS JOIN (VALUES ('row changes', 'they go', 29::int2),
+	                                ('TRUNCATE', 'a TRUNCATE goes', 32::int2)) AS k(what, consequence, tgtype))
+	SELECT 'error', 'audit-capture-incomplete', need.rel::regclass::text,
+	       CASE WHEN t.tgname IS NULL
+	            THEN format('audited table %s has no tenant_guard capture trigger for %s, so %s unaudited',
+	                        need.rel::regclass, need.what, need.consequence)
+	            WHEN t.tgenabled = 'D'
+	            THEN format('capture trigger %I on audited table %s is disabled', t.tgname, need.rel::regclass)
+	            WHEN t.tgenabled = 'R'
+	            THEN format('capture trigger %I on audited table %s fires for replica sessions only', t.tgname, need.rel::regclass)
+	            ELSE format('capture trigger %I on audited table %s is not enabled ALWAYS, so sessions with session_replication_role = replica change it unaudited',
+	                        t.tgname, need.rel::regclass)
+	       END,
+	       format('SELECT tenant_guard.audit(%L, %L, %L); -- recreates the capture triggers',
+	              need.relid::regclass::text, need.exclude_columns::text, need.chain)
+	  FROM need
+	  LEFT JOIN LATERAL (
+	        SELECT tr.tgname, tr.tgenabled FROM pg_trigger tr
+	         WHERE tr.tgrelid = need.rel AND NOT tr.tgisinternal
+	           AND tr.tgfoid = 'tenant_guard.audit_capture()'::regprocedure
+	           AND tr.tgtype = need.tgtype AND tr.tgargs = need.tgargs
+	           AND tr.tgqual IS NULL AND tr.tgattr::text = ''
+	         ORDER BY tr.tgenabled = 'A' DESC, tr.tgname LIMIT 1) t ON true
+	 WHERE t.tgname IS NULL OR t.tgenabled <> 'A'
+$$;
+
+CREATE FUNCTION tenant_guard._finding_audit_capture_incomplete()
+RETURNS TABLE (severity text, code text, object text, message text, hint text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT d.* FROM tenant_guard._audited a CROSS JOIN LATERAL tenant_guard._audit_drift(a.relid) d
+$$;
+
+-- One line per finding function; a new code adds its function above and a line here.
+CREATE OR REPLACE FUNCTION tenant_guard.check(tenant_column pg_catalog.name DEFAULT 'tenant_id')
+RETURNS TABLE (severity pg_catalog.text, code pg_catalog.text, object pg_catalog.text,
+               message pg_catalog.text, hint pg_catalog.text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT * FROM (
+	          SELECT * FROM tenant_guard._finding_unprotected_table($1)
+	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_partition()
+	UNION ALL SELECT * FROM tenant_guard._finding_rls_not_forced()
+	UNION ALL SELECT * FROM tenant_guard._finding_policy_missing()
+	UNION ALL SELECT * FROM tenant_guard._finding_foreign_permissive_policy()
+	UNION ALL SELECT * FROM tenant_guard._finding_view_bypasses_rls()
+	UNION ALL SELECT * FROM tenant_guard._finding_rls_bypass_role()
+	UNION ALL SELECT * FROM tenant_guard._finding_definer_function_bypasses_rls()
+	UNION ALL SELECT * FROM tenant_guard._finding_foreign_key_without_tenant()
+	UNION ALL SELECT * FROM tenant_guard._finding_app_role_too_powerful()
+	UNION ALL SELECT * FROM tenant_guard._finding_fk_guard_orphaned()
+	UNION ALL SELECT * FROM tenant_guard._finding_missing_tenant_index()
+	UNION ALL SELECT * FROM tenant_guard._finding_unique_without_tenant()
+	UNION ALL SELECT * FROM tenant_guard._finding_shared_sequence()
+	UNION ALL SELECT * FROM tenant_guard._finding_nondeterministic_tenant_collation()
+	UNION ALL SELECT * FROM tenant_guard._finding_signing_keys_readable()
+	UNION ALL SELECT * FROM tenant_guard._finding_outbox_trigger_incomplete()
+	UNION ALL SELECT * FROM tenant_guard._finding_policy_altered()
+	UNION ALL SELECT * FROM tenant_guard._finding_tenant_column_renamed()
+	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_parent()
+	UNION ALL SELECT * FROM tenant_guard._finding_trigger_disabled()
+	UNION ALL SELECT * FROM tenant_guard._finding_event_trigger_disabled()
+	UNION ALL SELECT * FROM tenant_guard._finding_rule_on_protected_table()
+	UNION ALL SELECT * FROM tenant_guard._finding_setting_override()
+	UNION ALL SELECT * FROM tenant_guard._finding_default_privileges_app_role()
+	UNION ALL SELECT * FROM tenant_guard._finding_owner_bypasses_rls()
+	UNION ALL SELECT * FROM tenant_guard._finding_unprotected_relation()
+	UNION ALL SELECT * FROM tenant_guard._finding_citus_placement_unprotected()
+	UNION ALL SELECT * FROM tenant_guard._finding_citus_worker_unguarded()
+	UNION ALL SELECT * FROM tenant_guard._finding_citus_set_propagation()
+	UNION ALL SELECT * FROM tenant_guard._finding_audit_capture_incomplete()
+) AS findings
+ ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, object
+$$;
+
+-- For a migration to call last: a weakening that check() sees cannot commit.
+CREATE FUNCTION tenant_guard.assert_intact(tenant_column pg_catalog.name DEFAULT 'tenant_id')
+RETURNS pg_catalog.void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+	findings text;
+BEGIN
+	SELECT count(*), string_agg(format('%s: %s', f.code, f.message), E'\n' ORDER BY f.code, f.object)
+	  INTO n, findings
+	  FROM tenant_guard.check(tenant_column) f WHERE f.severity = 'error';
+	IF n > 0 THEN
+		RAISE EXCEPTION 'tenant isolation is not intact: tenant_guard.check() has % error finding%',
+		                n, CASE WHEN n = 1 THEN '' ELSE 's' END
+			USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = findings,
+			      HINT = 'Apply the hints of SELECT * FROM tenant_guard.check() WHERE severity = ''error''.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION tenant_guard.assert_intact(pg_catalog.name) IS
+	'Raise an error listing check()''s error findings, if there are any';
