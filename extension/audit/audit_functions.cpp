@@ -18,6 +18,7 @@
 #include "boundary/spi.h"
 #include "boundary/sql_text.h"
 #include "boundary/user_switch.h"
+#include "policy/citus.h"
 
 extern "C" {
 #include "catalog/namespace.h"
@@ -124,6 +125,26 @@ std::string TenantColumn(SpiSession &spi, Oid relid)
 	return column.value_or("");
 }
 
+/*
+ * A distributed or reference table's rows live in shards on the workers:
+ * capture triggers there would name shards, every node would keep a trail of
+ * its own, and shard moves would copy rows through them. Not supported yet
+ * (docs/scale-out.md); Citus local tables stay on the coordinator and pass.
+ */
+void RefuseCitusTable(SpiSession &spi, Oid relid, const std::string &table)
+{
+	CitusPlacement const placement = LoadCitusTable(spi, relid).placement;
+	if (placement != CitusPlacement::Distributed && placement != CitusPlacement::Reference)
+		return;
+	std::string const kind = placement == CitusPlacement::Distributed ? "distributed" : "reference";
+	throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, "cannot audit " + kind + " table " + table,
+				"Its rows are stored in shards on the worker nodes; tenant_guard's audit trail "
+				"records changes on the node that runs the capture trigger and does not follow "
+				"shards yet.",
+				"Audit tables that stay on the coordinator (local tables or Citus local tables); "
+				"see docs/scale-out.md, \"Audit trail\".");
+}
+
 void DropTriggers(SpiSession &spi, const std::vector<Oid> &relations)
 {
 	for (Oid rel : relations) {
@@ -176,6 +197,7 @@ TG_FUNCTION(tg_audit)
 	tg::audit::RequireSealing();
 
 	tg::SpiSession spi;
+	tg::audit::RefuseCitusTable(spi, relid, table);
 	for (const std::string &column : excluded)
 		if (!spi.Value("SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid OPERATOR(pg_catalog.=) "
 					   "$1::pg_catalog.oid AND attname OPERATOR(pg_catalog.=) $2::pg_catalog.name "
