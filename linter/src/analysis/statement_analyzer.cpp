@@ -339,11 +339,11 @@ private:
 			added.push_back(AddRangeVar(scope, reinterpret_cast<RangeVar *>(item), "reads"));
 		} else if (IsA(item, JoinExpr)) {
 			auto *join = reinterpret_cast<JoinExpr *>(item);
-			std::vector<int> left = CollectFrom(join->larg, scope);
-			std::vector<int> right = CollectFrom(join->rarg, scope);
-			AddJoinQuals(scope, join, left, right);
+			std::vector<int> const left = CollectFrom(join->larg, scope);
+			std::vector<int> const right = CollectFrom(join->rarg, scope);
 			added = left;
 			added.insert(added.end(), right.begin(), right.end());
+			AddJoinQuals(scope, join, left, right, added);
 		} else if (IsA(item, RangeSubselect)) {
 			AddSubselect(scope, reinterpret_cast<RangeSubselect *>(item), added);
 		} else if (IsA(item, RangeFunction)) {
@@ -368,8 +368,56 @@ private:
 		return found;
 	}
 
+	/*
+	 * The columns a join equates by name: its USING list, or for NATURAL the
+	 * names both sides are known to have (a column only one side is known to
+	 * have may be common too, but equating fewer columns only reports more).
+	 */
+	static std::vector<std::string> JoinColumns(const Scope &scope, JoinExpr *join,
+												const std::vector<int> &left,
+												const std::vector<int> &right)
+	{
+		std::vector<std::string> names;
+		auto add = [&names](const std::string &name) {
+			if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end())
+				names.push_back(name);
+		};
+		ListCell *lc;
+		foreach (lc, join->usingClause)
+			add(StringValue(static_cast<Node *>(lfirst(lc))));
+		if (!join->isNatural)
+			return names;
+		for (int i : left) {
+			const Ref &r = scope.refs[i];
+			if (r.table != nullptr) {
+				add(r.table->tenant_column);
+				for (const std::string &c : r.table->columns)
+					add(c);
+			} else if (r.derived != nullptr) {
+				for (const QuerySummary::Output &o : r.derived->outputs)
+					add(o.name);
+			}
+		}
+		std::vector<std::string> common;
+		for (const std::string &name : names)
+			if (UsingSide(scope, left, name) >= 0 && UsingSide(scope, right, name) >= 0)
+				common.push_back(name);
+		return common;
+	}
+
+	/* A FULL join's USING column: a FROM item of its own, with the one column COALESCE(left, right). */
+	static int AddMergedColumn(Scope &scope, const std::string &column)
+	{
+		auto outputs = std::make_shared<QuerySummary>();
+		outputs->Add(column, false);
+		Ref ref;
+		ref.derived = std::move(outputs);
+		scope.AddRef(std::move(ref));
+		return static_cast<int>(scope.refs.size()) - 1;
+	}
+
 	void AddJoinQuals(Scope &scope, JoinExpr *join, const std::vector<int> &left,
-					  const std::vector<int> &right)
+					  const std::vector<int> &right, std::vector<int> &added)
 	{
 		/* An outer join's ON clause filters only the side that can go missing. */
 		Conjunct base;
@@ -388,17 +436,33 @@ private:
 		default:
 			break; /* FULL: neither side is filtered */
 		}
-		ListCell *lc;
-		foreach (lc, join->usingClause) {
-			std::string const column = StringValue(static_cast<Node *>(lfirst(lc)));
+		OuterJoin outer;
+		outer.type = join->jointype;
+		outer.left = left;
+		outer.right = right;
+		for (const std::string &column : JoinColumns(scope, join, left, right)) {
 			int const l = UsingSide(scope, left, column);
 			int const r = UsingSide(scope, right, column);
-			if (l >= 0 && r >= 0) {
-				ConstraintSolver::Equate(scope, l, column, r, column, base);
-				if (join->jointype != JOIN_FULL) /* FULL: the merged column is COALESCE(l, r) */
-					scope.merged.emplace_back(column, join->jointype == JOIN_RIGHT ? r : l);
+			if (l < 0 || r < 0)
+				continue;
+			OuterJoin::Pair pair{l, r, column};
+			ConstraintSolver::Equate(scope, l, column, r, column, base);
+			int denotes = join->jointype == JOIN_RIGHT ? r : l;
+			if (join->jointype == JOIN_FULL) {
+				/*
+				 * COALESCE(l, r) is l's value in every row that has l, and r's in
+				 * every row that has r: a value of the merged column reaches both.
+				 */
+				pair.merged = denotes = AddMergedColumn(scope, column);
+				added.push_back(pair.merged);
+				int const merged = scope.classes.Term(pair.merged, column);
+				scope.classes.Directed(merged, scope.classes.Term(l, column));
+				scope.classes.Directed(merged, scope.classes.Term(r, column));
 			}
+			scope.merged.emplace_back(column, denotes);
+			outer.using_pairs.push_back(std::move(pair));
 		}
+		outer.first_conjunct = scope.conjuncts.size();
 		std::vector<Node *> parts;
 		Conjuncts(join->quals, parts);
 		for (Node *part : parts) {
@@ -406,6 +470,9 @@ private:
 			c.expr = part;
 			scope.conjuncts.push_back(std::move(c));
 		}
+		outer.end_conjunct = scope.conjuncts.size();
+		if (join->jointype == JOIN_LEFT || join->jointype == JOIN_RIGHT || join->jointype == JOIN_FULL)
+			scope.outer_joins.push_back(std::move(outer));
 		scope.expressions.push_back(join->quals);
 	}
 
