@@ -41,6 +41,17 @@ public:
 
 	Summary Statement(Node *node, const Scope *parent);
 
+	/* A statement nothing reads: its summary is not built. */
+	void TopLevel(Node *node)
+	{
+		if (node != nullptr && IsA(node, RawStmt))
+			node = reinterpret_cast<RawStmt *>(node)->stmt;
+		if (node != nullptr && IsA(node, SelectStmt))
+			Select(reinterpret_cast<SelectStmt *>(node), nullptr, false);
+		else
+			Statement(node, nullptr);
+	}
+
 private:
 	const RuleContext *ctx_;
 	std::vector<RawFinding> dry_sink_;
@@ -134,13 +145,15 @@ private:
 
 	/* ---- statements ----------------------------------------------------- */
 
-	Summary Select(SelectStmt *stmt, const Scope *parent)
+	/* summarize: false when no reader wants the summary (a top-level SELECT): it is not built. */
+	Summary Select(SelectStmt *stmt, const Scope *parent, bool summarize = true)
 	{
 		if (stmt == nullptr)
 			return nullptr;
 		WithClauseScope ctes(this, stmt->withClause, parent);
 		if (stmt->op != SETOP_NONE)
-			return CombineSetOperation(stmt->op, Select(stmt->larg, parent), Select(stmt->rarg, parent));
+			return CombineSetOperation(stmt->op, Select(stmt->larg, parent, summarize),
+									   Select(stmt->rarg, parent, summarize));
 		Scope scope;
 		scope.parent = parent;
 		ListCell *lc;
@@ -154,7 +167,7 @@ private:
 		scope.expressions.push_back(reinterpret_cast<Node *>(stmt->groupClause));
 		scope.expressions.push_back(reinterpret_cast<Node *>(stmt->sortClause));
 		Settle(scope);
-		if (stmt->valuesLists != nullptr)
+		if (stmt->valuesLists != nullptr || !summarize)
 			return nullptr;
 		return Summarize(stmt->targetList, scope);
 	}
@@ -656,7 +669,7 @@ void StatementAnalyzer::Analyze(Node *raw_statement, std::string_view text, size
 {
 	RuleContext ctx{model_, options_, text, offset, sink_};
 	Walker walker(ctx, variables, placeholders);
-	walker.Statement(raw_statement, nullptr);
+	walker.TopLevel(raw_statement);
 }
 
 } // namespace tlint

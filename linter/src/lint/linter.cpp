@@ -157,7 +157,7 @@ void ParseAndAnalyze(const PreparedFile &file, const StatementSpan &span,
 		return;
 	std::string sql(StatementText(file, span));
 	/* @name, :name and ? become $1 or 0 in place: every offset stays valid. */
-	Placeholders const placeholders = RewritePlaceholders(sql);
+	Placeholders const placeholders = span.maybe_placeholders ? RewritePlaceholders(sql) : Placeholders{};
 	ParsedStatement parsed(sql);
 	if (!parsed.ok()) {
 		/* Report the error as the user wrote the statement, not as rewritten. */

@@ -35,10 +35,31 @@ bool EqualsIgnoreCase(std::string_view word, std::string_view lower)
 	if (word.size() != lower.size())
 		return false;
 	for (size_t k = 0; k < word.size(); k++)
-		if (std::tolower(static_cast<unsigned char>(word[k])) != lower[k])
+		if ((word[k] | 0x20) != lower[k]) /* ASCII only: the keywords below are letters */
 			return false;
 	return true;
 }
+
+/* What Step does with a byte: most bytes only advance, and need no other test. */
+enum ByteClass : unsigned char { kSpace, kToken, kWordStart, kSpecial };
+
+struct ByteClasses {
+	ByteClass of[256];
+	constexpr ByteClasses() : of()
+	{
+		for (int c = 0; c < 256; c++)
+			of[c] = kToken;
+		for (char c : {' ', '\t', '\r', '\n', '\f', '\v'})
+			of[static_cast<unsigned char>(c)] = kSpace;
+		for (int c = 'a'; c <= 'z'; c++)
+			of[c] = of[c - 'a' + 'A'] = kWordStart;
+		of[static_cast<unsigned char>('_')] = kWordStart;
+		for (char c : {'-', '/', '\'', '"', '$', '\\', ';', '(', ')', '@', ':', '?'})
+			of[static_cast<unsigned char>(c)] = kSpecial;
+	}
+};
+
+constexpr ByteClasses kByteClasses;
 
 /*
  * Lexes from a statement boundary. Blanks are recorded, not applied, so that
@@ -90,6 +111,7 @@ private:
 	int paren_depth_ = 0;
 	int atomic_depth_ = 0; /* inside BEGIN ATOMIC ... END: BEGIN and CASE open, END closes */
 	bool has_word_ = false;
+	bool maybe_placeholders_ = false;
 
 	template <typename T> static void Append(std::vector<T> &to, std::vector<T> &from)
 	{
@@ -120,7 +142,35 @@ private:
 
 	void Step()
 	{
+		switch (kByteClasses.of[static_cast<unsigned char>(in_[i_])]) {
+		case kSpace:
+			i_++;
+			return;
+		case kToken:
+			has_tokens_ = true;
+			i_++;
+			return;
+		case kWordStart:
+			has_tokens_ = true;
+			return Word();
+		case kSpecial:
+			return Special();
+		}
+	}
+
+	void Special()
+	{
 		char const c = in_[i_];
+		if (c == '@' || c == '?' || c == ':') {
+			has_tokens_ = true;
+			/* "::" is a cast; anything else may be a placeholder to rewrite (analysis/placeholders.h). */
+			if (c == ':' && i_ + 1 < in_.size() && in_[i_ + 1] == ':')
+				i_++;
+			else
+				maybe_placeholders_ = true;
+			i_++;
+			return;
+		}
 		if (c == '-' && i_ + 1 < in_.size() && in_[i_ + 1] == '-')
 			return LineComment();
 		if (c == '/' && i_ + 1 < in_.size() && in_[i_ + 1] == '*')
@@ -144,8 +194,6 @@ private:
 			paren_depth_++;
 		else if (c == ')' && paren_depth_ > 0)
 			paren_depth_--;
-		if (std::isalpha(static_cast<unsigned char>(c)) || c == '_')
-			return Word();
 		i_++;
 	}
 
@@ -251,7 +299,7 @@ private:
 
 	void PushStatement(size_t end)
 	{
-		out_.statements.push_back({statement_start_, end - statement_start_, has_tokens_});
+		out_.statements.push_back({statement_start_, end - statement_start_, has_tokens_, maybe_placeholders_});
 	}
 
 	void EndStatement()
@@ -264,7 +312,7 @@ private:
 	void FinishStatement()
 	{
 		bool const copy_data = starts_with_copy_ && from_stdin_;
-		has_tokens_ = has_word_ = starts_with_copy_ = from_stdin_ = false;
+		has_tokens_ = has_word_ = starts_with_copy_ = from_stdin_ = maybe_placeholders_ = false;
 		previous_was_from_ = previous_was_begin_ = false;
 		paren_depth_ = 0;
 		atomic_depth_ = 0;
