@@ -88,6 +88,13 @@ struct Scope {
 	std::vector<OuterJoin> outer_joins;
 	bool settled = false;
 
+	/* Room for a typical level at once: one allocation each instead of a growth series. */
+	Scope()
+	{
+		refs.reserve(4);
+		conjuncts.reserve(4);
+		expressions.reserve(6);
+	}
 	void AddRef(Ref ref);
 	/* Is the column of this level's ref known to equal the tenant (after settling)? */
 	bool Valued(int ref, const std::string &column) const;

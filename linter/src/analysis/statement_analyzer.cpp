@@ -64,6 +64,7 @@ private:
 		Summary summary; /* nullptr while its own body is analysed */
 	};
 	std::vector<std::vector<Cte>> ctes_;
+	std::vector<Node *> parts_;
 
 	/* ---- summaries ------------------------------------------------------ */
 
@@ -476,8 +477,7 @@ private:
 			outer.using_pairs.push_back(std::move(pair));
 		}
 		outer.first_conjunct = scope.conjuncts.size();
-		std::vector<Node *> parts;
-		Conjuncts(join->quals, parts);
+		std::vector<Node *> &parts = Parts(join->quals);
 		for (Node *part : parts) {
 			Conjunct c = base;
 			c.expr = part;
@@ -489,10 +489,17 @@ private:
 		scope.expressions.push_back(join->quals);
 	}
 
+	/* The conjuncts of an expression, in a vector reused from one call to the next. */
+	std::vector<Node *> &Parts(Node *expr)
+	{
+		parts_.clear();
+		Conjuncts(expr, parts_);
+		return parts_;
+	}
+
 	void AddWhere(Scope &scope, Node *where)
 	{
-		std::vector<Node *> parts;
-		Conjuncts(where, parts);
+		std::vector<Node *> &parts = Parts(where);
 		for (Node *part : parts) {
 			Conjunct c;
 			c.expr = part;

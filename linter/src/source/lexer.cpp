@@ -204,13 +204,19 @@ private:
 		while (i_ < in_.size() && IsIdentChar(in_[i_]))
 			i_++;
 		std::string_view const word = in_.substr(start, i_ - start);
+		has_word_ = true;
+		/* Only words of 3 to 6 letters matter below: most identifiers are ruled out by length. */
+		if (word.size() < 3 || word.size() > 6) {
+			previous_was_from_ = previous_was_begin_ = false;
+			return;
+		}
 		if (first)
 			starts_with_copy_ = EqualsIgnoreCase(word, "copy");
-		has_word_ = true;
 		if (previous_was_from_ && EqualsIgnoreCase(word, "stdin"))
 			from_stdin_ = true;
+		bool const is_begin = EqualsIgnoreCase(word, "begin");
 		if (atomic_depth_ > 0) {
-			if (EqualsIgnoreCase(word, "begin") || EqualsIgnoreCase(word, "case"))
+			if (is_begin || EqualsIgnoreCase(word, "case"))
 				atomic_depth_++;
 			else if (EqualsIgnoreCase(word, "end"))
 				atomic_depth_--;
@@ -218,7 +224,7 @@ private:
 			atomic_depth_ = 1;
 		}
 		previous_was_from_ = EqualsIgnoreCase(word, "from");
-		previous_was_begin_ = EqualsIgnoreCase(word, "begin");
+		previous_was_begin_ = is_begin;
 	}
 
 	void LineComment()
