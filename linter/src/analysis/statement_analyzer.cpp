@@ -34,7 +34,7 @@ class Walker {
 public:
 	Walker(const RuleContext &ctx, const std::set<std::string> &variables,
 		   const Placeholders *placeholders)
-		: ctx_(&ctx), dry_ctx_{ctx.model, ctx.options, ctx.text, ctx.offset, dry_sink_},
+		: ctx_(&ctx), dry_ctx_{ctx.model, ctx.options, ctx.text, ctx.offset, dry_sink_, ctx.statement_start},
 		  values_(ctx.options, variables, placeholders),
 		  solver_(values_, [this](SubLink *link, const Scope &scope) { return DrySummary(link->subselect, scope); })
 	{}
@@ -674,7 +674,10 @@ void StatementAnalyzer::Analyze(Node *raw_statement, std::string_view text, size
 								const std::set<std::string> &variables,
 								const Placeholders *placeholders)
 {
-	RuleContext ctx{model_, options_, text, offset, sink_};
+	size_t start = 0;
+	if (raw_statement != nullptr && IsA(raw_statement, RawStmt))
+		start = static_cast<size_t>(std::max(0, reinterpret_cast<RawStmt *>(raw_statement)->stmt_location));
+	RuleContext ctx{model_, options_, text, offset, sink_, start};
 	Walker walker(ctx, variables, placeholders);
 	walker.TopLevel(raw_statement);
 }

@@ -8,7 +8,7 @@ namespace tlint {
 
 namespace {
 
-bool IsIdentChar(char c)
+constexpr bool IsIdentChar(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
 		   (c & 0x80);
@@ -45,8 +45,11 @@ enum ByteClass : unsigned char { kSpace, kToken, kWordStart, kSpecial };
 
 struct ByteClasses {
 	ByteClass of[256];
-	constexpr ByteClasses() : of()
+	bool ident[256]; /* IsIdentChar */
+	constexpr ByteClasses() : of(), ident()
 	{
+		for (int c = 0; c < 256; c++)
+			ident[c] = IsIdentChar(static_cast<char>(c));
 		for (int c = 0; c < 256; c++)
 			of[c] = kToken;
 		for (char c : {' ', '\t', '\r', '\n', '\f', '\v'})
@@ -201,7 +204,7 @@ private:
 	{
 		size_t const start = i_;
 		bool const first = !starts_with_copy_ && !has_word_;
-		while (i_ < in_.size() && IsIdentChar(in_[i_]))
+		while (i_ < in_.size() && kByteClasses.ident[static_cast<unsigned char>(in_[i_])])
 			i_++;
 		std::string_view const word = in_.substr(start, i_ - start);
 		has_word_ = true;
