@@ -1,3 +1,4 @@
+#include <charconv>
 #include <string>
 
 #include "output/report.h"
@@ -65,22 +66,11 @@ void AppendString(std::string &out, const std::string &s)
 	out += '"';
 }
 
-void AppendMember(std::string &out, const char *key, const std::string &value, bool last = false)
+void AppendInt(std::string &out, int value)
 {
-	out += "    \"";
-	out += key;
-	out += "\": ";
-	AppendString(out, value);
-	out += last ? "\n" : ",\n";
-}
-
-void AppendMember(std::string &out, const char *key, int value)
-{
-	out += "    \"";
-	out += key;
-	out += "\": ";
-	out += std::to_string(value);
-	out += ",\n";
+	char digits[16];
+	auto const [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+	out.append(digits, end);
 }
 
 } // namespace
@@ -98,14 +88,24 @@ void WriteJson(std::ostream &out, const std::vector<FileReport> &reports)
 		for (const Finding &f : report.findings) {
 			text += first ? "\n  {\n" : ",\n  {\n";
 			first = false;
-			AppendMember(text, "column", f.start.column);
-			AppendMember(text, "end_column", f.end.column);
-			AppendMember(text, "end_line", f.end.line);
-			AppendMember(text, "file", f.file);
-			AppendMember(text, "line", f.start.line);
-			AppendMember(text, "message", f.message);
-			AppendMember(text, "rule", f.rule);
-			AppendMember(text, "severity", SeverityName(f.severity), true);
+			/* Each key with the punctuation around it is one literal: a few appends per finding. */
+			text += "    \"column\": ";
+			AppendInt(text, f.start.column);
+			text += ",\n    \"end_column\": ";
+			AppendInt(text, f.end.column);
+			text += ",\n    \"end_line\": ";
+			AppendInt(text, f.end.line);
+			text += ",\n    \"file\": ";
+			AppendString(text, f.file);
+			text += ",\n    \"line\": ";
+			AppendInt(text, f.start.line);
+			text += ",\n    \"message\": ";
+			AppendString(text, f.message);
+			text += ",\n    \"rule\": ";
+			AppendString(text, f.rule);
+			text += ",\n    \"severity\": ";
+			AppendString(text, SeverityName(f.severity));
+			text += "\n";
 			text += "  }";
 			if (text.size() > (1u << 20)) {
 				out << text;

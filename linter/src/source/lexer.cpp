@@ -147,18 +147,28 @@ private:
 	{
 		switch (kByteClasses.of[static_cast<unsigned char>(in_[i_])]) {
 		case kSpace:
-			i_++;
-			return;
 		case kToken:
-			has_tokens_ = true;
-			i_++;
-			return;
+			return Plain();
 		case kWordStart:
 			has_tokens_ = true;
 			return Word();
 		case kSpecial:
 			return Special();
 		}
+	}
+
+	/* Spaces and bytes that are tokens on their own (digits, operators), up to the next word or special byte. */
+	void Plain()
+	{
+		bool tokens = false;
+		for (; i_ < in_.size(); i_++) {
+			ByteClass const k = kByteClasses.of[static_cast<unsigned char>(in_[i_])];
+			if (k == kToken)
+				tokens = true;
+			else if (k != kSpace)
+				break;
+		}
+		has_tokens_ = has_tokens_ || tokens;
 	}
 
 	void Special()
