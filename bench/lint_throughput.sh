@@ -68,7 +68,7 @@ case_rows() {
 	echo "  raw $raw_wall/s ($raw_cpu/s CPU), runs of $RUN $run_wall/s ($run_cpu/s CPU);" \
 		"lint 1 thread $l1/s ($l1c/s CPU), $jobs threads $ln/s; $(findings "$dir") findings" >&2
 	cat <<ROWS
-| $label $(findings "$dir") findings | raw parse, 1 statement a call | $raw_wall | $raw_cpu | 1.00 | |
+| $label$(findings "$dir") findings) | raw parse, 1 statement a call | $raw_wall | $raw_cpu | 1.00 | |
 | | raw parse, $RUN statements a call | $run_wall | $run_cpu | | 1.00 |
 | | tenant-lint, 1 thread | $l1 | $l1c | **$(ratio "$l1" "$raw_wall")** (CPU $(ratio "$l1c" "$raw_cpu")) | **$(ratio "$l1" "$run_wall")** (CPU $(ratio "$l1c" "$run_cpu")) |
 | | tenant-lint, $jobs threads | $ln | | **$(ratio "$ln" "$raw_wall")** | **$(ratio "$ln" "$run_wall")** |
@@ -77,11 +77,11 @@ ROWS
 
 say "1. many files"
 gen "$work/many" "$STATEMENTS" "$FILES"
-many_rows=$(case_rows "many files, $FILES files" "$work/many")
+many_rows=$(case_rows "many files ($FILES files, " "$work/many")
 
 say "2. one large file, a third of its statements violating"
 gen "$work/large" "$STATEMENTS" 1 0.33
-large_rows=$(case_rows "one file, a third violating," "$work/large")
+large_rows=$(case_rows "one file, a third violating (" "$work/large")
 
 say "3. growth: one line, a third violating"
 growth_rows=""
