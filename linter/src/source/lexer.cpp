@@ -223,20 +223,22 @@ private:
 			previous_was_from_ = previous_was_begin_ = false;
 			return;
 		}
+		/* Each keyword below is compared only with words that start with its letter. */
+		char const f = static_cast<char>(word[0] | 0x20);
 		if (first)
-			starts_with_copy_ = EqualsIgnoreCase(word, "copy");
-		if (previous_was_from_ && EqualsIgnoreCase(word, "stdin"))
+			starts_with_copy_ = f == 'c' && EqualsIgnoreCase(word, "copy");
+		if (previous_was_from_ && f == 's' && EqualsIgnoreCase(word, "stdin"))
 			from_stdin_ = true;
-		bool const is_begin = EqualsIgnoreCase(word, "begin");
+		bool const is_begin = f == 'b' && EqualsIgnoreCase(word, "begin");
 		if (atomic_depth_ > 0) {
-			if (is_begin || EqualsIgnoreCase(word, "case"))
+			if (is_begin || (f == 'c' && EqualsIgnoreCase(word, "case")))
 				atomic_depth_++;
-			else if (EqualsIgnoreCase(word, "end"))
+			else if (f == 'e' && EqualsIgnoreCase(word, "end"))
 				atomic_depth_--;
-		} else if (previous_was_begin_ && EqualsIgnoreCase(word, "atomic")) {
+		} else if (previous_was_begin_ && f == 'a' && EqualsIgnoreCase(word, "atomic")) {
 			atomic_depth_ = 1;
 		}
-		previous_was_from_ = EqualsIgnoreCase(word, "from");
+		previous_was_from_ = f == 'f' && EqualsIgnoreCase(word, "from");
 		previous_was_begin_ = is_begin;
 	}
 
