@@ -32,11 +32,13 @@ using Summary = std::shared_ptr<const QuerySummary>;
 
 class Walker {
 public:
+	/* statement: the statement's own text; one without '(' has no sub-query and no function call to check. */
 	Walker(const RuleContext &ctx, const std::set<std::string> &variables,
-		   const Placeholders *placeholders)
+		   const Placeholders *placeholders, std::string_view statement)
 		: ctx_(&ctx), dry_ctx_{ctx.model, ctx.options, ctx.text, ctx.offset, dry_sink_, ctx.statement_start},
 		  values_(ctx.options, variables, placeholders),
-		  solver_(values_, [this](SubLink *link, const Scope &scope) { return DrySummary(link->subselect, scope); })
+		  solver_(values_, [this](SubLink *link, const Scope &scope) { return DrySummary(link->subselect, scope); }),
+		  has_parentheses_(statement.find('(') != std::string_view::npos)
 	{}
 
 	Summary Statement(Node *node, const Scope *parent);
@@ -65,6 +67,12 @@ private:
 	};
 	std::vector<std::vector<Cte>> ctes_;
 	std::vector<Node *> parts_;
+	/*
+	 * Sub-queries, and calls to set_config(), are written with parentheses
+	 * (AT TIME ZONE and SIMILAR TO make calls without, never to set_config):
+	 * expressions of a statement without '(' need no search.
+	 */
+	bool has_parentheses_;
 
 	/* ---- summaries ------------------------------------------------------ */
 
@@ -544,7 +552,7 @@ private:
 	/* Analyses the sub-queries inside an expression, and checks calls that rules care about. */
 	void SearchSubLinks(Node *expr, const Scope *scope)
 	{
-		if (expr == nullptr)
+		if (expr == nullptr || !has_parentheses_)
 			return;
 		struct Ctx {
 			Walker *self;
@@ -675,10 +683,15 @@ void StatementAnalyzer::Analyze(Node *raw_statement, std::string_view text, size
 								const Placeholders *placeholders)
 {
 	size_t start = 0;
-	if (raw_statement != nullptr && IsA(raw_statement, RawStmt))
-		start = static_cast<size_t>(std::max(0, reinterpret_cast<RawStmt *>(raw_statement)->stmt_location));
+	std::string_view statement = text;
+	if (raw_statement != nullptr && IsA(raw_statement, RawStmt)) {
+		auto *raw = reinterpret_cast<RawStmt *>(raw_statement);
+		start = std::min(text.size(), static_cast<size_t>(std::max(0, raw->stmt_location)));
+		/* stmt_len 0: the rest of the text */
+		statement = raw->stmt_len > 0 ? text.substr(start, static_cast<size_t>(raw->stmt_len)) : text.substr(start);
+	}
 	RuleContext ctx{model_, options_, text, offset, sink_, start};
-	Walker walker(ctx, variables, placeholders);
+	Walker walker(ctx, variables, placeholders, statement);
 	walker.TopLevel(raw_statement);
 }
 
