@@ -581,11 +581,12 @@ private:
 	/* Makes a WITH clause's names, and their summaries, visible while its statement is analysed. */
 	class WithClauseScope {
 	public:
-		WithClauseScope(Walker *walker, WithClause *with, const Scope *parent) : walker_(walker)
+		WithClauseScope(Walker *walker, WithClause *with, const Scope *parent)
+			: walker_(walker), pushed_(with != nullptr)
 		{
-			walker_->ctes_.emplace_back();
 			if (with == nullptr)
-				return;
+				return; /* no names to add: no level (most statements) */
+			walker_->ctes_.emplace_back();
 			ListCell *lc;
 			foreach (lc, with->ctes)
 				walker_->ctes_.back().push_back({static_cast<CommonTableExpr *>(lfirst(lc))->ctename, nullptr});
@@ -597,12 +598,17 @@ private:
 				walker_->ctes_.back()[i++].summary = Renamed(s, cte->aliascolnames);
 			}
 		}
-		~WithClauseScope() { walker_->ctes_.pop_back(); }
+		~WithClauseScope()
+		{
+			if (pushed_)
+				walker_->ctes_.pop_back();
+		}
 		WithClauseScope(const WithClauseScope &) = delete;
 		WithClauseScope &operator=(const WithClauseScope &) = delete;
 
 	private:
 		Walker *walker_;
+		bool pushed_;
 
 		static Summary Renamed(Summary s, List *colnames)
 		{
