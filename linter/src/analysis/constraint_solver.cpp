@@ -1,6 +1,7 @@
 #include "analysis/constraint_solver.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "analysis/node_utils.h"
 #include "analysis/tree_walk.h"
@@ -12,14 +13,16 @@ bool EqualitySides(A_Expr *e, Node *&left, Node *&right, bool &set)
 	left = e->lexpr;
 	right = e->rexpr;
 	set = false;
-	std::string const op = LastName(e->name);
-	if ((e->kind == AEXPR_OP && op == "=") || e->kind == AEXPR_NOT_DISTINCT)
+	/* The operator's last name, compared in place: this runs for every operator of every predicate. */
+	Node *const last = e->name != nullptr ? static_cast<Node *>(llast(e->name)) : nullptr;
+	bool const op = last != nullptr && IsA(last, String) && std::strcmp(strVal(last), "=") == 0;
+	if ((e->kind == AEXPR_OP && op) || e->kind == AEXPR_NOT_DISTINCT)
 		return true;
-	if (e->kind == AEXPR_OP_ANY && op == "=") {
+	if (e->kind == AEXPR_OP_ANY && op) {
 		set = true;
 		return true;
 	}
-	if (e->kind == AEXPR_IN && op == "=" && right != nullptr && IsA(right, List) &&
+	if (e->kind == AEXPR_IN && op && right != nullptr && IsA(right, List) &&
 		list_length(reinterpret_cast<List *>(right)) == 1) {
 		right = static_cast<Node *>(linitial(reinterpret_cast<List *>(right)));
 		/* IN (sqlc.slice(ids)) is sqlc's = ANY($1). */

@@ -67,6 +67,7 @@ private:
 	};
 	std::vector<std::vector<Cte>> ctes_;
 	std::vector<Node *> parts_;
+	std::vector<int> parts_added_; /* indexes a top-level FROM item added, which nobody reads */
 	/*
 	 * Sub-queries, and calls to set_config(), are written with parentheses
 	 * (AT TIME ZONE and SIMILAR TO make calls without, never to set_config):
@@ -351,27 +352,40 @@ private:
 		scope.expressions.push_back(reinterpret_cast<Node *>(fn));
 	}
 
-	/* Adds the references of one FROM item; returns their indexes. */
-	std::vector<int> CollectFrom(Node *item, Scope &scope)
+	/* Adds the references of one FROM item of a level. */
+	void CollectFrom(Node *item, Scope &scope)
 	{
-		std::vector<int> added;
 		if (item == nullptr)
-			return added;
+			return;
+		if (IsA(item, RangeVar)) { /* the common case: no list of indexes to build */
+			AddRangeVar(scope, reinterpret_cast<RangeVar *>(item), "reads");
+		} else {
+			parts_added_.clear();
+			CollectFrom(item, scope, parts_added_);
+		}
+	}
+
+	/* Adds the references of one FROM item, appending their indexes to added. */
+	void CollectFrom(Node *item, Scope &scope, std::vector<int> &added)
+	{
+		if (item == nullptr)
+			return;
 		if (IsA(item, RangeVar)) {
 			added.push_back(AddRangeVar(scope, reinterpret_cast<RangeVar *>(item), "reads"));
 		} else if (IsA(item, JoinExpr)) {
 			auto *join = reinterpret_cast<JoinExpr *>(item);
-			std::vector<int> const left = CollectFrom(join->larg, scope);
-			std::vector<int> const right = CollectFrom(join->rarg, scope);
-			added = left;
-			added.insert(added.end(), right.begin(), right.end());
-			AddJoinQuals(scope, join, left, right, added);
+			std::vector<int> left, right;
+			CollectFrom(join->larg, scope, left);
+			CollectFrom(join->rarg, scope, right);
+			std::vector<int> joined = left;
+			joined.insert(joined.end(), right.begin(), right.end());
+			AddJoinQuals(scope, join, left, right, joined); /* a FULL join adds its merged columns */
+			added.insert(added.end(), joined.begin(), joined.end());
 		} else if (IsA(item, RangeSubselect)) {
 			AddSubselect(scope, reinterpret_cast<RangeSubselect *>(item), added);
 		} else if (IsA(item, RangeFunction)) {
 			AddFunction(scope, reinterpret_cast<RangeFunction *>(item), added);
 		}
-		return added;
 	}
 
 	/* The side of a USING join that has the column: an earlier USING's merged column, or the one FROM item that may. */

@@ -25,6 +25,17 @@ size_t Utf8Length(const std::string &s, size_t i)
 	return n;
 }
 
+/* The bytes a JSON string holds as they are: printable ASCII but '"' and backslash. */
+struct PlainBytes {
+	bool of[256];
+	constexpr PlainBytes() : of()
+	{
+		for (int c = 0x20; c < 0x80; c++)
+			of[c] = c != '"' && c != '\\';
+	}
+};
+constexpr PlainBytes kPlain;
+
 /* A JSON string; invalid UTF-8 (never expected: such files are reported, not echoed) becomes U+FFFD. */
 void AppendString(std::string &out, const std::string &s)
 {
@@ -33,7 +44,7 @@ void AppendString(std::string &out, const std::string &s)
 	size_t run = 0; /* start of the bytes that need no escaping */
 	for (size_t i = 0; i < s.size();) {
 		auto const c = static_cast<unsigned char>(s[i]);
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+		if (kPlain.of[c]) {
 			i++;
 			continue;
 		}
