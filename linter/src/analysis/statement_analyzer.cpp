@@ -34,11 +34,11 @@ class Walker {
 public:
 	/* statement: the statement's own text; one without '(' has no sub-query and no function call to check. */
 	Walker(const RuleContext &ctx, const std::set<std::string> &variables,
-		   const Placeholders *placeholders, std::string_view statement)
+		   const Placeholders *placeholders, std::string_view statement, AnalyzerScratch &scratch)
 		: ctx_(&ctx), dry_ctx_{ctx.model, ctx.options, ctx.text, ctx.offset, dry_sink_, ctx.statement_start},
 		  values_(ctx.options, variables, placeholders),
 		  solver_(values_, [this](SubLink *link, const Scope &scope) { return DrySummary(link->subselect, scope); }),
-		  has_parentheses_(statement.find('(') != std::string_view::npos)
+		  parts_(scratch.conjuncts), parts_added_(scratch.indexes), has_parentheses_(statement.find('(') != std::string_view::npos)
 	{}
 
 	Summary Statement(Node *node, const Scope *parent);
@@ -66,8 +66,9 @@ private:
 		Summary summary; /* nullptr while its own body is analysed */
 	};
 	std::vector<std::vector<Cte>> ctes_;
-	std::vector<Node *> parts_;
-	std::vector<int> parts_added_; /* indexes a top-level FROM item added, which nobody reads */
+	/* Buffers reused from one statement to the next (AnalyzerScratch). */
+	std::vector<Node *> &parts_;
+	std::vector<int> &parts_added_; /* indexes a top-level FROM item added, which nobody reads */
 	/*
 	 * Sub-queries, and calls to set_config(), are written with parentheses
 	 * (AT TIME ZONE and SIMILAR TO make calls without, never to set_config):
@@ -711,7 +712,7 @@ void StatementAnalyzer::Analyze(Node *raw_statement, std::string_view text, size
 		statement = raw->stmt_len > 0 ? text.substr(start, static_cast<size_t>(raw->stmt_len)) : text.substr(start);
 	}
 	RuleContext ctx{model_, options_, text, offset, sink_, start};
-	Walker walker(ctx, variables, placeholders, statement);
+	Walker walker(ctx, variables, placeholders, statement, scratch_);
 	walker.TopLevel(raw_statement);
 }
 
