@@ -282,7 +282,7 @@ PreparedFile PrepareText(const std::string &name, std::string text, unsigned thr
 	file.lexed = LexSource(file.bytes, threads, [threads](size_t count, const std::function<void(size_t)> &work) {
 		ParallelFor(count, threads, work);
 	});
-	file.spans = file.lexed.statements;
+	file.spans = std::move(file.lexed.statements);
 	return file;
 }
 
@@ -325,7 +325,8 @@ FileReport LintFile(const PreparedFile &file, const SchemaModel &model, const Li
 {
 	FileReport report;
 	report.file = file.path;
-	report.source = file.bytes;
+	if (options.keep_source)
+		report.source = file.bytes;
 	std::vector<RawFinding> raw;
 
 	if (file.problem) {
@@ -342,6 +343,7 @@ FileReport LintFile(const PreparedFile &file, const SchemaModel &model, const Li
 	SuppressionFilter filter(file, file.problem ? std::vector<Suppression>{}
 												: ParseSuppressions(file.lexed.comments));
 	std::vector<RawFinding> kept;
+	kept.reserve(raw.size());
 	for (RawFinding &f : raw)
 		if (!filter.Suppressed(f))
 			kept.push_back(std::move(f));
