@@ -118,6 +118,10 @@ private:
 
 	template <typename T> static void Append(std::vector<T> &to, std::vector<T> &from)
 	{
+		if (to.empty()) { /* the first piece, or the only one: take its buffer */
+			to.swap(from);
+			return;
+		}
 		to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
 		from.clear();
 	}
