@@ -218,9 +218,11 @@ statements keep the two workers within one run of each other. Where two threads 
 slower than one, the second core was busy: sampled with perf at load 4.8, each of the two
 analysis workers was on a core about half of its wall-clock time, and two single-thread
 runs side by side took 0.62-1.01 s each against 0.52 s alone. The critical-path instruction
-count above is what two threads give when both cores are free. On one thread the main
+count above is what two threads give when both cores are free (valgrind runs one thread at
+a time, so the split of runs between the workers, and with it the critical path, varies
+from one run to the next; an even split gives main + (all - main) / 2). On one thread the main
 thread's own work before and after the parallel part (reading, merging the lexed pieces,
-suppressions, positions, the JSON report) is about a sixth of the instructions.
+suppressions, positions, the JSON report) is about a tenth of the instructions.
 
 ## Before (2026-12-01, bench/lint_throughput.sh 60000 60 12500, raw parse one statement a call)
 
