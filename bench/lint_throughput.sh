@@ -160,6 +160,9 @@ over wall-clock, CPU over CPU).
 ${many_rows}
 ${large_rows}
 
+Where a wall-clock rate is far below its CPU rate, that run was held off its core by other
+work: read the CPU ratios of that row, and the instructions below.
+
 A large file (1 MiB or more) is lexed in pieces on every thread, and (8192 statements or
 more) cut into runs of 2048 statements parsed and analysed on every thread; smaller files
 are linted side by side, one thread each.
