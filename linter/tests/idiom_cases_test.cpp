@@ -228,6 +228,72 @@ const Case kCases[] = {
 	 "SELECT 1 FROM orders o JOIN users u USING (tenant_id) WHERE id = $1;",
 	 MISSING(1, 15, 21, "reads", "orders", "tenant_id", "")
 	 MISSING(1, 29, 34, "reads", "users", "tenant_id", "")},
+	// ---- FULL JOIN ... USING: the merged column is COALESCE(left, right) ------------------
+	{"full_using_merged_column_constrains_both_sides",
+	 "SELECT 1 FROM orders o FULL JOIN users u USING (tenant_id, id) WHERE tenant_id = $1;", ""},
+	{"full_using_merged_column_feeds_a_reader",
+	 "SELECT * FROM (SELECT * FROM orders o FULL JOIN users u USING (tenant_id) WHERE tenant_id = $1) s "
+	 "JOIN orders x ON x.tenant_id = s.tenant_id;",
+	 ""},
+	{"full_using_chained_with_inner_using",
+	 "SELECT 1 FROM orders o FULL JOIN users u USING (tenant_id) JOIN orders o2 USING (tenant_id) "
+	 "WHERE tenant_id = $1;",
+	 ""},
+	{"full_using_twice",
+	 "SELECT 1 FROM orders o FULL JOIN users u USING (tenant_id) FULL JOIN orders o2 USING (tenant_id) "
+	 "WHERE tenant_id = $1;",
+	 ""},
+	{"full_using_without_tenant_predicate",
+	 "SELECT 1 FROM orders o FULL JOIN users u USING (tenant_id, id) WHERE id = $1;",
+	 MISSING(1, 15, 21, "reads", "orders", "tenant_id", "")
+	 MISSING(1, 34, 39, "reads", "users", "tenant_id", "")},
+	{"full_using_merged_column_in_list",
+	 "SELECT 1 FROM orders o FULL JOIN users u USING (tenant_id) WHERE tenant_id IN ($1, $2);",
+	 MISSING(1, 15, 21, "reads", "orders", "tenant_id", " (tenant_id IN (...) admits several tenants)")
+	 MISSING(1, 34, 39, "reads", "users", "tenant_id", " (tenant_id IN (...) admits several tenants)")},
+	{"full_using_merged_column_under_or",
+	 "SELECT 1 FROM orders o FULL JOIN users u USING (tenant_id) WHERE tenant_id = $1 OR u.id = $2;",
+	 MISSING(1, 15, 21, "reads", "orders", "tenant_id",
+			 " (the predicate on tenant_id is under OR: another branch lets other tenants' rows through)")
+	 MISSING(1, 34, 39, "reads", "users", "tenant_id",
+			 " (the predicate on tenant_id is under OR: another branch lets other tenants' rows through)")},
+	// ---- outer joins narrowed by WHERE, as PostgreSQL narrows them ----------------------
+	{"full_using_where_on_one_side",
+	 "SELECT 1 FROM orders o FULL JOIN users u USING (tenant_id) WHERE o.tenant_id = $1;", ""},
+	{"full_join_on_where_on_one_side",
+	 "SELECT 1 FROM orders o FULL JOIN users u ON u.tenant_id = o.tenant_id WHERE u.tenant_id = $1;", ""},
+	{"full_join_on_filters_neither_side",
+	 "SELECT 1 FROM orders o FULL JOIN users u ON u.tenant_id = o.tenant_id AND o.tenant_id = $1 "
+	 "AND u.tenant_id = $1;",
+	 MISSING(1, 15, 21, "reads", "orders", "tenant_id",
+			 " (the predicate on tenant_id is in an outer join's ON clause, which does not filter "
+			 "this table)")
+	 MISSING(1, 34, 39, "reads", "users", "tenant_id",
+			 " (the predicate on tenant_id is in an outer join's ON clause, which does not filter "
+			 "this table)")},
+	{"full_join_where_not_distinct_does_not_narrow",
+	 "SELECT 1 FROM orders o FULL JOIN users u ON u.tenant_id = o.tenant_id "
+	 "WHERE o.tenant_id IS NOT DISTINCT FROM $1;",
+	 MISSING(1, 34, 39, "reads", "users", "tenant_id",
+			 " (the predicate on tenant_id is in an outer join's ON clause, which does not filter "
+			 "this table)")},
+	{"left_join_narrowed_to_inner_by_where",
+	 "SELECT 1 FROM orders o LEFT JOIN users u ON u.id = o.user_id AND u.tenant_id = o.tenant_id "
+	 "WHERE u.tenant_id = $1;",
+	 ""},
+	{"left_join_narrowed_needs_an_on_equality",
+	 "SELECT 1 FROM orders o LEFT JOIN users u ON u.id = o.user_id WHERE u.tenant_id = $1;",
+	 MISSING(1, 15, 21, "reads", "orders", "tenant_id", "")},
+	{"right_using_merged_is_right_side",
+	 "SELECT 1 FROM orders o RIGHT JOIN users u USING (tenant_id) WHERE tenant_id = $1;", ""},
+	// ---- NATURAL joins: USING every column both sides are known to have ---------------
+	{"natural_join", "SELECT 1 FROM orders o NATURAL JOIN users u WHERE tenant_id = $1;", ""},
+	{"natural_left_join", "SELECT 1 FROM orders o NATURAL LEFT JOIN users u WHERE tenant_id = $1;", ""},
+	{"natural_full_join", "SELECT 1 FROM orders o NATURAL FULL JOIN users u WHERE tenant_id = $1;", ""},
+	{"natural_join_without_tenant_predicate",
+	 "SELECT 1 FROM orders o NATURAL JOIN users u WHERE id = $1;",
+	 MISSING(1, 15, 21, "reads", "orders", "tenant_id", "")
+	 MISSING(1, 37, 42, "reads", "users", "tenant_id", "")},
 	// ---- row comparisons: (a, b) = (x, y) is a = x AND b = y --------------------------
 	{"row_comparison", "SELECT * FROM orders WHERE (tenant_id, id) = ($1, $2);", ""},
 	{"row_comparison_named", "UPDATE orders SET status = :s WHERE (tenant_id, id) = (:tenant, :id);", ""},

@@ -159,3 +159,61 @@ BOOST_AUTO_TEST_CASE(help_text_comes_from_the_registry)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+/* Statements are parsed in runs of several per libpg_query call; what each finding says must not depend on its neighbours. */
+BOOST_AUTO_TEST_SUITE(parsed_in_runs)
+
+std::string Describe(const std::vector<tlint::Finding> &findings)
+{
+	std::string out;
+	for (const tlint::Finding &f : findings)
+		out += f.rule + " " + std::to_string(f.start.line) + ":" + std::to_string(f.start.column) +
+			   "-" + std::to_string(f.end.column) + "\n";
+	return out;
+}
+
+/* Each statement alone, as its own file: the reference a run must agree with. */
+std::string OneByOne(const std::vector<std::string> &statements)
+{
+	std::string out;
+	for (size_t i = 0; i < statements.size(); i++)
+		for (tlint::Finding f : Lint(statements[i])) {
+			f.start.line += static_cast<int>(i);
+			f.end.line += static_cast<int>(i);
+			out += Describe({f});
+		}
+	return out;
+}
+
+std::string Joined(const std::vector<std::string> &statements)
+{
+	std::string out;
+	for (const std::string &s : statements)
+		out += s + "\n";
+	return out;
+}
+
+BOOST_AUTO_TEST_CASE(a_statement_without_location_points_at_itself)
+{
+	/* SET has no location in the parse tree: the finding goes to the statement's first token. */
+	std::vector<std::string> const statements{"SELECT * FROM orders WHERE tenant_id = $1;",
+											  "  /* c */ SET app.tenant_id = 'x';",
+											  "SELECT * FROM orders WHERE id = ?;"};
+	std::string const joined = Describe(Lint(Joined(statements)));
+	BOOST_TEST(joined == OneByOne(statements));
+	BOOST_TEST(joined.find("session-tenant-setting 2:11-") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_syntax_error_in_a_run_leaves_its_neighbours_analysed)
+{
+	std::vector<std::string> statements;
+	for (int i = 0; i < 40; i++)
+		statements.push_back(i == 17   ? "SELECT * FORM orders;"
+							 : i % 3 ? "SELECT * FROM orders WHERE id = :id;"
+									 : "UPDATE orders SET total = 0 WHERE tenant_id = @tenant_id;");
+	std::string const joined = Describe(Lint(Joined(statements)));
+	BOOST_TEST(joined == OneByOne(statements));
+	BOOST_TEST(joined.find("parse-error 18:10-") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

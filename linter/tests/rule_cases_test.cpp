@@ -123,8 +123,13 @@ const Case kCases[] = {
 	 kMissing},
 	{"full_join_on_filters_nothing",
 	 "SELECT * FROM orders o FULL JOIN customers c ON c.tenant_id = o.tenant_id "
+	 "WHERE o.tenant_id IN ($1, $2)",
+	 "missing-tenant-predicate,missing-tenant-predicate"},
+	/* WHERE o.tenant_id = $1 drops the rows without o: every c row left has a match in o. */
+	{"full_join_narrowed_by_where",
+	 "SELECT * FROM orders o FULL JOIN customers c ON c.tenant_id = o.tenant_id "
 	 "WHERE o.tenant_id = $1",
-	 kMissing},
+	 ""},
 	{"cross_join_constrained",
 	 "SELECT * FROM orders o CROSS JOIN customers c WHERE o.tenant_id = $1 AND c.tenant_id = $1",
 	 ""},

@@ -35,6 +35,12 @@ struct RawFinding {
  * Analyzes one parsed statement. text is the statement as parsed (locations
  * in the tree are offsets into it); offset is where text starts in the file.
  */
+/* Buffers the analysis of one statement uses and the next one reuses. */
+struct AnalyzerScratch {
+	std::vector<Node *> conjuncts;
+	std::vector<int> indexes;
+};
+
 class StatementAnalyzer {
 public:
 	StatementAnalyzer(const SchemaModel &model, const AnalysisOptions &options,
@@ -49,6 +55,7 @@ private:
 	const SchemaModel &model_;
 	const AnalysisOptions &options_;
 	std::vector<RawFinding> &sink_;
+	AnalyzerScratch scratch_;
 };
 
 } // namespace tlint

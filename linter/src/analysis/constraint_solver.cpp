@@ -1,6 +1,7 @@
 #include "analysis/constraint_solver.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "analysis/node_utils.h"
 #include "analysis/tree_walk.h"
@@ -12,14 +13,16 @@ bool EqualitySides(A_Expr *e, Node *&left, Node *&right, bool &set)
 	left = e->lexpr;
 	right = e->rexpr;
 	set = false;
-	std::string const op = LastName(e->name);
-	if ((e->kind == AEXPR_OP && op == "=") || e->kind == AEXPR_NOT_DISTINCT)
+	/* The operator's last name, compared in place: this runs for every operator of every predicate. */
+	Node *const last = e->name != nullptr ? static_cast<Node *>(llast(e->name)) : nullptr;
+	bool const op = last != nullptr && IsA(last, String) && std::strcmp(strVal(last), "=") == 0;
+	if ((e->kind == AEXPR_OP && op) || e->kind == AEXPR_NOT_DISTINCT)
 		return true;
-	if (e->kind == AEXPR_OP_ANY && op == "=") {
+	if (e->kind == AEXPR_OP_ANY && op) {
 		set = true;
 		return true;
 	}
-	if (e->kind == AEXPR_IN && op == "=" && right != nullptr && IsA(right, List) &&
+	if (e->kind == AEXPR_IN && op && right != nullptr && IsA(right, List) &&
 		list_length(reinterpret_cast<List *>(right)) == 1) {
 		right = static_cast<Node *>(linitial(reinterpret_cast<List *>(right)));
 		/* IN (sqlc.slice(ids)) is sqlc's = ANY($1). */
@@ -42,6 +45,22 @@ bool RowPairs(Node *l, Node *r, std::vector<std::pair<Node *, Node *>> &pairs)
 		pairs.emplace_back(static_cast<Node *>(list_nth(la, i)), static_cast<Node *>(list_nth(ra, i)));
 	return true;
 }
+
+namespace {
+
+/* Is ref the FROM item `term`, or a side of the FULL join whose merged column `term` is? */
+bool Covers(const Scope &scope, int term, int ref, const std::string &column)
+{
+	if (term == ref)
+		return true;
+	for (const OuterJoin &j : scope.outer_joins)
+		for (const OuterJoin::Pair &p : j.using_pairs)
+			if (p.merged == term && p.column == column)
+				return Covers(scope, p.left, ref, column) || Covers(scope, p.right, ref, column);
+	return false;
+}
+
+} // namespace
 
 std::optional<ColumnTerm> ConstraintSolver::Local(Node *node, const Scope &scope) const
 {
@@ -249,8 +268,73 @@ void ConstraintSolver::Apply(Node *expr, const Conjunct &c, Scope &scope) const
 			MarkIfEligible(scope, c, *t, false);
 }
 
+/* The FROM items whose columns an equality compares: where one of them has no row (NULL), the comparison fails. */
+void ConstraintSolver::StrictRefs(Node *expr, const Scope &scope, std::vector<int> &out) const
+{
+	if (expr == nullptr || !IsA(expr, A_Expr) || reinterpret_cast<A_Expr *>(expr)->kind == AEXPR_NOT_DISTINCT)
+		return;
+	Node *l, *r;
+	bool set;
+	if (!EqualitySides(reinterpret_cast<A_Expr *>(expr), l, r, set))
+		return;
+	std::vector<std::pair<Node *, Node *>> pairs;
+	if (set || !RowPairs(l, r, pairs))
+		pairs.emplace_back(l, set ? nullptr : r);
+	for (auto [a, b] : pairs)
+		for (Node *side : {a, b})
+			if (std::optional<ColumnTerm> t = Local(side, scope))
+				out.push_back(t->ref);
+}
+
+/*
+ * An outer join's side loses its unmatched rows when the WHERE clause compares
+ * a column of the other side with =: those rows have NULL there. Its ON clause
+ * then filters that side as well (a LEFT join acts as an inner one, a FULL
+ * join as a LEFT or RIGHT one), and a FULL join's merged column is the side
+ * that every row has.
+ */
+void ConstraintSolver::NarrowOuterJoins(Scope &scope) const
+{
+	if (scope.outer_joins.empty())
+		return;
+	std::vector<int> strict;
+	for (const Conjunct &c : scope.conjuncts)
+		if (c.all_eligible)
+			StrictRefs(c.expr, scope, strict);
+	auto has_strict = [&strict](const std::vector<int> &side) {
+		return std::any_of(side.begin(), side.end(), [&strict](int ref) {
+			return std::find(strict.begin(), strict.end(), ref) != strict.end();
+		});
+	};
+	for (const OuterJoin &j : scope.outer_joins) {
+		bool const left_kept = j.type != JOIN_RIGHT && !has_strict(j.right);
+		bool const right_kept = j.type != JOIN_LEFT && !has_strict(j.left);
+		if (left_kept == (j.type != JOIN_RIGHT) && right_kept == (j.type != JOIN_LEFT))
+			continue; /* nothing narrowed */
+		Conjunct on;
+		on.all_eligible = false;
+		if (!left_kept)
+			on.eligible = j.left;
+		if (!right_kept)
+			on.eligible.insert(on.eligible.end(), j.right.begin(), j.right.end());
+		for (size_t k = j.first_conjunct; k < j.end_conjunct; k++)
+			scope.conjuncts[k].eligible = on.eligible;
+		for (const OuterJoin::Pair &p : j.using_pairs) {
+			Equate(scope, p.left, p.column, p.right, p.column, on);
+			if (p.merged < 0)
+				continue;
+			int const merged = scope.classes.Term(p.merged, p.column);
+			if (!right_kept) /* every row has its left side */
+				scope.classes.Union(merged, scope.classes.Term(p.left, p.column));
+			if (!left_kept)
+				scope.classes.Union(merged, scope.classes.Term(p.right, p.column));
+		}
+	}
+}
+
 void ConstraintSolver::Settle(Scope &scope) const
 {
+	NarrowOuterJoins(scope);
 	/* A FROM item whose output column equals the tenant passes it on. */
 	for (size_t i = 0; i < scope.refs.size(); i++)
 		if (scope.refs[i].derived != nullptr)
@@ -264,6 +348,7 @@ void ConstraintSolver::Settle(Scope &scope) const
 
 /* ---- why a predicate does not count ----------------------------------- */
 
+
 bool ConstraintSolver::Mentions(Node *expr, const Scope &scope, int ref,
 								const std::string &column) const
 {
@@ -272,7 +357,7 @@ bool ConstraintSolver::Mentions(Node *expr, const Scope &scope, int ref,
 		if (found)
 			return;
 		std::optional<ColumnTerm> t = ResolveColumn(reinterpret_cast<Node *>(n), scope, values_.Variables());
-		found = t && t->scope == &scope && t->ref == ref && t->column == column;
+		found = t && t->scope == &scope && t->column == column && Covers(scope, t->ref, ref, column);
 	});
 	return found;
 }
@@ -347,10 +432,10 @@ std::string ConstraintSolver::AtomReason(Node *atom, const Scope &scope, int ref
 			return col + " = ANY(...) takes its tenants from something that is not a parameter";
 	}
 	std::optional<ColumnTerm> lt = Local(l, scope);
-	bool const ours_left = lt && lt->ref == ref && lt->column == column;
+	bool const ours_left = lt && lt->column == column && Covers(scope, lt->ref, ref, column);
 	Node *other = ours_left ? r : l;
 	std::optional<ColumnTerm> ot = Local(other, scope);
-	if (ot && ot->ref == ref && ot->column == column)
+	if (ot && ot->column == column && Covers(scope, ot->ref, ref, column))
 		return "the predicate compares " + col + " with itself";
 	if (Mentions(other, scope, ref, column))
 		return "the predicate compares " + col + " with an expression of " + col +

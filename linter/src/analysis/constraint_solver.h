@@ -8,7 +8,11 @@
 // col = (SELECT ...) when the sub-query's column equals the tenant, FROM items
 // (CTEs, sub-queries) whose output column equals the tenant, and, when
 // any_tenant_parameter is on, col = ANY(parameter). An OR counts what every
-// branch counts; an outer join's ON clause counts only for its nullable side.
+// branch counts; an outer join's ON clause counts only for its nullable side,
+// and for the other side too when a WHERE equality on a nullable side's column
+// removes the rows that side is missing from (as PostgreSQL narrows the join).
+// A FULL join's USING column is COALESCE(left, right): a value of it reaches
+// the rows of both sides.
 #pragma once
 
 #include <functional>
@@ -51,6 +55,8 @@ private:
 		bool literal;
 	};
 
+	void NarrowOuterJoins(Scope &scope) const;
+	void StrictRefs(Node *expr, const Scope &scope, std::vector<int> &out) const;
 	void Apply(Node *expr, const Conjunct &c, Scope &scope) const;
 	void ApplyEquality(Node *l, Node *r, const Conjunct &c, Scope &scope) const;
 	void ApplyInSublink(SubLink *link, const Conjunct &c, Scope &scope) const;

@@ -12,24 +12,23 @@ int EqualityClasses::Term(int ref, const std::string &column)
 	int const found = Lookup(ref, column);
 	if (found >= 0)
 		return found;
-	int const term = static_cast<int>(parent_.size());
-	parent_.push_back(term);
-	state_.emplace_back();
-	ref_of_.push_back(ref);
-	column_of_.push_back(column);
-	if (parent_.size() == kMapAfter)
-		for (size_t t = 0; t < parent_.size(); t++)
-			by_key_.emplace(Key(ref_of_[t], column_of_[t]), static_cast<int>(t));
-	else if (parent_.size() > kMapAfter)
+	int const term = static_cast<int>(terms_.size());
+	if (terms_.empty())
+		terms_.reserve(8);
+	terms_.push_back({ref, term, {}, column});
+	if (terms_.size() == kMapAfter)
+		for (size_t t = 0; t < terms_.size(); t++)
+			by_key_.emplace(Key(terms_[t].ref, terms_[t].column), static_cast<int>(t));
+	else if (terms_.size() > kMapAfter)
 		by_key_.emplace(Key(ref, column), term);
 	return term;
 }
 
 int EqualityClasses::Lookup(int ref, const std::string &column) const
 {
-	if (parent_.size() < kMapAfter) {
-		for (size_t t = 0; t < ref_of_.size(); t++)
-			if (ref_of_[t] == ref && column_of_[t] == column)
+	if (terms_.size() < kMapAfter) {
+		for (size_t t = 0; t < terms_.size(); t++)
+			if (terms_[t].ref == ref && terms_[t].column == column)
 				return static_cast<int>(t);
 		return -1;
 	}
@@ -40,11 +39,11 @@ int EqualityClasses::Lookup(int ref, const std::string &column) const
 int EqualityClasses::Find(int term) const
 {
 	int root = term;
-	while (parent_[root] != root)
-		root = parent_[root];
-	while (parent_[term] != root) { /* path compression keeps finds near O(1) */
-		int const next = parent_[term];
-		parent_[term] = root;
+	while (terms_[root].parent != root)
+		root = terms_[root].parent;
+	while (terms_[term].parent != root) { /* path compression keeps finds near O(1) */
+		int const next = terms_[term].parent;
+		terms_[term].parent = root;
 		term = next;
 	}
 	return root;
@@ -56,16 +55,17 @@ void EqualityClasses::Union(int a, int b)
 	int const rb = Find(b);
 	if (ra == rb)
 		return;
-	parent_[rb] = ra;
-	state_[ra].valued = state_[ra].valued || state_[rb].valued;
-	state_[ra].literal = state_[ra].literal || state_[rb].literal;
+	terms_[rb].parent = ra;
+	Class &root = terms_[ra].state;
+	root.valued = root.valued || terms_[rb].state.valued;
+	root.literal = root.literal || terms_[rb].state.literal;
 }
 
 void EqualityClasses::Directed(int from, int to) { directed_.emplace_back(from, to); }
 
 void EqualityClasses::MarkValue(int term, bool literal)
 {
-	Class &c = state_[Find(term)];
+	Class &c = terms_[Find(term)].state;
 	c.valued = true;
 	c.literal = c.literal || literal;
 }
@@ -80,7 +80,7 @@ void EqualityClasses::Solve()
 		out[Find(from)].push_back(Find(to));
 	std::vector<int> queue;
 	for (const auto &entry : out)
-		if (state_[entry.first].valued)
+		if (terms_[entry.first].state.valued)
 			queue.push_back(entry.first);
 	while (!queue.empty()) {
 		int const from = queue.back();
@@ -89,27 +89,28 @@ void EqualityClasses::Solve()
 		if (it == out.end())
 			continue;
 		for (int to : it->second) {
-			Class &target = state_[to];
-			bool const gains = !target.valued || (state_[from].literal && !target.literal);
+			Class &target = terms_[to].state;
+			bool const from_literal = terms_[from].state.literal;
+			bool const gains = !target.valued || (from_literal && !target.literal);
 			if (!gains)
 				continue;
 			target.valued = true;
-			target.literal = target.literal || state_[from].literal;
+			target.literal = target.literal || from_literal;
 			queue.push_back(to);
 		}
 	}
 }
 
-bool EqualityClasses::Valued(int term) const { return term >= 0 && state_[Find(term)].valued; }
+bool EqualityClasses::Valued(int term) const { return term >= 0 && terms_[Find(term)].state.valued; }
 
-bool EqualityClasses::Literal(int term) const { return term >= 0 && state_[Find(term)].literal; }
+bool EqualityClasses::Literal(int term) const { return term >= 0 && terms_[Find(term)].state.literal; }
 
 std::vector<std::string> EqualityClasses::ValuedColumns(int ref) const
 {
 	std::vector<std::string> out;
-	for (size_t t = 0; t < ref_of_.size(); t++)
-		if (ref_of_[t] == ref && Valued(static_cast<int>(t)))
-			out.push_back(column_of_[t]);
+	for (size_t t = 0; t < terms_.size(); t++)
+		if (terms_[t].ref == ref && Valued(static_cast<int>(t)))
+			out.push_back(terms_[t].column);
 	return out;
 }
 

@@ -41,11 +41,14 @@ private:
 	};
 	/* Most levels have a handful of terms: a linear search, and a map only past kMapAfter. */
 	static constexpr size_t kMapAfter = 32;
+	struct Entry {
+		int ref;
+		mutable int parent;
+		Class state; /* meaningful at roots */
+		std::string column;
+	};
 	std::unordered_map<std::string, int> by_key_;
-	std::vector<int> ref_of_;
-	std::vector<std::string> column_of_;
-	mutable std::vector<int> parent_;
-	std::vector<Class> state_; /* meaningful at roots */
+	std::vector<Entry> terms_; /* one vector: a level's few terms cost one allocation */
 	std::vector<std::pair<int, int>> directed_;
 
 	static std::string Key(int ref, const std::string &column);

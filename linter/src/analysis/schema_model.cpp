@@ -23,6 +23,7 @@ std::string SchemaModel::Key(const std::string &schema, const std::string &name)
 TableFacts &SchemaModel::Table(const std::string &schema, const std::string &name)
 {
 	std::string const s = schema.empty() ? search_path_.front() : schema;
+	indexed_ = false;
 	TableFacts &t = tables_[Key(s, name)];
 	if (t.name.empty()) {
 		t.schema = s;
@@ -71,6 +72,10 @@ const TableFacts *SchemaModel::Resolve(const std::string &schema, const std::str
 	if (!schema.empty()) {
 		auto it = tables_.find(Key(schema, name));
 		return it == tables_.end() ? nullptr : &it->second;
+	}
+	if (indexed_) {
+		auto it = by_name_.find(name);
+		return it == by_name_.end() ? nullptr : it->second;
 	}
 	for (const std::string &s : search_path_) {
 		auto it = tables_.find(Key(s, name));
@@ -146,6 +151,12 @@ void SchemaModel::Settle()
 		t.rls_protected = t.IsTenantTable() && t.rls_enabled && t.rls_forced &&
 						  Has(t.policy_columns, t.tenant_column);
 	}
+	by_name_.clear();
+	for (auto s = search_path_.rbegin(); s != search_path_.rend(); ++s) /* the first schema wins */
+		for (const auto &entry : tables_)
+			if (entry.second.schema == *s)
+				by_name_[entry.second.name] = &entry.second;
+	indexed_ = true;
 }
 
 static std::string ParseIdentifier(const std::string &text, size_t &pos)

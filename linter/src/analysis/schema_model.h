@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace tlint {
@@ -71,6 +72,10 @@ private:
 	};
 	std::vector<ProtectedSchema> protected_schemas_;
 	std::map<std::string, std::string> overrides_; /* by Key(): column, or "" */
+
+	/* Unqualified names resolved through the search path once, by Settle (lookups are the hot path). */
+	std::unordered_map<std::string, const TableFacts *> by_name_;
+	bool indexed_ = false;
 
 	static std::string Key(const std::string &schema, const std::string &name);
 };

@@ -128,7 +128,7 @@ std::optional<ColumnTerm> ResolveColumn(Node *node, const Scope &scope,
 	int const n = list_length(fields);
 	if (n == 0 || !IsA(static_cast<Node *>(llast(fields)), String))
 		return std::nullopt;
-	std::string const column = LastName(fields);
+	std::string column = LastName(fields);
 	std::string const qualifier = n >= 2 ? SchemaOfName(fields) : "";
 	for (const Scope *s = &scope; s != nullptr; s = s->parent) {
 		if (!qualifier.empty()) {
@@ -137,19 +137,20 @@ std::optional<ColumnTerm> ResolveColumn(Node *node, const Scope &scope,
 				continue;
 			if (named == -2)
 				return std::nullopt;
-			return ColumnTerm{s, named, column};
+			return ColumnTerm{s, named, std::move(column)};
 		}
 		int ref = -1;
-		switch (FindUnqualified(*s, column, variables.count(column) == 0, ref)) {
+		bool const variable = !variables.empty() && variables.count(column) > 0;
+		switch (FindUnqualified(*s, column, !variable, ref)) {
 		case Found::Here:
-			return ColumnTerm{s, ref, column};
+			return ColumnTerm{s, ref, std::move(column)};
 		case Found::Ambiguous:
 			return std::nullopt;
 		case Found::NotHere:
 			break;
 		}
 		/* A PL/pgSQL variable or function argument shadows nothing further out. */
-		if (variables.count(column))
+		if (variable)
 			return std::nullopt;
 	}
 	return std::nullopt;

@@ -59,6 +59,23 @@ struct ColumnTerm {
 	std::string column;
 };
 
+/*
+ * An outer join of a level, kept so that Settle can narrow it as PostgreSQL
+ * does: a WHERE equality on a column of a nullable side removes that side's
+ * null-extended rows, and with them the other side's unmatched rows.
+ */
+struct OuterJoin {
+	JoinType type = JOIN_LEFT; /* JOIN_LEFT, JOIN_RIGHT or JOIN_FULL */
+	std::vector<int> left, right;
+	size_t first_conjunct = 0, end_conjunct = 0; /* its ON clause in Scope::conjuncts */
+	struct Pair {
+		int left, right; /* the FROM items a USING column equates */
+		std::string column;
+		int merged = -1; /* FULL: the FROM item standing for COALESCE(left, right) */
+	};
+	std::vector<Pair> using_pairs;
+};
+
 struct Scope {
 	const Scope *parent = nullptr;
 	std::vector<Ref> refs;
@@ -66,10 +83,18 @@ struct Scope {
 	std::vector<Node *> laterals;	 /* analysed again after this level is settled */
 	std::vector<Node *> expressions; /* searched for sub-queries after this level */
 	EqualityClasses classes;
-	/* A JOIN ... USING column and the FROM item its unqualified name denotes (the join's left side; a RIGHT join's right). */
+	/* A JOIN ... USING column and the FROM item its unqualified name denotes (the join's left side; a RIGHT join's right; a FULL join's merged column). */
 	std::vector<std::pair<std::string, int>> merged;
+	std::vector<OuterJoin> outer_joins;
 	bool settled = false;
 
+	/* Room for a typical level at once: one allocation each instead of a growth series. */
+	Scope()
+	{
+		refs.reserve(4);
+		conjuncts.reserve(4);
+		expressions.reserve(6);
+	}
 	void AddRef(Ref ref);
 	/* Is the column of this level's ref known to equal the tenant (after settling)? */
 	bool Valued(int ref, const std::string &column) const;

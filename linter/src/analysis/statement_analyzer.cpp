@@ -32,14 +32,27 @@ using Summary = std::shared_ptr<const QuerySummary>;
 
 class Walker {
 public:
+	/* statement: the statement's own text; one without '(' has no sub-query and no function call to check. */
 	Walker(const RuleContext &ctx, const std::set<std::string> &variables,
-		   const Placeholders *placeholders)
-		: ctx_(&ctx), dry_ctx_{ctx.model, ctx.options, ctx.text, ctx.offset, dry_sink_},
+		   const Placeholders *placeholders, std::string_view statement, AnalyzerScratch &scratch)
+		: ctx_(&ctx), dry_ctx_{ctx.model, ctx.options, ctx.text, ctx.offset, dry_sink_, ctx.statement_start},
 		  values_(ctx.options, variables, placeholders),
-		  solver_(values_, [this](SubLink *link, const Scope &scope) { return DrySummary(link->subselect, scope); })
+		  solver_(values_, [this](SubLink *link, const Scope &scope) { return DrySummary(link->subselect, scope); }),
+		  parts_(scratch.conjuncts), parts_added_(scratch.indexes), has_parentheses_(statement.find('(') != std::string_view::npos)
 	{}
 
 	Summary Statement(Node *node, const Scope *parent);
+
+	/* A statement nothing reads: its summary is not built. */
+	void TopLevel(Node *node)
+	{
+		if (node != nullptr && IsA(node, RawStmt))
+			node = reinterpret_cast<RawStmt *>(node)->stmt;
+		if (node != nullptr && IsA(node, SelectStmt))
+			Select(reinterpret_cast<SelectStmt *>(node), nullptr, false);
+		else
+			Statement(node, nullptr);
+	}
 
 private:
 	const RuleContext *ctx_;
@@ -53,6 +66,15 @@ private:
 		Summary summary; /* nullptr while its own body is analysed */
 	};
 	std::vector<std::vector<Cte>> ctes_;
+	/* Buffers reused from one statement to the next (AnalyzerScratch). */
+	std::vector<Node *> &parts_;
+	std::vector<int> &parts_added_; /* indexes a top-level FROM item added, which nobody reads */
+	/*
+	 * Sub-queries, and calls to set_config(), are written with parentheses
+	 * (AT TIME ZONE and SIMILAR TO make calls without, never to set_config):
+	 * expressions of a statement without '(' need no search.
+	 */
+	bool has_parentheses_;
 
 	/* ---- summaries ------------------------------------------------------ */
 
@@ -134,13 +156,15 @@ private:
 
 	/* ---- statements ----------------------------------------------------- */
 
-	Summary Select(SelectStmt *stmt, const Scope *parent)
+	/* summarize: false when no reader wants the summary (a top-level SELECT): it is not built. */
+	Summary Select(SelectStmt *stmt, const Scope *parent, bool summarize = true)
 	{
 		if (stmt == nullptr)
 			return nullptr;
 		WithClauseScope ctes(this, stmt->withClause, parent);
 		if (stmt->op != SETOP_NONE)
-			return CombineSetOperation(stmt->op, Select(stmt->larg, parent), Select(stmt->rarg, parent));
+			return CombineSetOperation(stmt->op, Select(stmt->larg, parent, summarize),
+									   Select(stmt->rarg, parent, summarize));
 		Scope scope;
 		scope.parent = parent;
 		ListCell *lc;
@@ -154,7 +178,7 @@ private:
 		scope.expressions.push_back(reinterpret_cast<Node *>(stmt->groupClause));
 		scope.expressions.push_back(reinterpret_cast<Node *>(stmt->sortClause));
 		Settle(scope);
-		if (stmt->valuesLists != nullptr)
+		if (stmt->valuesLists != nullptr || !summarize)
 			return nullptr;
 		return Summarize(stmt->targetList, scope);
 	}
@@ -329,27 +353,40 @@ private:
 		scope.expressions.push_back(reinterpret_cast<Node *>(fn));
 	}
 
-	/* Adds the references of one FROM item; returns their indexes. */
-	std::vector<int> CollectFrom(Node *item, Scope &scope)
+	/* Adds the references of one FROM item of a level. */
+	void CollectFrom(Node *item, Scope &scope)
 	{
-		std::vector<int> added;
 		if (item == nullptr)
-			return added;
+			return;
+		if (IsA(item, RangeVar)) { /* the common case: no list of indexes to build */
+			AddRangeVar(scope, reinterpret_cast<RangeVar *>(item), "reads");
+		} else {
+			parts_added_.clear();
+			CollectFrom(item, scope, parts_added_);
+		}
+	}
+
+	/* Adds the references of one FROM item, appending their indexes to added. */
+	void CollectFrom(Node *item, Scope &scope, std::vector<int> &added)
+	{
+		if (item == nullptr)
+			return;
 		if (IsA(item, RangeVar)) {
 			added.push_back(AddRangeVar(scope, reinterpret_cast<RangeVar *>(item), "reads"));
 		} else if (IsA(item, JoinExpr)) {
 			auto *join = reinterpret_cast<JoinExpr *>(item);
-			std::vector<int> left = CollectFrom(join->larg, scope);
-			std::vector<int> right = CollectFrom(join->rarg, scope);
-			AddJoinQuals(scope, join, left, right);
-			added = left;
-			added.insert(added.end(), right.begin(), right.end());
+			std::vector<int> left, right;
+			CollectFrom(join->larg, scope, left);
+			CollectFrom(join->rarg, scope, right);
+			std::vector<int> joined = left;
+			joined.insert(joined.end(), right.begin(), right.end());
+			AddJoinQuals(scope, join, left, right, joined); /* a FULL join adds its merged columns */
+			added.insert(added.end(), joined.begin(), joined.end());
 		} else if (IsA(item, RangeSubselect)) {
 			AddSubselect(scope, reinterpret_cast<RangeSubselect *>(item), added);
 		} else if (IsA(item, RangeFunction)) {
 			AddFunction(scope, reinterpret_cast<RangeFunction *>(item), added);
 		}
-		return added;
 	}
 
 	/* The side of a USING join that has the column: an earlier USING's merged column, or the one FROM item that may. */
@@ -368,8 +405,56 @@ private:
 		return found;
 	}
 
+	/*
+	 * The columns a join equates by name: its USING list, or for NATURAL the
+	 * names both sides are known to have (a column only one side is known to
+	 * have may be common too, but equating fewer columns only reports more).
+	 */
+	static std::vector<std::string> JoinColumns(const Scope &scope, JoinExpr *join,
+												const std::vector<int> &left,
+												const std::vector<int> &right)
+	{
+		std::vector<std::string> names;
+		auto add = [&names](const std::string &name) {
+			if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end())
+				names.push_back(name);
+		};
+		ListCell *lc;
+		foreach (lc, join->usingClause)
+			add(StringValue(static_cast<Node *>(lfirst(lc))));
+		if (!join->isNatural)
+			return names;
+		for (int i : left) {
+			const Ref &r = scope.refs[i];
+			if (r.table != nullptr) {
+				add(r.table->tenant_column);
+				for (const std::string &c : r.table->columns)
+					add(c);
+			} else if (r.derived != nullptr) {
+				for (const QuerySummary::Output &o : r.derived->outputs)
+					add(o.name);
+			}
+		}
+		std::vector<std::string> common;
+		for (const std::string &name : names)
+			if (UsingSide(scope, left, name) >= 0 && UsingSide(scope, right, name) >= 0)
+				common.push_back(name);
+		return common;
+	}
+
+	/* A FULL join's USING column: a FROM item of its own, with the one column COALESCE(left, right). */
+	static int AddMergedColumn(Scope &scope, const std::string &column)
+	{
+		auto outputs = std::make_shared<QuerySummary>();
+		outputs->Add(column, false);
+		Ref ref;
+		ref.derived = std::move(outputs);
+		scope.AddRef(std::move(ref));
+		return static_cast<int>(scope.refs.size()) - 1;
+	}
+
 	void AddJoinQuals(Scope &scope, JoinExpr *join, const std::vector<int> &left,
-					  const std::vector<int> &right)
+					  const std::vector<int> &right, std::vector<int> &added)
 	{
 		/* An outer join's ON clause filters only the side that can go missing. */
 		Conjunct base;
@@ -388,31 +473,56 @@ private:
 		default:
 			break; /* FULL: neither side is filtered */
 		}
-		ListCell *lc;
-		foreach (lc, join->usingClause) {
-			std::string const column = StringValue(static_cast<Node *>(lfirst(lc)));
+		OuterJoin outer;
+		outer.type = join->jointype;
+		outer.left = left;
+		outer.right = right;
+		for (const std::string &column : JoinColumns(scope, join, left, right)) {
 			int const l = UsingSide(scope, left, column);
 			int const r = UsingSide(scope, right, column);
-			if (l >= 0 && r >= 0) {
-				ConstraintSolver::Equate(scope, l, column, r, column, base);
-				if (join->jointype != JOIN_FULL) /* FULL: the merged column is COALESCE(l, r) */
-					scope.merged.emplace_back(column, join->jointype == JOIN_RIGHT ? r : l);
+			if (l < 0 || r < 0)
+				continue;
+			OuterJoin::Pair pair{l, r, column};
+			ConstraintSolver::Equate(scope, l, column, r, column, base);
+			int denotes = join->jointype == JOIN_RIGHT ? r : l;
+			if (join->jointype == JOIN_FULL) {
+				/*
+				 * COALESCE(l, r) is l's value in every row that has l, and r's in
+				 * every row that has r: a value of the merged column reaches both.
+				 */
+				pair.merged = denotes = AddMergedColumn(scope, column);
+				added.push_back(pair.merged);
+				int const merged = scope.classes.Term(pair.merged, column);
+				scope.classes.Directed(merged, scope.classes.Term(l, column));
+				scope.classes.Directed(merged, scope.classes.Term(r, column));
 			}
+			scope.merged.emplace_back(column, denotes);
+			outer.using_pairs.push_back(std::move(pair));
 		}
-		std::vector<Node *> parts;
-		Conjuncts(join->quals, parts);
+		outer.first_conjunct = scope.conjuncts.size();
+		std::vector<Node *> &parts = Parts(join->quals);
 		for (Node *part : parts) {
 			Conjunct c = base;
 			c.expr = part;
 			scope.conjuncts.push_back(std::move(c));
 		}
+		outer.end_conjunct = scope.conjuncts.size();
+		if (join->jointype == JOIN_LEFT || join->jointype == JOIN_RIGHT || join->jointype == JOIN_FULL)
+			scope.outer_joins.push_back(std::move(outer));
 		scope.expressions.push_back(join->quals);
+	}
+
+	/* The conjuncts of an expression, in a vector reused from one call to the next. */
+	std::vector<Node *> &Parts(Node *expr)
+	{
+		parts_.clear();
+		Conjuncts(expr, parts_);
+		return parts_;
 	}
 
 	void AddWhere(Scope &scope, Node *where)
 	{
-		std::vector<Node *> parts;
-		Conjuncts(where, parts);
+		std::vector<Node *> &parts = Parts(where);
 		for (Node *part : parts) {
 			Conjunct c;
 			c.expr = part;
@@ -457,7 +567,7 @@ private:
 	/* Analyses the sub-queries inside an expression, and checks calls that rules care about. */
 	void SearchSubLinks(Node *expr, const Scope *scope)
 	{
-		if (expr == nullptr)
+		if (expr == nullptr || !has_parentheses_)
 			return;
 		struct Ctx {
 			Walker *self;
@@ -486,11 +596,12 @@ private:
 	/* Makes a WITH clause's names, and their summaries, visible while its statement is analysed. */
 	class WithClauseScope {
 	public:
-		WithClauseScope(Walker *walker, WithClause *with, const Scope *parent) : walker_(walker)
+		WithClauseScope(Walker *walker, WithClause *with, const Scope *parent)
+			: walker_(walker), pushed_(with != nullptr)
 		{
-			walker_->ctes_.emplace_back();
 			if (with == nullptr)
-				return;
+				return; /* no names to add: no level (most statements) */
+			walker_->ctes_.emplace_back();
 			ListCell *lc;
 			foreach (lc, with->ctes)
 				walker_->ctes_.back().push_back({static_cast<CommonTableExpr *>(lfirst(lc))->ctename, nullptr});
@@ -502,12 +613,17 @@ private:
 				walker_->ctes_.back()[i++].summary = Renamed(s, cte->aliascolnames);
 			}
 		}
-		~WithClauseScope() { walker_->ctes_.pop_back(); }
+		~WithClauseScope()
+		{
+			if (pushed_)
+				walker_->ctes_.pop_back();
+		}
 		WithClauseScope(const WithClauseScope &) = delete;
 		WithClauseScope &operator=(const WithClauseScope &) = delete;
 
 	private:
 		Walker *walker_;
+		bool pushed_;
 
 		static Summary Renamed(Summary s, List *colnames)
 		{
@@ -587,9 +703,17 @@ void StatementAnalyzer::Analyze(Node *raw_statement, std::string_view text, size
 								const std::set<std::string> &variables,
 								const Placeholders *placeholders)
 {
-	RuleContext ctx{model_, options_, text, offset, sink_};
-	Walker walker(ctx, variables, placeholders);
-	walker.Statement(raw_statement, nullptr);
+	size_t start = 0;
+	std::string_view statement = text;
+	if (raw_statement != nullptr && IsA(raw_statement, RawStmt)) {
+		auto *raw = reinterpret_cast<RawStmt *>(raw_statement);
+		start = std::min(text.size(), static_cast<size_t>(std::max(0, raw->stmt_location)));
+		/* stmt_len 0: the rest of the text */
+		statement = raw->stmt_len > 0 ? text.substr(start, static_cast<size_t>(raw->stmt_len)) : text.substr(start);
+	}
+	RuleContext ctx{model_, options_, text, offset, sink_, start};
+	Walker walker(ctx, variables, placeholders, statement, scratch_);
+	walker.TopLevel(raw_statement);
 }
 
 } // namespace tlint

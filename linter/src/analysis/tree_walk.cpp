@@ -18,6 +18,17 @@ bool RecurseTree(Node *node, void *raw)
 	auto *state = static_cast<State *>(raw);
 	if (!state->visit(node, state->context))
 		return false;
+	/* Leaves, the most common nodes: the generic walker would only find that they have no children. */
+	switch (nodeTag(node)) {
+	case T_ColumnRef:
+	case T_ParamRef:
+	case T_A_Const:
+	case T_A_Star:
+	case T_String:
+		return false;
+	default:
+		break;
+	}
 	/* PostgreSQL 15 declares the walker as bool (*)(); void (*)() is the portable detour. */
 	auto *walker = reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(&RecurseTree));
 	return raw_expression_tree_walker(node, walker, raw);

@@ -245,6 +245,8 @@ int Lint(const Options &opts, const Config &config)
 		return kExitUsage;
 	}
 
+	/* Only the text and SARIF outputs quote the file: the others need no copy of it. */
+	lint.keep_source = opts.format == "text" || opts.format == "sarif";
 	std::vector<FileReport> reports = LintAll(prepared, schema_files.size(), model, lint, jobs);
 
 	int status = kExitClean;

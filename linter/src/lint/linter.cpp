@@ -157,7 +157,7 @@ void ParseAndAnalyze(const PreparedFile &file, const StatementSpan &span,
 		return;
 	std::string sql(StatementText(file, span));
 	/* @name, :name and ? become $1 or 0 in place: every offset stays valid. */
-	Placeholders const placeholders = RewritePlaceholders(sql);
+	Placeholders const placeholders = span.maybe_placeholders ? RewritePlaceholders(sql) : Placeholders{};
 	ParsedStatement parsed(sql);
 	if (!parsed.ok()) {
 		/* Report the error as the user wrote the statement, not as rewritten. */
@@ -198,14 +198,53 @@ Finding Locate(RawFinding &&raw, LineCursor &cursor, const std::string &path, Se
 	return f;
 }
 
+/*
+ * Statements parsed by one libpg_query call: a call has set-up costs (memory
+ * context, scanner) that a run of statements shares. One syntax error fails
+ * the whole call; the run is then parsed statement by statement, so that every
+ * statement is analysed or reported alone.
+ */
+constexpr size_t kStatementsPerParse = 32;
+
+void ParseAndAnalyzeRun(const PreparedFile &file, size_t begin, size_t end,
+						StatementAnalyzer &analyzer, std::vector<RawFinding> &raw)
+{
+	const StatementSpan &first = file.spans[begin];
+	const StatementSpan &last = file.spans[end - 1];
+	/* The run's text holds the ';' between its statements; offsets stay the file's minus from. */
+	size_t const from = first.offset;
+	std::string sql = file.lexed.sql.substr(from, last.offset + last.length - from);
+	bool const maybe_placeholders =
+		std::any_of(file.spans.begin() + begin, file.spans.begin() + end,
+					[](const StatementSpan &s) { return s.maybe_placeholders; });
+	Placeholders const placeholders = maybe_placeholders ? RewritePlaceholders(sql) : Placeholders{};
+	ParsedStatement parsed(sql);
+	if (!parsed.ok()) {
+		for (size_t i = begin; i < end; i++)
+			ParseAndAnalyze(file, file.spans[i], analyzer, raw);
+		return;
+	}
+	ListCell *lc;
+	foreach (lc, parsed.tree()) {
+		auto *statement = static_cast<Node *>(lfirst(lc));
+		analyzer.Analyze(statement, sql, from, {}, &placeholders);
+		AnalyzeFunctionBodies(statement, sql, from, analyzer, raw);
+	}
+}
+
 /* Statements [begin, end) of a file, parsed and analysed. */
 std::vector<RawFinding> AnalyzeSpans(const PreparedFile &file, size_t begin, size_t end,
 									 const SchemaModel &model, const LintOptions &options)
 {
 	std::vector<RawFinding> raw;
 	StatementAnalyzer analyzer(model, options.analysis, raw);
-	for (size_t i = begin; i < end; i++)
-		ParseAndAnalyze(file, file.spans[i], analyzer, raw);
+	for (size_t i = begin; i < end; i += kStatementsPerParse) {
+		size_t const run_end = std::min(end, i + kStatementsPerParse);
+		if (run_end - i == 1)
+			ParseAndAnalyze(file, file.spans[i], analyzer, raw);
+		else
+			ParseAndAnalyzeRun(file, i, run_end, analyzer, raw);
+	}
 	return raw;
 }
 
@@ -243,7 +282,7 @@ PreparedFile PrepareText(const std::string &name, std::string text, unsigned thr
 	file.lexed = LexSource(file.bytes, threads, [threads](size_t count, const std::function<void(size_t)> &work) {
 		ParallelFor(count, threads, work);
 	});
-	file.spans = file.lexed.statements;
+	file.spans = std::move(file.lexed.statements);
 	return file;
 }
 
@@ -286,7 +325,8 @@ FileReport LintFile(const PreparedFile &file, const SchemaModel &model, const Li
 {
 	FileReport report;
 	report.file = file.path;
-	report.source = file.bytes;
+	if (options.keep_source)
+		report.source = file.bytes;
 	std::vector<RawFinding> raw;
 
 	if (file.problem) {
@@ -303,6 +343,7 @@ FileReport LintFile(const PreparedFile &file, const SchemaModel &model, const Li
 	SuppressionFilter filter(file, file.problem ? std::vector<Suppression>{}
 												: ParseSuppressions(file.lexed.comments));
 	std::vector<RawFinding> kept;
+	kept.reserve(raw.size());
 	for (RawFinding &f : raw)
 		if (!filter.Suppressed(f))
 			kept.push_back(std::move(f));

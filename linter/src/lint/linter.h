@@ -21,6 +21,7 @@ struct LintOptions {
 	AnalysisOptions analysis;
 	std::map<std::string, Severity> severities; /* per rule id; Severity::Off disables */
 	size_t max_file_size = 64u << 20;
+	bool keep_source = true; /* FileReport::source, for the outputs that quote the file (text, SARIF) */
 };
 
 /* A file read, lexed and split, ready to be learnt from and linted. */
@@ -29,7 +30,7 @@ struct PreparedFile {
 	std::string bytes;
 	std::string io_error; /* the file could not be read: a usage/I/O error, not a finding */
 	std::optional<InputProblem> problem;
-	LexedSource lexed;
+	LexedSource lexed; /* its statements are moved into spans */
 	std::vector<StatementSpan> spans;
 };
 

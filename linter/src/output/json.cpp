@@ -1,3 +1,4 @@
+#include <charconv>
 #include <string>
 
 #include "output/report.h"
@@ -24,6 +25,17 @@ size_t Utf8Length(const std::string &s, size_t i)
 	return n;
 }
 
+/* The bytes a JSON string holds as they are: printable ASCII but '"' and backslash. */
+struct PlainBytes {
+	bool of[256];
+	constexpr PlainBytes() : of()
+	{
+		for (int c = 0x20; c < 0x80; c++)
+			of[c] = c != '"' && c != '\\';
+	}
+};
+constexpr PlainBytes kPlain;
+
 /* A JSON string; invalid UTF-8 (never expected: such files are reported, not echoed) becomes U+FFFD. */
 void AppendString(std::string &out, const std::string &s)
 {
@@ -32,7 +44,7 @@ void AppendString(std::string &out, const std::string &s)
 	size_t run = 0; /* start of the bytes that need no escaping */
 	for (size_t i = 0; i < s.size();) {
 		auto const c = static_cast<unsigned char>(s[i]);
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+		if (kPlain.of[c]) {
 			i++;
 			continue;
 		}
@@ -65,22 +77,11 @@ void AppendString(std::string &out, const std::string &s)
 	out += '"';
 }
 
-void AppendMember(std::string &out, const char *key, const std::string &value, bool last = false)
+void AppendInt(std::string &out, int value)
 {
-	out += "    \"";
-	out += key;
-	out += "\": ";
-	AppendString(out, value);
-	out += last ? "\n" : ",\n";
-}
-
-void AppendMember(std::string &out, const char *key, int value)
-{
-	out += "    \"";
-	out += key;
-	out += "\": ";
-	out += std::to_string(value);
-	out += ",\n";
+	char digits[16];
+	auto const [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+	out.append(digits, end);
 }
 
 } // namespace
@@ -98,14 +99,24 @@ void WriteJson(std::ostream &out, const std::vector<FileReport> &reports)
 		for (const Finding &f : report.findings) {
 			text += first ? "\n  {\n" : ",\n  {\n";
 			first = false;
-			AppendMember(text, "column", f.start.column);
-			AppendMember(text, "end_column", f.end.column);
-			AppendMember(text, "end_line", f.end.line);
-			AppendMember(text, "file", f.file);
-			AppendMember(text, "line", f.start.line);
-			AppendMember(text, "message", f.message);
-			AppendMember(text, "rule", f.rule);
-			AppendMember(text, "severity", SeverityName(f.severity), true);
+			/* Each key with the punctuation around it is one literal: a few appends per finding. */
+			text += "    \"column\": ";
+			AppendInt(text, f.start.column);
+			text += ",\n    \"end_column\": ";
+			AppendInt(text, f.end.column);
+			text += ",\n    \"end_line\": ";
+			AppendInt(text, f.end.line);
+			text += ",\n    \"file\": ";
+			AppendString(text, f.file);
+			text += ",\n    \"line\": ";
+			AppendInt(text, f.start.line);
+			text += ",\n    \"message\": ";
+			AppendString(text, f.message);
+			text += ",\n    \"rule\": ";
+			AppendString(text, f.rule);
+			text += ",\n    \"severity\": ";
+			AppendString(text, SeverityName(f.severity));
+			text += "\n";
 			text += "  }";
 			if (text.size() > (1u << 20)) {
 				out << text;

@@ -2,6 +2,7 @@
 
 #include "analysis/ddl_learner.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace tlint {
@@ -9,7 +10,8 @@ namespace tlint {
 void RuleContext::Report(const char *rule, int location, std::string message, bool downgrade) const
 {
 	/* -1: the statement's first token, past the comments the splitter left in front. */
-	size_t start = location < 0 ? FirstTokenOffset(text) : static_cast<size_t>(location);
+	size_t start = location >= 0 ? static_cast<size_t>(location)
+								 : statement_start + FirstTokenOffset(text.substr(std::min(statement_start, text.size())));
 	if (start > text.size())
 		start = text.size();
 	RawFinding f;

@@ -15,6 +15,7 @@ struct RuleContext {
 	std::string_view text; /* the statement as parsed */
 	size_t offset;		   /* of text in the file */
 	std::vector<RawFinding> &sink;
+	size_t statement_start = 0; /* of the statement in text (several share one parse): where -1 points */
 
 	/* location: statement-relative byte offset from the parse tree (-1: the statement start). */
 	void Report(const char *rule, int location, std::string message, bool downgrade = false) const;

@@ -8,7 +8,7 @@ namespace tlint {
 
 namespace {
 
-bool IsIdentChar(char c)
+constexpr bool IsIdentChar(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
 		   (c & 0x80);
@@ -35,10 +35,34 @@ bool EqualsIgnoreCase(std::string_view word, std::string_view lower)
 	if (word.size() != lower.size())
 		return false;
 	for (size_t k = 0; k < word.size(); k++)
-		if (std::tolower(static_cast<unsigned char>(word[k])) != lower[k])
+		if ((word[k] | 0x20) != lower[k]) /* ASCII only: the keywords below are letters */
 			return false;
 	return true;
 }
+
+/* What Step does with a byte: most bytes only advance, and need no other test. */
+enum ByteClass : unsigned char { kSpace, kToken, kWordStart, kSpecial };
+
+struct ByteClasses {
+	ByteClass of[256];
+	bool ident[256]; /* IsIdentChar */
+	constexpr ByteClasses() : of(), ident()
+	{
+		for (int c = 0; c < 256; c++)
+			ident[c] = IsIdentChar(static_cast<char>(c));
+		for (int c = 0; c < 256; c++)
+			of[c] = kToken;
+		for (char c : {' ', '\t', '\r', '\n', '\f', '\v'})
+			of[static_cast<unsigned char>(c)] = kSpace;
+		for (int c = 'a'; c <= 'z'; c++)
+			of[c] = of[c - 'a' + 'A'] = kWordStart;
+		of[static_cast<unsigned char>('_')] = kWordStart;
+		for (char c : {'-', '/', '\'', '"', '$', '\\', ';', '(', ')', '@', ':', '?'})
+			of[static_cast<unsigned char>(c)] = kSpecial;
+	}
+};
+
+constexpr ByteClasses kByteClasses;
 
 /*
  * Lexes from a statement boundary. Blanks are recorded, not applied, so that
@@ -90,9 +114,14 @@ private:
 	int paren_depth_ = 0;
 	int atomic_depth_ = 0; /* inside BEGIN ATOMIC ... END: BEGIN and CASE open, END closes */
 	bool has_word_ = false;
+	bool maybe_placeholders_ = false;
 
 	template <typename T> static void Append(std::vector<T> &to, std::vector<T> &from)
 	{
+		if (to.empty()) { /* the first piece, or the only one: take its buffer */
+			to.swap(from);
+			return;
+		}
 		to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
 		from.clear();
 	}
@@ -120,7 +149,45 @@ private:
 
 	void Step()
 	{
+		switch (kByteClasses.of[static_cast<unsigned char>(in_[i_])]) {
+		case kSpace:
+		case kToken:
+			return Plain();
+		case kWordStart:
+			has_tokens_ = true;
+			return Word();
+		case kSpecial:
+			return Special();
+		}
+	}
+
+	/* Spaces and bytes that are tokens on their own (digits, operators), up to the next word or special byte. */
+	void Plain()
+	{
+		bool tokens = false;
+		for (; i_ < in_.size(); i_++) {
+			ByteClass const k = kByteClasses.of[static_cast<unsigned char>(in_[i_])];
+			if (k == kToken)
+				tokens = true;
+			else if (k != kSpace)
+				break;
+		}
+		has_tokens_ = has_tokens_ || tokens;
+	}
+
+	void Special()
+	{
 		char const c = in_[i_];
+		if (c == '@' || c == '?' || c == ':') {
+			has_tokens_ = true;
+			/* "::" is a cast; anything else may be a placeholder to rewrite (analysis/placeholders.h). */
+			if (c == ':' && i_ + 1 < in_.size() && in_[i_ + 1] == ':')
+				i_++;
+			else
+				maybe_placeholders_ = true;
+			i_++;
+			return;
+		}
 		if (c == '-' && i_ + 1 < in_.size() && in_[i_ + 1] == '-')
 			return LineComment();
 		if (c == '/' && i_ + 1 < in_.size() && in_[i_ + 1] == '*')
@@ -144,8 +211,6 @@ private:
 			paren_depth_++;
 		else if (c == ')' && paren_depth_ > 0)
 			paren_depth_--;
-		if (std::isalpha(static_cast<unsigned char>(c)) || c == '_')
-			return Word();
 		i_++;
 	}
 
@@ -153,24 +218,32 @@ private:
 	{
 		size_t const start = i_;
 		bool const first = !starts_with_copy_ && !has_word_;
-		while (i_ < in_.size() && IsIdentChar(in_[i_]))
+		while (i_ < in_.size() && kByteClasses.ident[static_cast<unsigned char>(in_[i_])])
 			i_++;
 		std::string_view const word = in_.substr(start, i_ - start);
-		if (first)
-			starts_with_copy_ = EqualsIgnoreCase(word, "copy");
 		has_word_ = true;
-		if (previous_was_from_ && EqualsIgnoreCase(word, "stdin"))
+		/* Only words of 3 to 6 letters matter below: most identifiers are ruled out by length. */
+		if (word.size() < 3 || word.size() > 6) {
+			previous_was_from_ = previous_was_begin_ = false;
+			return;
+		}
+		/* Each keyword below is compared only with words that start with its letter. */
+		char const f = static_cast<char>(word[0] | 0x20);
+		if (first)
+			starts_with_copy_ = f == 'c' && EqualsIgnoreCase(word, "copy");
+		if (previous_was_from_ && f == 's' && EqualsIgnoreCase(word, "stdin"))
 			from_stdin_ = true;
+		bool const is_begin = f == 'b' && EqualsIgnoreCase(word, "begin");
 		if (atomic_depth_ > 0) {
-			if (EqualsIgnoreCase(word, "begin") || EqualsIgnoreCase(word, "case"))
+			if (is_begin || (f == 'c' && EqualsIgnoreCase(word, "case")))
 				atomic_depth_++;
-			else if (EqualsIgnoreCase(word, "end"))
+			else if (f == 'e' && EqualsIgnoreCase(word, "end"))
 				atomic_depth_--;
-		} else if (previous_was_begin_ && EqualsIgnoreCase(word, "atomic")) {
+		} else if (previous_was_begin_ && f == 'a' && EqualsIgnoreCase(word, "atomic")) {
 			atomic_depth_ = 1;
 		}
-		previous_was_from_ = EqualsIgnoreCase(word, "from");
-		previous_was_begin_ = EqualsIgnoreCase(word, "begin");
+		previous_was_from_ = f == 'f' && EqualsIgnoreCase(word, "from");
+		previous_was_begin_ = is_begin;
 	}
 
 	void LineComment()
@@ -251,7 +324,7 @@ private:
 
 	void PushStatement(size_t end)
 	{
-		out_.statements.push_back({statement_start_, end - statement_start_, has_tokens_});
+		out_.statements.push_back({statement_start_, end - statement_start_, has_tokens_, maybe_placeholders_});
 	}
 
 	void EndStatement()
@@ -264,7 +337,7 @@ private:
 	void FinishStatement()
 	{
 		bool const copy_data = starts_with_copy_ && from_stdin_;
-		has_tokens_ = has_word_ = starts_with_copy_ = from_stdin_ = false;
+		has_tokens_ = has_word_ = starts_with_copy_ = from_stdin_ = maybe_placeholders_ = false;
 		previous_was_from_ = previous_was_begin_ = false;
 		paren_depth_ = 0;
 		atomic_depth_ = 0;

@@ -25,6 +25,7 @@ struct StatementSpan {
 	size_t offset = 0;
 	size_t length = 0;
 	bool has_tokens = true; /* false: only spaces and comments */
+	bool maybe_placeholders = true; /* false: no @, ? or : (but ::) outside strings and comments */
 };
 
 struct LexedSource {
