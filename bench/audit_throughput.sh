@@ -11,8 +11,12 @@
 # written in another database, and verify_audit() is timed against a scan
 # that reads every payload, alternating.
 #
+# The order of the three tables rotates from round to round, so that none
+# always runs first (right after a checkpoint, say) or right after an audited
+# run (while the sealer still seals that run's last events).
+#
 #   bench/audit_throughput.sh [ROUNDS] [SECONDS]   (default 6 rounds of 5 s)
-# Writes docs/benchmarks/audit.md.
+# Writes docs/benchmarks/audit.md, keeping its "## Earlier runs" section.
 source "$(dirname "$0")/lib.sh"
 
 ROUNDS=${1:-6}
@@ -63,6 +67,7 @@ done
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.4f", a / b}'; }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 say "warming up"
 for s in "$work"/*.sql; do pgbench_tps "$s" 2 >/dev/null; done
 
@@ -71,10 +76,14 @@ for workload in insert mixed; do
 	say "$workload: $ROUNDS rounds of ${SECONDS_PER_RUN}s, unaudited / tenant chains / global chain in turn"
 	plain=() tenant=() global=() rt=() rg=()
 	for ((r = 1; r <= ROUNDS; r++)); do
-		p=$(pgbench_tps "$work/${workload}_plain.sql" "$SECONDS_PER_RUN")
-		t=$(pgbench_tps "$work/${workload}_tenant.sql" "$SECONDS_PER_RUN")
-		g=$(pgbench_tps "$work/${workload}_global.sql" "$SECONDS_PER_RUN")
-		echo "  round $r: unaudited $p, tenant $t, global $g tps"
+		declare -A tps=()
+		order=(plain tenant global)
+		order=("${order[@]:r%3}" "${order[@]:0:r%3}")
+		for table in "${order[@]}"; do
+			tps[$table]=$(pgbench_tps "$work/${workload}_$table.sql" "$SECONDS_PER_RUN")
+		done
+		p=${tps[plain]} t=${tps[tenant]} g=${tps[global]}
+		echo "  round $r (${order[*]}): unaudited $p, tenant $t, global $g tps"
 		plain+=("$p") tenant+=("$t") global+=("$g")
 		rt+=("$(ratio "$t" "$p")") rg+=("$(ratio "$g" "$p")")
 	done
@@ -142,7 +151,9 @@ verify_ms=$(printf '%s\n' "${verify_runs[@]}" | median | awk '{printf "%.0f", $1
 verify_ratio=$(printf '%s\n' "${vr[@]}" | median | awk '{printf "%.2f", $1}')
 echo "  median: scan $scan_ms ms, verify $verify_ms ms, ratio $verify_ratio"
 
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$(dirname "$OUT")"
+history=$([ -f "$OUT" ] && sed -n '/^## Earlier runs/,$p' "$OUT")
 cat >"$OUT" <<MD
 # Benchmark: the audit trail's cost to writers, seal lag, verification
 
@@ -151,8 +162,9 @@ Produced by \`bench/audit_throughput.sh $ROUNDS $SECONDS_PER_RUN\` on $(date -u 
 fsync = on, synchronous_commit = on, $BENCH_CLIENTS pgbench clients with prepared statements,
 4 tenants). Three tables with the same columns and primary key: unaudited, audited with
 \`chain => 'tenant'\`, audited with \`chain => 'global'\`. Each round runs the same
-workload against the three in turn for ${SECONDS_PER_RUN} s; the table shows median tps over
-$ROUNDS rounds and the median of the paired (same-round) ratios.
+workload against the three in turn (the order rotating between rounds) for ${SECONDS_PER_RUN} s;
+the table shows median tps over $ROUNDS rounds and the median of the paired (same-round)
+ratios. Load average (1, 5, 15 min) before the run: $load_before; after: $load_after.
 
 | workload | unaudited tps | tenant chains tps | ratio | global chain tps | ratio |
 |---|---:|---:|---:|---:|---:|
@@ -201,4 +213,5 @@ and in addition the canonical encoding, its SHA-256 and the Merkle tree's two
 hashes. Closing the gap needs the hashing off the scanning process (or a parallel
 scan of its own).
 MD
+[ -z "$history" ] || printf '\n%s\n' "$history" >>"$OUT"
 echo "wrote $OUT"
