@@ -76,8 +76,13 @@ void ForgetRelation(Datum, Oid relid)
 {
 	if (relids == nullptr)
 		return;
+	if (!OidIsValid(relid)) {
+		stale = true;
+		return;
+	}
 	bool found = false;
-	if (!OidIsValid(relid) || (hash_search(relids, &relid, HASH_FIND, &found), found))
+	hash_search(relids, &relid, HASH_FIND, &found);
+	if (found)
 		stale = true;
 }
 
@@ -177,8 +182,10 @@ void BuildTarget(Relation rel, EventTarget *target, MemoryContext cxt)
 void BeginCaptureCall()
 {
 	EnsureCache();
-	if (depth++ == 0 && stale)
+	/* Counted only once nothing can fail, so that a failed start leaves no call open. */
+	if (depth == 0 && stale)
 		Reset();
+	depth++;
 }
 
 void EndCaptureCall()
