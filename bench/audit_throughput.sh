@@ -194,10 +194,11 @@ Counted with callgrind (instructions, so independent of the machine's load) in a
 stand-alone backend running 2,000 single-row INSERT transactions like pgbench's:
 an unaudited transaction takes 70k instructions, an audited one 123k, of which the
 capture trigger 44k. In the trigger: the event's heap and index insert with their
-WAL 11k; opening and locking the trail, its index and its sequence, and forming the
-tuple 6k; the row image with its text 7.4k; the sequence 3k; SHA-256 11k under
-callgrind, which cannot use the CPU's SHA instructions (on the CPU itself it is
-1.7% of an audited backend's time); the rest is the trigger's bookkeeping.
+WAL 11k; opening and locking the trail and its index, and forming the tuple 5.5k;
+the row image with its text 7.4k; the sequence 3k; SHA-256 11k under callgrind,
+which cannot use the CPU's SHA instructions (on the CPU itself it is 1.7% of an
+audited backend's time); the rest is the trigger's bookkeeping (in a stand-alone
+backend 2.2k of it asks for a sealer, which cannot start there).
 PostgreSQL's AFTER-trigger queue (saving the event, fetching the row again),
 executor start-up and releasing the extra locks at commit add 8.6k.
 
@@ -206,7 +207,8 @@ trigger is 14% of an audited backend's CPU (the event's heap and index insert wi
 WAL 6.3%, building the event 3.7% of which the row image 2.7%, SHA-256 1.7%, the
 sequence 0.4%, the cached plan's lookup 0.2%), the AFTER-trigger queue around it
 another 2.3%; the commit's WAL flush is 28%, reading the client's next statement 5%.
-On a CPU-bound machine that caps the ratio near 0.82. Reaching 0.90 needs the
+Where the writers are CPU-bound, that puts the ratio near 0.82 (runs in which
+commits wait for the flush come out higher). Reaching 0.90 needs the
 whole audit path under about 10% of an audited backend, which is what the event's
 own heap and index insert with WAL and the trigger queue cost by themselves (8.6%):
 it cannot be reached by making the trigger's own work cheaper; it needs less work
