@@ -55,6 +55,7 @@ OBJS = \
 	extension/audit/audit_catalog.o \
 	extension/audit/audit_functions.o \
 	extension/audit/audit_shared.o \
+	extension/audit/capture_plan.o \
 	extension/audit/capture_trigger.o \
 	extension/audit/row_image.o \
 	extension/audit/sealer.o \

@@ -10,8 +10,9 @@
  * Trigger arguments (written by audit()): the chain ('tenant' or 'global'),
  * the tenant column ('' for none: the transaction's tenant is recorded), and
  * the excluded columns. The event names the relation the row is in (for a
- * partitioned table, the partition), looked up per statement so that a
- * rename is followed.
+ * partitioned table, the partition). What follows from the arguments and the
+ * relation is planned once per backend (capture_plan.h) and planned again
+ * after an invalidation, so that a rename or a new column is followed.
  *
  * The event is inserted with heap_insert and index_insert directly, not
  * through SQL: no privilege on audit_events is needed (the application role
@@ -20,6 +21,7 @@
  */
 #include "audit/audit_catalog.h"
 #include "audit/audit_shared.h"
+#include "audit/capture_plan.h"
 #include "audit/row_image.h"
 #include "boundary/pg_boundary.h"
 #include "common/audit_chain.h"
@@ -53,16 +55,6 @@ extern "C" {
 namespace tg::audit {
 
 namespace {
-
-/* What the trigger needs for every row of one statement (lives in fn_mcxt). */
-struct CapturePlan {
-	bool global_chain;
-	AttrNumber tenant_attnum; /* 0: the transaction's tenant */
-	FmgrInfo tenant_output;
-	RowPlan *row;
-	const char *table_name; /* the audited table, schema-qualified and quoted */
-	const char **changed_names;
-};
 
 /* One event, built in the per-row memory context; plain data, no destructors. */
 struct EventRecord {
@@ -121,41 +113,6 @@ int32 NextOrdinal(int64 txid)
 	return ++ordinal;
 }
 
-CapturePlan *PrepareCapture(FunctionCallInfo fcinfo, TriggerData *td)
-{
-	if (fcinfo->flinfo->fn_extra != nullptr)
-		return static_cast<CapturePlan *>(fcinfo->flinfo->fn_extra);
-	Trigger *trigger = td->tg_trigger;
-	if (trigger->tgnargs < 2)
-		ereport(ERROR, (errcode(ERRCODE_TRIGGERED_ACTION_EXCEPTION),
-						errmsg("trigger \"%s\" needs at least 2 arguments", trigger->tgname),
-						errdetail("The audit trigger was not created by tenant_guard.audit()."),
-						errhint("Call tenant_guard.audit() again.")));
-	MemoryContext const cxt = fcinfo->flinfo->fn_mcxt;
-	auto *plan = static_cast<CapturePlan *>(MemoryContextAllocZero(cxt, sizeof(CapturePlan)));
-	Relation rel = td->tg_relation;
-	plan->table_name = MemoryContextStrdup(
-		cxt, quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-										RelationGetRelationName(rel)));
-	plan->global_chain = strcmp(trigger->tgargs[0], "global") == 0;
-	TupleDesc desc = RelationGetDescr(rel);
-	if (trigger->tgargs[1][0] != '\0') {
-		int const attnum = SPI_fnumber(desc, trigger->tgargs[1]);
-		if (attnum > 0) {
-			plan->tenant_attnum = static_cast<AttrNumber>(attnum);
-			Oid output = InvalidOid;
-			bool varlena = false;
-			getTypeOutputInfo(TupleDescAttr(desc, attnum - 1)->atttypid, &output, &varlena);
-			fmgr_info_cxt(output, &plan->tenant_output, cxt);
-		}
-	}
-	plan->row = PlanRow(desc, trigger->tgargs + 2, trigger->tgnargs - 2, cxt);
-	plan->changed_names = static_cast<const char **>(
-		MemoryContextAllocZero(cxt, sizeof(char *) * (plan->row->ncolumns + 1)));
-	fcinfo->flinfo->fn_extra = plan;
-	return plan;
-}
-
 const char *TenantOf(const CapturePlan *plan, HeapTuple row, TupleDesc desc)
 {
 	if (plan->tenant_attnum > 0 && row != nullptr) {
@@ -171,9 +128,8 @@ const char *TenantOf(const CapturePlan *plan, HeapTuple row, TupleDesc desc)
 }
 
 /* Everything but seq and the hash; C-style, called through PgCall. */
-void BuildEvent(FunctionCallInfo fcinfo, TriggerData *td, EventRecord *event)
+void BuildEvent(const CapturePlan *plan, TriggerData *td, EventRecord *event)
 {
-	CapturePlan *plan = PrepareCapture(fcinfo, td);
 	TupleDesc desc = RelationGetDescr(td->tg_relation);
 	HeapTuple old_tuple = nullptr;
 	HeapTuple new_tuple = nullptr;
@@ -191,14 +147,18 @@ void BuildEvent(FunctionCallInfo fcinfo, TriggerData *td, EventRecord *event)
 		event->operation = "TRUNCATE";
 	}
 	if (old_tuple != nullptr) {
-		event->old_row = RowImage(plan->row, old_tuple, desc);
-		event->old_text = JsonbToCString(nullptr, &event->old_row->root, VARSIZE(event->old_row));
-		event->old_len = static_cast<int>(strlen(event->old_text));
+		StringInfoData text;
+		initStringInfo(&text);
+		event->old_row = RowImage(plan->row, old_tuple, desc, &text);
+		event->old_text = text.data;
+		event->old_len = text.len;
 	}
 	if (new_tuple != nullptr) {
-		event->new_row = RowImage(plan->row, new_tuple, desc);
-		event->new_text = JsonbToCString(nullptr, &event->new_row->root, VARSIZE(event->new_row));
-		event->new_len = static_cast<int>(strlen(event->new_text));
+		StringInfoData text;
+		initStringInfo(&text);
+		event->new_row = RowImage(plan->row, new_tuple, desc, &text);
+		event->new_text = text.data;
+		event->new_len = text.len;
 	}
 	if (old_tuple != nullptr && new_tuple != nullptr)
 		event->changed = ChangedColumns(plan->row, old_tuple, new_tuple, desc,
@@ -208,8 +168,8 @@ void BuildEvent(FunctionCallInfo fcinfo, TriggerData *td, EventRecord *event)
 		event->chain_id = "global";
 	else
 		event->chain_id = psprintf("tenant:%s", event->tenant);
-	event->session_actor = GetUserNameFromId(GetSessionUserId(), false);
-	event->actor = GetUserNameFromId(GetUserId(), false);
+	event->session_actor = RoleName(GetSessionUserId());
+	event->actor = RoleName(GetUserId());
 	event->txid = static_cast<int64>(U64FromFullTransactionId(GetTopFullTransactionId()));
 	event->ordinal = NextOrdinal(event->txid);
 	event->occurred_at = GetCurrentStatementStartTimestamp();
@@ -253,14 +213,23 @@ Hash HashOf(const CapturePlan *plan, const EventRecord &e)
 /* Takes the capture lock and the event's seq; EndInsert releases the lock. */
 int64 BeginInsert()
 {
-	Oid const seq = RequireAuditRelid("audit_event_seq");
+	Oid const seq = EventSeqRelid();
 	BeginCapture();
 	return nextval_internal(seq, false);
 }
 
+/*
+ * The relation an event is inserted into. One place, so that a trail split
+ * into several relations (by time, say) changes only this choice.
+ */
+Oid EventRelation(const EventRecord *)
+{
+	return EventsRelid();
+}
+
 void EndInsert(const CapturePlan *plan, const EventRecord *e, const Hash *hash)
 {
-	Relation rel = table_open(RequireAuditRelid("audit_events"), RowExclusiveLock);
+	Relation rel = table_open(EventRelation(e), RowExclusiveLock);
 	TupleDesc desc = RelationGetDescr(rel);
 	if (desc->natts != kEventColumns)
 		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -280,7 +249,7 @@ void EndInsert(const CapturePlan *plan, const EventRecord *e, const Hash *hash)
 	set(kTxOrdinal, Int32GetDatum(e->ordinal));
 	set(kSessionActor, CStringGetTextDatum(e->session_actor));
 	set(kActor, CStringGetTextDatum(e->actor));
-	set(kTableName, CStringGetTextDatum(plan->table_name));
+	set(kTableName, plan->table_name_text);
 	set(kOperation, CStringGetTextDatum(e->operation));
 	if (e->tenant != nullptr)
 		set(kTenantId, CStringGetTextDatum(e->tenant));
@@ -313,31 +282,32 @@ void EndInsert(const CapturePlan *plan, const EventRecord *e, const Hash *hash)
 
 	HeapTuple tuple = heap_form_tuple(desc, values, nulls);
 	simple_heap_insert(rel, tuple);
-	List *indexes = RelationGetIndexList(rel);
-	ListCell *lc;
-	foreach (lc, indexes) {
-		Relation index = index_open(lfirst_oid(lc), RowExclusiveLock);
-		IndexInfo *info = BuildIndexInfo(index);
-		if (info->ii_Expressions != NIL || info->ii_Predicate != NIL)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("index \"%s\" on tenant_guard.audit_events is not supported",
-							RelationGetRelationName(index)),
-					 errdetail("The capture trigger maintains plain column indexes only."),
-					 errhint("Drop the index or make it a plain column index.")));
+	/* After table_open, which processed the invalidations a new index sends. */
+	const EventTarget *target = EventTargetFor(rel);
+	for (int i = 0; i < target->nindexes; i++) {
+		const EventIndex &ix = target->indexes[i];
+		Relation index = index_open(ix.relid, RowExclusiveLock);
 		Datum key[INDEX_MAX_KEYS];
 		bool key_null[INDEX_MAX_KEYS];
-		for (int k = 0; k < info->ii_NumIndexAttrs; k++)
-			key[k] = heap_getattr(tuple, info->ii_IndexAttrNumbers[k], desc, &key_null[k]);
+		for (int k = 0; k < ix.info->ii_NumIndexAttrs; k++)
+			key[k] = heap_getattr(tuple, ix.info->ii_IndexAttrNumbers[k], desc, &key_null[k]);
 		index_insert(index, key, key_null, &tuple->t_self, rel,
 					 index->rd_index->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO, false,
-					 info);
+					 ix.info);
 		index_close(index, NoLock);
 	}
 	table_close(rel, NoLock);
 	EndCapture();
 	EnsureSealer();
 }
+
+/* Brackets a capture call, also when it fails, so that a stale plan cache is freed only between calls. */
+struct CaptureCall {
+	CaptureCall() { PgCall(BeginCaptureCall); }
+	~CaptureCall() { EndCaptureCall(); }
+	CaptureCall(const CaptureCall &) = delete;
+	CaptureCall &operator=(const CaptureCall &) = delete;
+};
 
 TriggerData *RequireCaptureTrigger(FunctionCallInfo fcinfo)
 {
@@ -362,10 +332,11 @@ TriggerData *RequireCaptureTrigger(FunctionCallInfo fcinfo)
 TG_FUNCTION(tg_audit_capture)
 {
 	TriggerData *td = tg::audit::RequireCaptureTrigger(fcinfo);
+	tg::audit::CaptureCall const call;
 	auto *event =
 		static_cast<tg::audit::EventRecord *>(tg::PgCall(palloc0, sizeof(tg::audit::EventRecord)));
-	tg::PgCall(tg::audit::BuildEvent, fcinfo, td, event);
-	auto *plan = static_cast<tg::audit::CapturePlan *>(fcinfo->flinfo->fn_extra);
+	tg::audit::CapturePlan *plan = tg::PgCall(tg::audit::CapturePlanFor, fcinfo, td);
+	tg::PgCall(tg::audit::BuildEvent, plan, td, event);
 	event->seq = tg::PgCall(tg::audit::BeginInsert);
 	tg::audit::Hash const hash = tg::audit::HashOf(plan, *event);
 	tg::PgCall(tg::audit::EndInsert, plan, event, &hash);

@@ -88,33 +88,29 @@ char *OutputText(const TypePlan &type, Datum value)
 	return OidOutputFunctionCall(output, value);
 }
 
-void PushString(JsonbParseState **state, JsonbIteratorToken token, const char *text, int len)
+void StringValue(JsonbValue *v, const char *text, int len)
 {
-	JsonbValue v;
-	v.type = jbvString;
-	v.val.string.val = const_cast<char *>(text);
-	v.val.string.len = len;
-	pushJsonbValue(state, token, &v);
+	v->type = jbvString;
+	v->val.string.val = const_cast<char *>(text);
+	v->val.string.len = len;
 }
 
-void PushNumeric(JsonbParseState **state, JsonbIteratorToken token, Numeric n)
+void NumericValue(JsonbValue *v, Numeric n)
 {
-	JsonbValue v;
-	v.type = jbvNumeric;
-	v.val.numeric = n;
-	pushJsonbValue(state, token, &v);
+	v->type = jbvNumeric;
+	v->val.numeric = n;
 }
 
 /* A finite double as its shortest exact decimal; NaN and infinities as JSON strings. */
-void PushDouble(JsonbParseState **state, JsonbIteratorToken token, double d, bool single)
+void DoubleValue(JsonbValue *v, double d, bool single)
 {
 	if (std::isnan(d)) {
-		PushString(state, token, "NaN", 3);
+		StringValue(v, "NaN", 3);
 		return;
 	}
 	if (std::isinf(d)) {
 		const char *text = d > 0 ? "Infinity" : "-Infinity";
-		PushString(state, token, text, static_cast<int>(strlen(text)));
+		StringValue(v, text, static_cast<int>(strlen(text)));
 		return;
 	}
 	char buf[32];
@@ -124,10 +120,10 @@ void PushDouble(JsonbParseState **state, JsonbIteratorToken token, double d, boo
 		double_to_shortest_decimal_buf(d, buf);
 	Datum const n = DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
 										ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-	PushNumeric(state, token, DatumGetNumeric(n));
+	NumericValue(v, DatumGetNumeric(n));
 }
 
-void PushBytea(JsonbParseState **state, JsonbIteratorToken token, Datum value)
+void ByteaValue(JsonbValue *v, Datum value)
 {
 	static const char digits[] = "0123456789abcdef";
 	bytea *b = DatumGetByteaPP(value);
@@ -140,17 +136,166 @@ void PushBytea(JsonbParseState **state, JsonbIteratorToken token, Datum value)
 		text[2 + 2 * i] = digits[data[i] >> 4];
 		text[3 + 2 * i] = digits[data[i] & 0xF];
 	}
-	PushString(state, token, text, 2 + 2 * len);
+	StringValue(v, text, 2 + 2 * len);
 }
 
-void PushInterval(JsonbParseState **state, JsonbIteratorToken token, Datum value)
+void IntervalValue(JsonbValue *v, Datum value)
 {
 	struct pg_itm itm;
 	char buf[MAXDATELEN + 1];
 	interval2itm(*DatumGetIntervalP(value), &itm);
 	EncodeInterval(&itm, INTSTYLE_ISO_8601, buf);
-	/* pushJsonbValue keeps the pointer until JsonbValueToJsonb: no stack buffers. */
-	PushString(state, token, pstrdup(buf), static_cast<int>(strlen(buf)));
+	/* The value is read after this frame returns: no stack buffers. */
+	StringValue(v, pstrdup(buf), static_cast<int>(strlen(buf)));
+}
+
+/* Every kind but Jsonb and Json (containers) and Array (PushArray) as one JSON scalar. */
+void ScalarValue(const TypePlan &type, Datum value, bool isnull, JsonbValue *v)
+{
+	if (isnull) {
+		v->type = jbvNull;
+		return;
+	}
+	switch (type.kind) {
+	case ValueKind::Bool:
+		v->type = jbvBool;
+		v->val.boolean = DatumGetBool(value);
+		return;
+	case ValueKind::Int: {
+		int64 const i = type.type == INT2OID   ? DatumGetInt16(value)
+						: type.type == INT4OID ? DatumGetInt32(value)
+											   : DatumGetInt64(value);
+		NumericValue(v, int64_to_numeric(i));
+		return;
+	}
+	case ValueKind::Numeric: {
+		Numeric n = DatumGetNumeric(value);
+		if (numeric_is_nan(n) || numeric_is_inf(n)) {
+			char *text = OutputText(type, value);
+			StringValue(v, text, static_cast<int>(strlen(text)));
+		} else {
+			NumericValue(v, n);
+		}
+		return;
+	}
+	case ValueKind::Float4:
+		DoubleValue(v, DatumGetFloat4(value), true);
+		return;
+	case ValueKind::Float8:
+		DoubleValue(v, DatumGetFloat8(value), false);
+		return;
+	case ValueKind::Text: {
+		if (type.type == NAMEOID) {
+			const char *name = NameStr(*DatumGetName(value));
+			StringValue(v, name, static_cast<int>(strlen(name)));
+			return;
+		}
+		text *t = DatumGetTextPP(value);
+		StringValue(v, VARDATA_ANY(t), static_cast<int>(VARSIZE_ANY_EXHDR(t)));
+		return;
+	}
+	case ValueKind::DateTime:
+	case ValueKind::TimestampTz: {
+		char buf[MAXDATELEN + 1];
+		int const utc = 0;
+		JsonEncodeDateTime(buf, value, type.type,
+						   type.kind == ValueKind::TimestampTz ? &utc : nullptr);
+		StringValue(v, pstrdup(buf), static_cast<int>(strlen(buf)));
+		return;
+	}
+	case ValueKind::Interval:
+		IntervalValue(v, value);
+		return;
+	case ValueKind::Bytea:
+		ByteaValue(v, value);
+		return;
+	case ValueKind::Jsonb:
+	case ValueKind::Json:
+	case ValueKind::Array:
+	case ValueKind::Other: {
+		char *text = OutputText(type, value);
+		StringValue(v, text, static_cast<int>(strlen(text)));
+		return;
+	}
+	}
+}
+
+/*
+ * escape_json() for a string with a length: what JsonbToCString prints for a
+ * jsonb string (it copies the value up to its length or a NUL, then escapes).
+ */
+void AppendEscaped(StringInfo out, const char *s, int len)
+{
+	appendStringInfoCharMacro(out, '"');
+	int run = 0; /* start of the bytes not yet appended */
+	int i = 0;
+	for (; i < len && s[i] != '\0'; i++) {
+		unsigned char const c = static_cast<unsigned char>(s[i]);
+		if (c >= ' ' && c != '"' && c != '\\')
+			continue;
+		appendBinaryStringInfo(out, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '\b':
+			appendBinaryStringInfo(out, "\\b", 2);
+			break;
+		case '\f':
+			appendBinaryStringInfo(out, "\\f", 2);
+			break;
+		case '\n':
+			appendBinaryStringInfo(out, "\\n", 2);
+			break;
+		case '\r':
+			appendBinaryStringInfo(out, "\\r", 2);
+			break;
+		case '\t':
+			appendBinaryStringInfo(out, "\\t", 2);
+			break;
+		case '"':
+			appendBinaryStringInfo(out, "\\\"", 2);
+			break;
+		case '\\':
+			appendBinaryStringInfo(out, "\\\\", 2);
+			break;
+		default:
+			appendStringInfo(out, "\\u%04x", static_cast<int>(c));
+			break;
+		}
+	}
+	appendBinaryStringInfo(out, s + run, i - run);
+	appendStringInfoCharMacro(out, '"');
+}
+
+/* A scalar as JsonbToCString prints it (jsonb_put_escaped_value). */
+void AppendScalarText(StringInfo out, const JsonbValue &v)
+{
+	switch (v.type) {
+	case jbvNull:
+		appendBinaryStringInfo(out, "null", 4);
+		return;
+	case jbvBool:
+		if (v.val.boolean)
+			appendBinaryStringInfo(out, "true", 4);
+		else
+			appendBinaryStringInfo(out, "false", 5);
+		return;
+	case jbvNumeric:
+		appendStringInfoString(
+			out, DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v.val.numeric))));
+		return;
+	case jbvString:
+		AppendEscaped(out, v.val.string.val, v.val.string.len);
+		return;
+	default:
+		elog(ERROR, "unexpected jsonb value type %d in a row image", static_cast<int>(v.type));
+	}
+}
+
+void PushString(JsonbParseState **state, JsonbIteratorToken token, const char *text, int len)
+{
+	JsonbValue v;
+	StringValue(&v, text, len);
+	pushJsonbValue(state, token, &v);
 }
 
 void PushScalar(JsonbParseState **state, JsonbIteratorToken token, const TypePlan &type,
@@ -193,55 +338,11 @@ void PushArray(JsonbParseState **state, const TypePlan &element, Datum value)
 void PushScalar(JsonbParseState **state, JsonbIteratorToken token, const TypePlan &type,
 				Datum value, bool isnull)
 {
-	if (isnull) {
-		JsonbValue v;
-		v.type = jbvNull;
-		pushJsonbValue(state, token, &v);
-		return;
-	}
-	switch (type.kind) {
-	case ValueKind::Bool: {
-		JsonbValue v;
-		v.type = jbvBool;
-		v.val.boolean = DatumGetBool(value);
-		pushJsonbValue(state, token, &v);
-		return;
-	}
-	case ValueKind::Int: {
-		int64 const i = type.type == INT2OID   ? DatumGetInt16(value)
-						: type.type == INT4OID ? DatumGetInt32(value)
-											   : DatumGetInt64(value);
-		PushNumeric(state, token, int64_to_numeric(i));
-		return;
-	}
-	case ValueKind::Numeric: {
-		Numeric n = DatumGetNumeric(value);
-		if (numeric_is_nan(n) || numeric_is_inf(n)) {
-			char *text = OutputText(type, value);
-			PushString(state, token, text, static_cast<int>(strlen(text)));
-		} else {
-			PushNumeric(state, token, n);
-		}
-		return;
-	}
-	case ValueKind::Float4:
-		PushDouble(state, token, DatumGetFloat4(value), true);
-		return;
-	case ValueKind::Float8:
-		PushDouble(state, token, DatumGetFloat8(value), false);
-		return;
-	case ValueKind::Text: {
-		if (type.type == NAMEOID) {
-			const char *name = NameStr(*DatumGetName(value));
-			PushString(state, token, name, static_cast<int>(strlen(name)));
-			return;
-		}
-		text *t = DatumGetTextPP(value);
-		PushString(state, token, VARDATA_ANY(t), static_cast<int>(VARSIZE_ANY_EXHDR(t)));
-		return;
-	}
-	case ValueKind::Jsonb: {
-		Jsonb *jb = DatumGetJsonbP(value);
+	if (!isnull && (type.kind == ValueKind::Jsonb || type.kind == ValueKind::Json)) {
+		Jsonb *jb = type.kind == ValueKind::Jsonb
+						? DatumGetJsonbP(value)
+						: DatumGetJsonbP(DirectFunctionCall1(
+							  jsonb_in, CStringGetDatum(TextDatumGetCString(value))));
 		JsonbValue v;
 		v.type = jbvBinary;
 		v.val.binary.data = &jb->root;
@@ -249,38 +350,77 @@ void PushScalar(JsonbParseState **state, JsonbIteratorToken token, const TypePla
 		pushJsonbValue(state, token, &v);
 		return;
 	}
-	case ValueKind::Json: {
-		char *json_text = TextDatumGetCString(value);
-		Jsonb *jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(json_text)));
-		JsonbValue v;
-		v.type = jbvBinary;
-		v.val.binary.data = &jb->root;
-		v.val.binary.len = static_cast<int>(VARSIZE(jb) - VARHDRSZ);
-		pushJsonbValue(state, token, &v);
-		return;
+	JsonbValue v;
+	ScalarValue(type, value, isnull, &v);
+	pushJsonbValue(state, token, &v);
+}
+
+/* jsonb's key order: shorter first, then bytewise (lengthCompareJsonbStringValue). */
+bool KeyBefore(const ColumnPlan &a, const ColumnPlan &b)
+{
+	if (a.name_len != b.name_len)
+		return a.name_len < b.name_len;
+	return memcmp(a.name, b.name, a.name_len) < 0;
+}
+
+void PlanImage(RowPlan *plan, MemoryContext mcxt)
+{
+	plan->flat = true;
+	plan->image_order = static_cast<int *>(MemoryContextAllocZero(mcxt, sizeof(int) * (plan->ncolumns + 1)));
+	plan->key_texts = static_cast<const char **>(
+		MemoryContextAllocZero(mcxt, sizeof(char *) * (plan->ncolumns + 1)));
+	plan->key_text_lens = static_cast<int *>(MemoryContextAllocZero(mcxt, sizeof(int) * (plan->ncolumns + 1)));
+	for (int i = 0; i < plan->ncolumns; i++) {
+		const ColumnPlan &c = plan->columns[i];
+		if (c.excluded)
+			continue;
+		if (c.type.kind == ValueKind::Jsonb || c.type.kind == ValueKind::Json ||
+			c.type.kind == ValueKind::Array)
+			plan->flat = false;
+		/* Insertion sort: tables have tens of columns, and this runs once per plan. */
+		int j = plan->nimage++;
+		while (j > 0 && KeyBefore(c, plan->columns[plan->image_order[j - 1]])) {
+			plan->image_order[j] = plan->image_order[j - 1];
+			j--;
+		}
+		plan->image_order[j] = i;
 	}
-	case ValueKind::DateTime:
-	case ValueKind::TimestampTz: {
-		char buf[MAXDATELEN + 1];
-		int const utc = 0;
-		JsonEncodeDateTime(buf, value, type.type,
-						   type.kind == ValueKind::TimestampTz ? &utc : nullptr);
-		PushString(state, token, pstrdup(buf), static_cast<int>(strlen(buf)));
-		return;
+	for (int j = 0; j < plan->nimage; j++) {
+		StringInfoData key;
+		MemoryContext const old = MemoryContextSwitchTo(mcxt);
+		initStringInfo(&key);
+		escape_json(&key, plan->columns[plan->image_order[j]].name);
+		appendBinaryStringInfo(&key, ": ", 2);
+		MemoryContextSwitchTo(old);
+		plan->key_texts[j] = key.data;
+		plan->key_text_lens[j] = key.len;
 	}
-	case ValueKind::Interval:
-		PushInterval(state, token, value);
-		return;
-	case ValueKind::Bytea:
-		PushBytea(state, token, value);
-		return;
-	case ValueKind::Array:
-	case ValueKind::Other: {
-		char *text = OutputText(type, value);
-		PushString(state, token, text, static_cast<int>(strlen(text)));
-		return;
+}
+
+/* A row of scalars: the jsonb object built as a value, keys in order, and its text on the way. */
+Jsonb *FlatImage(const RowPlan *plan, HeapTuple tuple, TupleDesc desc, StringInfo text)
+{
+	Datum *values = static_cast<Datum *>(palloc(sizeof(Datum) * desc->natts));
+	bool *nulls = static_cast<bool *>(palloc(sizeof(bool) * desc->natts));
+	heap_deform_tuple(tuple, desc, values, nulls);
+	JsonbValue object;
+	object.type = jbvObject;
+	object.val.object.nPairs = plan->nimage;
+	object.val.object.pairs = static_cast<JsonbPair *>(palloc(sizeof(JsonbPair) * (plan->nimage + 1)));
+	appendStringInfoCharMacro(text, '{');
+	for (int j = 0; j < plan->nimage; j++) {
+		const ColumnPlan &c = plan->columns[plan->image_order[j]];
+		JsonbPair &pair = object.val.object.pairs[j];
+		StringValue(&pair.key, c.name, c.name_len);
+		pair.order = static_cast<uint32>(j);
+		ScalarValue(c.type, values[c.attnum - 1], nulls[c.attnum - 1], &pair.value);
+		if (j > 0)
+			appendBinaryStringInfo(text, ", ", 2);
+		appendBinaryStringInfo(text, plan->key_texts[j], plan->key_text_lens[j]);
+		AppendScalarText(text, pair.value);
 	}
-	}
+	appendStringInfoCharMacro(text, '}');
+	return JsonbValueToJsonb(&object);
 }
 
 } // namespace
@@ -309,11 +449,14 @@ RowPlan *PlanRow(TupleDesc desc, const char *const *excluded, int nexcluded, Mem
 				c.type.kind = ValueKind::Array;
 		}
 	}
+	PlanImage(plan, mcxt);
 	return plan;
 }
 
-Jsonb *RowImage(const RowPlan *plan, HeapTuple tuple, TupleDesc desc)
+Jsonb *RowImage(const RowPlan *plan, HeapTuple tuple, TupleDesc desc, StringInfo text)
 {
+	if (plan->flat)
+		return FlatImage(plan, tuple, desc, text);
 	JsonbParseState *state = nullptr;
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
 	for (int i = 0; i < plan->ncolumns; i++) {
@@ -329,7 +472,9 @@ Jsonb *RowImage(const RowPlan *plan, HeapTuple tuple, TupleDesc desc)
 			PushScalar(&state, WJB_VALUE, c.type, value, isnull);
 	}
 	JsonbValue *result = pushJsonbValue(&state, WJB_END_OBJECT, nullptr);
-	return JsonbValueToJsonb(result);
+	Jsonb *image = JsonbValueToJsonb(result);
+	JsonbToCString(text, &image->root, VARSIZE(image));
+	return image;
 }
 
 Datum ChangedColumns(const RowPlan *plan, HeapTuple old_tuple, HeapTuple new_tuple,

@@ -14,6 +14,7 @@ extern "C" {
 #include "access/htup.h"
 #include "access/tupdesc.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 }
 
@@ -57,13 +58,27 @@ struct ColumnPlan {
 struct RowPlan {
 	int ncolumns;
 	ColumnPlan *columns; /* one per live attribute, in attnum order */
+	/*
+	 * Without jsonb, json or array columns, the image is built directly as a
+	 * jsonb object of scalars, its keys already in jsonb's order, and its
+	 * text written on the way (see RowImage).
+	 */
+	bool flat;
+	int nimage;			  /* non-excluded columns */
+	int *image_order;	  /* indexes into columns, in jsonb key order */
+	const char **key_texts; /* per entry of image_order: the escaped key and ": " */
+	int *key_text_lens;
 };
 
 /* Plans the relation's columns, in mcxt; excluded: names that never reach the trail. */
 RowPlan *PlanRow(TupleDesc desc, const char *const *excluded, int nexcluded, MemoryContext mcxt);
 
-/* The row as a jsonb object of its non-excluded columns. */
-Jsonb *RowImage(const RowPlan *plan, HeapTuple tuple, TupleDesc desc);
+/*
+ * The row as a jsonb object of its non-excluded columns; text receives the
+ * jsonb's text output, byte for byte what JsonbToCString (new_row::text)
+ * prints, which the canonical encoding hashes.
+ */
+Jsonb *RowImage(const RowPlan *plan, HeapTuple tuple, TupleDesc desc, StringInfo text);
 
 /*
  * Names of the non-excluded columns whose values differ between the two
