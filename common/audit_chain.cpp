@@ -137,18 +137,27 @@ Hash Subtree(const std::vector<Hash> &leaf_hashes, size_t begin, size_t end, Sha
 
 } // namespace
 
+Hash LeafHash(const Hash &leaf, Sha256 &sha)
+{
+	sha.Begin();
+	sha.Update(kLeafPrefix);
+	sha.Update(leaf);
+	return sha.Finish();
+}
+
 Hash MerkleRoot(const std::vector<Hash> &leaves, Sha256 &sha)
 {
-	if (leaves.empty())
-		return sha.Of({});
 	std::vector<Hash> leaf_hashes;
 	leaf_hashes.reserve(leaves.size());
-	for (const Hash &leaf : leaves) {
-		sha.Begin();
-		sha.Update(kLeafPrefix);
-		sha.Update(leaf);
-		leaf_hashes.push_back(sha.Finish());
-	}
+	for (const Hash &leaf : leaves)
+		leaf_hashes.push_back(LeafHash(leaf, sha));
+	return MerkleRootOfLeafHashes(leaf_hashes, sha);
+}
+
+Hash MerkleRootOfLeafHashes(const std::vector<Hash> &leaf_hashes, Sha256 &sha)
+{
+	if (leaf_hashes.empty())
+		return sha.Of({});
 	return Subtree(leaf_hashes, 0, leaf_hashes.size(), sha);
 }
 
