@@ -233,6 +233,8 @@ public:
 
 	bool Next(ScannedEvent *out)
 	{
+		/* A long verification can be cancelled (in a worker: ended by its leader). */
+		PgCall([] { CHECK_FOR_INTERRUPTS(); });
 		MemoryContextReset(row_cxt_);
 		HeapTuple tuple = PgCall(heap_getnext, scan_, ForwardScanDirection);
 		if (tuple == nullptr)
