@@ -63,7 +63,7 @@ workers=$(psql -qXAt -d tg_verify -c "SHOW max_parallel_workers_per_gather")
 scan_ms=$(printf '%s\n' "${scan_runs[@]}" | median | awk '{printf "%.0f", $1}')
 verify_ms=$(printf '%s\n' "${verify_runs[@]}" | median | awk '{printf "%.0f", $1}')
 verify_ratio=$(printf '%s\n' "${vr[@]}" | median | awk '{printf "%.2f", $1}')
-ratios=$(printf '%s\n' "${vr[@]}" | awk '{printf "%s%.2f", NR > 1 ? ", " : "", $1}')
+ratios=$(printf '%s\n' "${vr[@]}" | awk '{printf "%s%.2f", (NR > 1 ? ", " : ""), $1}')
 load_list=$(printf '%s\n' "${loads[@]}" | paste -sd, | sed 's/,/, /g')
 echo "  median: scan $scan_ms ms, verify $verify_ms ms, paired ratio $verify_ratio ($ratios); $problems problems"
 

@@ -369,6 +369,7 @@ void Verifier::CheckChains()
 					   " does not name the hash of the chain's previous block.");
 		std::vector<Hash> &leaves = leaves_;
 		leaves.clear();
+		int const chain = ChainIndex(b.chain_id);
 		bool complete = true;
 		for (int64 seq : b.seqs) {
 			EventInfo *e = FindEvent(seq);
@@ -379,7 +380,7 @@ void Verifier::CheckChains()
 				complete = false;
 				continue;
 			}
-			if (chain_names_[e->chain] != b.chain_id)
+			if (e->chain != chain)
 				Report(b.chain_id, seq, "event moved to another chain",
 					   "Event " + std::to_string(seq) + " was sealed in chain " + b.chain_id +
 						   " but now names chain " + chain_names_[e->chain] + ".");
