@@ -123,7 +123,7 @@ Hash Node(const Hash &left, const Hash &right, Sha256 &sha)
 }
 
 /* MTH over leaf_hashes[begin, end), end - begin >= 1. */
-Hash Subtree(const Hash *leaf_hashes, size_t begin, size_t end, Sha256 &sha)
+Hash Subtree(const std::vector<Hash> &leaf_hashes, size_t begin, size_t end, Sha256 &sha)
 {
 	size_t const n = end - begin;
 	if (n == 1)
@@ -157,14 +157,9 @@ Hash MerkleRoot(const std::vector<Hash> &leaves, Sha256 &sha)
 
 Hash MerkleRootOfLeafHashes(const std::vector<Hash> &leaf_hashes, Sha256 &sha)
 {
-	return MerkleRootOfLeafHashes(leaf_hashes.data(), leaf_hashes.size(), sha);
-}
-
-Hash MerkleRootOfLeafHashes(const Hash *leaf_hashes, size_t count, Sha256 &sha)
-{
-	if (count == 0)
+	if (leaf_hashes.empty())
 		return sha.Of({});
-	return Subtree(leaf_hashes, 0, count, sha);
+	return Subtree(leaf_hashes, 0, leaf_hashes.size(), sha);
 }
 
 static std::string_view View(const Hash &hash)

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <array>
-#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -126,7 +125,6 @@ Hash LeafHash(const Hash &leaf, Sha256 &sha);
 
 /* MerkleRoot for leaves already hashed with LeafHash (so that the leaf hashing can happen elsewhere). */
 Hash MerkleRootOfLeafHashes(const std::vector<Hash> &leaf_hashes, Sha256 &sha);
-Hash MerkleRootOfLeafHashes(const Hash *leaf_hashes, size_t count, Sha256 &sha);
 
 /* A chain's block: binds its events (by their Merkle root) to the chain's previous block. */
 struct BlockFields {

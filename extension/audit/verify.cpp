@@ -148,8 +148,6 @@ private:
 		return index;
 	}
 	void IndexEvents();
-	void PrepareBlockLeaves();
-	void PlaceLeaf(int64 seq, const Hash &leaf);
 	EventInfo *FindEvent(int64 seq)
 	{
 		if (!by_seq_.empty()) {
@@ -176,23 +174,6 @@ private:
 	std::vector<std::string> chain_names_;
 	std::unordered_map<std::string_view, int> chain_index_;
 	std::vector<Hash> leaves_; /* one block's, reused */
-	/*
-	 * Merkle roots computed while the events arrive (see PrepareBlockLeaves):
-	 * every block's leaves in one array, block after block, and for each seq
-	 * listed by a block the position of its leaf there.
-	 */
-	enum class RootState : unsigned char { Waiting, Matches, Differs, AtTheEnd };
-	struct BlockLeaves {
-		size_t offset;
-		size_t remaining;
-		RootState state;
-	};
-	std::vector<BlockLeaves> block_leaves_;
-	std::vector<Hash> leaf_hashes_;
-	std::vector<int32> leaf_block_;      /* per leaf position: its block */
-	std::vector<unsigned char> placed_;  /* per leaf position: its event arrived */
-	std::vector<int64> leaf_of_seq_;     /* per seq - leaf_base_: leaf position, -1: none */
-	int64 leaf_base_ = 0;
 	CanonicalWriter writer_;
 	Sha256 sha_;
 };
@@ -239,9 +220,7 @@ void Verifier::ReadEvents()
 		own_txid_ = static_cast<int64>(U64FromFullTransactionId(mine));
 	Oid const relid = PgCall(RequireAuditRelid, "audit_events");
 	events_.reserve(static_cast<size_t>(EstimatedRows(relid)));
-	PrepareBlockLeaves();
 	ScanEvents(relid, [this](const ScannedEvent &s) {
-		PlaceLeaf(s.seq, s.leaf);
 		EventInfo info{};
 		info.seq = s.seq;
 		info.chain = ChainIndex(s.chain_id);
@@ -256,73 +235,6 @@ void Verifier::ReadEvents()
 		events_.push_back(info);
 	});
 	IndexEvents();
-}
-
-/*
- * The blocks are read before the events, so each block's Merkle root can be
- * computed as soon as its last event arrives, while the workers still scan,
- * instead of all at the end. Where that cannot be arranged (seqs too sparse
- * for a direct index, a seq listed by two blocks), CheckChains computes the
- * root at the end from the events, as it does for a block with an event
- * missing; either way the result is the same.
- */
-void Verifier::PrepareBlockLeaves()
-{
-	size_t total = 0;
-	int64 lo = INT64_MAX, hi = INT64_MIN;
-	for (const BlockInfo &b : blocks_)
-		for (int64 seq : b.seqs) {
-			lo = std::min(lo, seq);
-			hi = std::max(hi, seq);
-			total++;
-		}
-	if (total == 0 || hi - lo + 1 > 4 * static_cast<int64>(total) + 1024 ||
-		blocks_.size() > static_cast<size_t>(INT32_MAX))
-		return;
-	leaf_base_ = lo;
-	leaf_of_seq_.assign(static_cast<size_t>(hi - lo + 1), -1);
-	leaf_hashes_.resize(total);
-	leaf_block_.resize(total);
-	placed_.assign(total, 0);
-	block_leaves_.resize(blocks_.size());
-	size_t offset = 0;
-	for (size_t bi = 0; bi < blocks_.size(); bi++) {
-		const BlockInfo &b = blocks_[bi];
-		block_leaves_[bi] = {offset, b.seqs.size(), RootState::Waiting};
-		for (int64 seq : b.seqs) {
-			int64 &slot = leaf_of_seq_[seq - leaf_base_];
-			if (slot >= 0) {
-				block_leaves_[bi].state = RootState::AtTheEnd;
-				block_leaves_[leaf_block_[slot]].state = RootState::AtTheEnd;
-			} else {
-				slot = static_cast<int64>(offset);
-			}
-			leaf_block_[offset] = static_cast<int32>(bi);
-			offset++;
-		}
-	}
-}
-
-void Verifier::PlaceLeaf(int64 seq, const Hash &leaf)
-{
-	if (leaf_of_seq_.empty() || seq < leaf_base_ ||
-		seq - leaf_base_ >= static_cast<int64>(leaf_of_seq_.size()))
-		return;
-	int64 const position = leaf_of_seq_[seq - leaf_base_];
-	if (position < 0)
-		return;
-	BlockLeaves &b = block_leaves_[leaf_block_[position]];
-	if (placed_[position]) { /* the same seq twice: leave the block to the end */
-		b.state = RootState::AtTheEnd;
-		return;
-	}
-	placed_[position] = 1;
-	leaf_hashes_[position] = leaf;
-	if (--b.remaining > 0 || b.state != RootState::Waiting)
-		return;
-	const BlockInfo &info = blocks_[leaf_block_[position]];
-	Hash const root = MerkleRootOfLeafHashes(&leaf_hashes_[b.offset], info.seqs.size(), sha_);
-	b.state = info.merkle_root && root == *info.merkle_root ? RootState::Matches : RootState::Differs;
 }
 
 /*
@@ -457,9 +369,6 @@ void Verifier::CheckChains()
 					   " does not name the hash of the chain's previous block.");
 		std::vector<Hash> &leaves = leaves_;
 		leaves.clear();
-		RootState const early =
-			block_leaves_.empty() ? RootState::AtTheEnd : block_leaves_[bi].state;
-		bool const root_known = early == RootState::Matches || early == RootState::Differs;
 		int const chain = ChainIndex(b.chain_id);
 		bool complete = true;
 		for (int64 seq : b.seqs) {
@@ -479,12 +388,9 @@ void Verifier::CheckChains()
 				Report(b.chain_id, seq, "event sealed twice",
 					   "Event " + std::to_string(seq) + " is listed by two blocks.");
 			e->claimed_by = static_cast<int>(bi);
-			if (!root_known)
-				leaves.push_back(e->leaf);
+			leaves.push_back(e->leaf);
 		}
-		if (complete && (root_known ? early == RootState::Differs
-									: !b.merkle_root ||
-										  MerkleRootOfLeafHashes(leaves, sha_) != *b.merkle_root))
+		if (complete && (!b.merkle_root || MerkleRootOfLeafHashes(leaves, sha_) != *b.merkle_root))
 			Report(b.chain_id, at, "block merkle root mismatch",
 				   "The row hashes of block " + std::to_string(b.block_no) +
 					   "'s events no longer give its Merkle root: an event's row_hash was "
