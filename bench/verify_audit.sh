@@ -38,8 +38,20 @@ wait_for_sealer tg_verify 600
 echo "sealed: the newest pass examined every seq, and every event is in a block"
 psql -qX -d tg_verify -c "VACUUM ANALYZE tenant_guard.audit_events" >/dev/null
 
-timed() { # timed SQL: milliseconds of one run
-	psql -qXAt -d tg_verify -c '\timing on' -c "$1" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
+# CPU time of a run: every backend and parallel worker is a child of the
+# postmaster, whose waited-for children's user and system time (fields 16 and
+# 17 of /proc/PID/stat, in clock ticks) grows by theirs when they exit. Unlike
+# the wall time, it hardly depends on what else the machine runs.
+postmaster=$(head -1 "$BENCH_CLUSTER/data/postmaster.pid")
+tick_ms=$((1000 / $(getconf CLK_TCK)))
+children_cpu() { awk '{print $16 + $17}' "/proc/$postmaster/stat"; }
+timed() { # timed SQL: milliseconds of one run, wall and CPU ("WALL CPU")
+	local before wall after
+	before=$(children_cpu)
+	wall=$(psql -qXAt -d tg_verify -c '\timing on' -c "$1" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')
+	sleep 0.5 # until the postmaster has reaped the backend and its workers
+	after=$(children_cpu)
+	echo "$wall $(((after - before) * tick_ms))"
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.4f", a / b}'; }
@@ -49,13 +61,14 @@ verify_sql="SELECT count(*) FROM tenant_guard.verify_audit()"
 say "verify_audit() against the payload scan, $ROUNDS rounds"
 timed "$scan_sql" >/dev/null
 timed "$verify_sql" >/dev/null
-scan_runs=() verify_runs=() vr=() loads=()
+scan_runs=() verify_runs=() vr=() cr=() scan_cpu=() verify_cpu=() loads=()
 for ((r = 1; r <= ROUNDS; r++)); do
 	load=$(cut -d' ' -f1 /proc/loadavg)
-	s=$(timed "$scan_sql")
-	v=$(timed "$verify_sql")
-	echo "  round $r (load average $load): payload scan $s ms, verify_audit() $v ms"
+	read -r s sc <<<"$(timed "$scan_sql")"
+	read -r v vc <<<"$(timed "$verify_sql")"
+	echo "  round $r (load average $load): payload scan $s ms (CPU $sc ms), verify_audit() $v ms (CPU $vc ms)"
 	scan_runs+=("$s") verify_runs+=("$v") vr+=("$(ratio "$v" "$s")") loads+=("$load")
+	scan_cpu+=("$sc") verify_cpu+=("$vc") cr+=("$(ratio "$vc" "$sc")")
 done
 problems=$(psql -qXAt -d tg_verify -c "$verify_sql")
 events=$(psql -qXAt -d tg_verify -c "SELECT count(*) FROM tenant_guard.audit_events")
@@ -65,7 +78,11 @@ verify_ms=$(printf '%s\n' "${verify_runs[@]}" | median | awk '{printf "%.0f", $1
 verify_ratio=$(printf '%s\n' "${vr[@]}" | median | awk '{printf "%.2f", $1}')
 ratios=$(printf '%s\n' "${vr[@]}" | awk '{printf "%s%.2f", (NR > 1 ? ", " : ""), $1}')
 load_list=$(printf '%s\n' "${loads[@]}" | paste -sd, | sed 's/,/, /g')
+scan_cpu_ms=$(printf '%s\n' "${scan_cpu[@]}" | median | awk '{printf "%.0f", $1}')
+verify_cpu_ms=$(printf '%s\n' "${verify_cpu[@]}" | median | awk '{printf "%.0f", $1}')
+cpu_ratio=$(printf '%s\n' "${cr[@]}" | median | awk '{printf "%.2f", $1}')
 echo "  median: scan $scan_ms ms, verify $verify_ms ms, paired ratio $verify_ratio ($ratios); $problems problems"
+echo "  CPU time (backend and workers): scan $scan_cpu_ms ms, verify $verify_cpu_ms ms, paired ratio $cpu_ratio"
 
 section=$(mktemp)
 cat >"$section" <<MD
@@ -78,7 +95,9 @@ pass to have examined every seq), timed alternately with
 \`SELECT sum(length(new_row::text)) FROM tenant_guard.audit_events\`, $ROUNDS rounds, both
 with max_parallel_workers_per_gather = $workers: payload scan **${scan_ms} ms**,
 verify_audit() **${verify_ms} ms**, paired ratio **${verify_ratio}** (rounds: $ratios;
-target at most 1.5). verify_audit() found $problems problems.
+target at most 1.5). verify_audit() found $problems problems. CPU time of the backend
+and its workers together, which depends much less on the machine's other work:
+payload scan ${scan_cpu_ms} ms, verify_audit() ${verify_cpu_ms} ms, paired ratio **${cpu_ratio}**.
 
 verify_audit() reads the events once in a parallel scan of its own (its leader and
 the same number of workers as the payload scan's parallel query): every participant

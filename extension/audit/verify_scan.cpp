@@ -29,6 +29,8 @@ extern "C" {
 #include "optimizer/paths.h"
 #include "storage/bufmgr.h"
 #include "storage/ipc.h"
+#include "storage/latch.h"
+#include "pgstat.h"
 #include "storage/shm_mq.h"
 #include "storage/shm_toc.h"
 #include "utils/array.h"
@@ -370,21 +372,42 @@ public:
 				const std::function<void(const ScannedEvent &)> &sink)
 		: handles_(std::move(handles)), sink_(sink) {}
 
+	/*
+	 * Reads every batch that is there; with wait, until every worker has
+	 * detached, sleeping on the latch (which a worker sets when it sends or
+	 * leaves) only when no queue had anything, so that no worker waits on a
+	 * full queue while the leader waits on another.
+	 */
 	void Drain(bool wait)
 	{
-		for (shm_mq_handle *&h : handles_) {
-			while (h != nullptr) {
-				Size size = 0;
-				void *data = nullptr;
-				shm_mq_result const r = PgCall(shm_mq_receive, h, &size, &data, !wait);
-				if (r == SHM_MQ_WOULD_BLOCK)
-					break;
-				if (r == SHM_MQ_DETACHED) {
-					h = nullptr;
-					break;
+		for (;;) {
+			bool attached = false;
+			bool received = false;
+			for (shm_mq_handle *&h : handles_) {
+				while (h != nullptr) {
+					Size size = 0;
+					void *data = nullptr;
+					shm_mq_result const r = PgCall(shm_mq_receive, h, &size, &data, true);
+					if (r == SHM_MQ_WOULD_BLOCK) {
+						attached = true;
+						break;
+					}
+					if (r == SHM_MQ_DETACHED) {
+						h = nullptr;
+						break;
+					}
+					ReadBatch(static_cast<const char *>(data), size, sink_);
+					received = true;
 				}
-				ReadBatch(static_cast<const char *>(data), size, sink_);
 			}
+			if (!wait || !attached)
+				return;
+			if (!received)
+				PgCall([] {
+					(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1L, PG_WAIT_EXTENSION);
+					ResetLatch(MyLatch);
+					CHECK_FOR_INTERRUPTS();
+				});
 		}
 	}
 
