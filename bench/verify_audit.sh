@@ -85,7 +85,7 @@ echo "  median: scan $scan_ms ms, verify $verify_ms ms, paired ratio $verify_rat
 echo "  CPU time (backend and workers): scan $scan_cpu_ms ms, verify $verify_cpu_ms ms, paired ratio $cpu_ratio"
 
 verdict=$(awk -v r="$verify_ratio" 'BEGIN { print (r <= 1.5 ? "met" : "not met") }')
-section=$(mktemp)
+section=$(mktemp /tmp/tenant_guard_bench_section.XXXXXX)
 cat >"$section" <<MD
 ## verify_audit()
 
