@@ -60,6 +60,7 @@ OBJS = \
 	extension/audit/row_image.o \
 	extension/audit/sealer.o \
 	extension/audit/verify.o \
+	extension/audit/verify_scan.o \
 	extension/audit/anchor_log.o \
 	extension/audit/anchor_functions.o
 

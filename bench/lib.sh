@@ -17,3 +17,22 @@ pgbench_tps() {
 	env "$@" "$PG_BINDIR/pgbench" -n -M prepared -c "$BENCH_CLIENTS" -j "$BENCH_CLIENTS" \
 		-T "$seconds" -f "$script" 2>&1 | sed -n 's/^tps = \([0-9.]*\).*/\1/p'
 }
+
+# wait_for_sealer DB SECONDS: returns once the database's sealer has examined
+# every seq handed out (the newest pass's high watermark reaches the
+# sequence's last value) and every committed event is in a block; dies,
+# printing how far sealing got, when that takes longer than SECONDS.
+wait_for_sealer() {
+	local db=$1 seconds=$2 state
+	for _ in $(seq $((seconds * 5))); do
+		state=$(psql -qXAt -d "$db" -F ' ' -c "SELECT
+			(SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM tenant_guard.audit_event_seq),
+			(SELECT coalesce(max(high_watermark), 0) FROM tenant_guard.audit_passes),
+			(SELECT count(*) FROM tenant_guard.audit_events),
+			(SELECT coalesce(sum(cardinality(event_seqs)), 0) FROM tenant_guard.audit_blocks)")
+		read -r last high events sealed <<<"$state"
+		[ "$high" -ge "$last" ] && [ "$events" = "$sealed" ] && return 0
+		sleep 0.2
+	done
+	die "sealing did not catch up within ${seconds}s: last seq $last, high watermark $high, $events events, $sealed sealed"
+}

@@ -120,6 +120,12 @@ Hash HashEvent(const EventFields &event, CanonicalWriter &writer, Sha256 &sha);
  */
 Hash MerkleRoot(const std::vector<Hash> &leaves, Sha256 &sha);
 
+/* SHA-256(0x00 || leaf): a leaf's hash in the tree above. */
+Hash LeafHash(const Hash &leaf, Sha256 &sha);
+
+/* MerkleRoot for leaves already hashed with LeafHash (so that the leaf hashing can happen elsewhere). */
+Hash MerkleRootOfLeafHashes(const std::vector<Hash> &leaf_hashes, Sha256 &sha);
+
 /* A chain's block: binds its events (by their Merkle root) to the chain's previous block. */
 struct BlockFields {
 	std::string_view chain_id;

@@ -174,6 +174,14 @@ q -c "SET session_replication_role = replica" \
 wait_replayed
 check "the standby sees the replayed tampering" "$victim|row hash mismatch" \
 	"$(q "${sb[@]}" -c "SELECT seq, problem FROM tenant_guard.verify_audit()")"
+# verify_audit()'s per-event stage in a parallel worker of the standby (read-only, one snapshot).
+par=(-c "SET max_parallel_workers_per_gather = 1" -c "SET min_parallel_table_scan_size = 0"
+	-c "SET parallel_leader_participation = off")
+check "a parallel worker verifies on the standby" "1" \
+	"$(q "${sb[@]}" "${par[@]}" -c "SET client_min_messages = debug1" \
+		-c "SELECT count(*) FROM tenant_guard.verify_audit()" 2>&1 | grep -c "1 of 1 parallel workers launched")"
+check "the standby's parallel worker sees the replayed tampering" "$victim|row hash mismatch" \
+	"$(q "${sb[@]}" "${par[@]}" -c "SELECT seq, problem FROM tenant_guard.verify_audit()")"
 q -c "SET session_replication_role = replica" \
 	-c "UPDATE tenant_guard.audit_events e SET new_row = s.new_row FROM tamper_saved s WHERE e.seq = s.seq" >/dev/null
 wait_replayed

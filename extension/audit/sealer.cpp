@@ -193,7 +193,9 @@ private:
 	int64 scan_from_ = 0;
 	std::map<std::string, std::pair<int64, Hash>> heads_;
 	std::unordered_map<TransactionId, std::vector<SeenEvent>> pending_;
-	std::unordered_set<int64> sealed_above_low_; /* only until the first pass after a restart */
+	/* After a restart: the events above low_ sealed before it, up to sealed_above_until_. */
+	std::unordered_set<int64> sealed_above_low_;
+	int64 sealed_above_until_ = 0;
 	CanonicalWriter writer_;
 	Sha256 sha_;
 };
@@ -222,13 +224,24 @@ bool Sealer::Load(SpiSession &spi)
 		 spi.Query("SELECT DISTINCT ON (chain_id) chain_id, block_no, pg_catalog.encode(block_hash, 'hex')"
 				   "  FROM tenant_guard.audit_blocks ORDER BY chain_id, block_no DESC"))
 		heads_[*r[0]] = {std::stoll(*r[1]), HashParam(r[2])};
+	/*
+	 * Events above the low watermark that are sealed already. A pass seals
+	 * only events at or below its own high watermark, so the passes with a
+	 * high watermark above low_ hold them all (high watermarks need not grow
+	 * from one pass to the next: a restarted sealer's first pass may stop
+	 * below its predecessor's last one).
+	 */
+	sealed_above_until_ = low_;
 	for (const SqlRow &r :
 		 spi.Query("SELECT s FROM tenant_guard.audit_blocks b CROSS JOIN LATERAL pg_catalog.unnest(b.event_seqs) s"
-				   " WHERE b.pass_no OPERATOR(pg_catalog.>) (SELECT COALESCE(pg_catalog.max(pass_no), 0)"
-				   "        FROM tenant_guard.audit_passes WHERE high_watermark OPERATOR(pg_catalog.<=) $1::pg_catalog.int8)"
+				   " WHERE b.pass_no OPERATOR(pg_catalog.=) ANY (SELECT pass_no FROM tenant_guard.audit_passes"
+				   "        WHERE high_watermark OPERATOR(pg_catalog.>) $1::pg_catalog.int8)"
 				   "   AND s OPERATOR(pg_catalog.>) $1::pg_catalog.int8",
-				   {std::to_string(low_)}))
-		sealed_above_low_.insert(std::stoll(*r[0]));
+				   {std::to_string(low_)})) {
+		int64 const seq = std::stoll(*r[0]);
+		sealed_above_low_.insert(seq);
+		sealed_above_until_ = std::max(sealed_above_until_, seq);
+	}
 	scan_from_ = low_;
 	return true;
 }
@@ -297,7 +310,13 @@ int Sealer::Pass(SpiSession &spi)
 	/* Memory follows disk only once the pass's writes are done (the caller commits). */
 	for (TransactionId xid : resolved)
 		pending_.erase(xid);
-	sealed_above_low_.clear();
+	/*
+	 * The skip list is needed until the scan has passed all of it: a pass
+	 * reads at most kMaxEventsPerPass events, so after a restart with a
+	 * larger backlog above the low watermark the first pass stops inside it.
+	 */
+	if (scanned_to >= sealed_above_until_)
+		sealed_above_low_.clear();
 	scan_from_ = scanned_to;
 	high_ = scanned_to;
 	return static_cast<int>(committed.size());

@@ -4,13 +4,19 @@
  * every chain's and the passes' links, and returns one row per problem
  * (chain_id, seq, problem, detail), none when the trail is intact.
  *
- * Read-only, one snapshot (the calling statement's), three sequential scans
- * and no SQL: it runs on a hot standby too, where events not yet sealed are
- * the normal tail and never reported. What each check catches, and what no
- * check inside the database can catch (a deleted tail after the last digest
- * kept elsewhere), is in docs/audit.md.
+ * Two stages. (a) Per event, independent of every other event: the row_hash
+ * recomputed and the Merkle leaf hashed, shared with parallel workers
+ * (verify_scan.cpp). (b) Over the hashes only, here, in order: duplicates,
+ * Merkle roots, block and chain links, passes and the unsealed tail.
+ *
+ * Read-only, one snapshot (the calling statement's, which the workers
+ * share), no SQL: it runs on a hot standby too, where events not yet sealed
+ * are the normal tail and never reported. What each check catches, and what
+ * no check inside the database can catch (a deleted tail after the last
+ * digest kept elsewhere), is in docs/audit.md.
  */
 #include "audit/audit_catalog.h"
+#include "audit/verify_scan.h"
 #include "boundary/pg_boundary.h"
 #include "common/audit_chain.h"
 #include "guc.h"
@@ -20,6 +26,7 @@ extern "C" {
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/transam.h"
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_type.h"
@@ -28,9 +35,8 @@ extern "C" {
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/inet.h"
-#include "utils/jsonb.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 }
@@ -55,103 +61,10 @@ struct Problem {
 	std::string detail;
 };
 
-/* An event's columns as the encoding needs them; pointers into the row context. */
-struct DecodedEvent {
-	int64 seq;
-	int16 format;
-	TimestampTz occurred_at;
-	int64 txid;
-	int32 ordinal;
-	const char *text[7]; /* chain, session_actor, actor, table, operation, tenant, application */
-	int text_len[7];
-	const char *old_row;
-	int old_len;
-	const char *new_row;
-	int new_len;
-	int nchanged; /* -1: NULL */
-	const char **changed;
-	int *changed_len;
-	const char *client_addr;
-	const char *row_hash;
-	int row_hash_len;
-};
-
-enum TextField { kTChain, kTSessionActor, kTActor, kTTable, kTOperation, kTTenant, kTApplication };
-constexpr int kTextColumns[7] = {kChainId, kSessionActor, kActor, kTableName,
-								 kOperation, kTenantId, kApplicationName};
-
-void DecodeText(const Datum *values, const bool *nulls, int column, const char **out, int *len)
-{
-	if (nulls[column - 1]) {
-		*out = nullptr;
-		*len = 0;
-		return;
-	}
-	text *t = DatumGetTextPP(values[column - 1]);
-	*out = VARDATA_ANY(t);
-	*len = static_cast<int>(VARSIZE_ANY_EXHDR(t));
-}
-
-const char *DecodeJsonb(const Datum *values, const bool *nulls, int column, int *len)
-{
-	if (nulls[column - 1])
-		return nullptr;
-	Jsonb *jb = DatumGetJsonbP(values[column - 1]);
-	StringInfoData buf;
-	initStringInfo(&buf);
-	JsonbToCString(&buf, &jb->root, VARSIZE(jb));
-	*len = buf.len;
-	return buf.data;
-}
-
-/* C-style: the columns of one event, in the row memory context; one deform per row. */
-void DecodeEvent(HeapTuple tuple, TupleDesc desc, DecodedEvent *e)
-{
-	Datum values[kEventColumns];
-	bool nulls[kEventColumns];
-	heap_deform_tuple(tuple, desc, values, nulls);
-	e->seq = DatumGetInt64(values[kSeq - 1]);
-	e->format = DatumGetInt16(values[kFormatVersion - 1]);
-	e->occurred_at = DatumGetTimestampTz(values[kOccurredAt - 1]);
-	e->txid = DatumGetInt64(values[kTxid - 1]);
-	e->ordinal = DatumGetInt32(values[kTxOrdinal - 1]);
-	for (int i = 0; i < 7; i++)
-		DecodeText(values, nulls, kTextColumns[i], &e->text[i], &e->text_len[i]);
-	e->old_row = DecodeJsonb(values, nulls, kOldRow, &e->old_len);
-	e->new_row = DecodeJsonb(values, nulls, kNewRow, &e->new_len);
-	e->nchanged = -1;
-	if (!nulls[kChangedColumns - 1]) {
-		Datum *elems = nullptr;
-		bool *elem_nulls = nullptr;
-		int n = 0;
-		deconstruct_array(DatumGetArrayTypeP(values[kChangedColumns - 1]), TEXTOID, -1, false,
-						  TYPALIGN_INT, &elems, &elem_nulls, &n);
-		e->nchanged = n;
-		e->changed = static_cast<const char **>(palloc(sizeof(char *) * (n + 1)));
-		e->changed_len = static_cast<int *>(palloc(sizeof(int) * (n + 1)));
-		for (int i = 0; i < n; i++) {
-			text *t = elem_nulls[i] ? nullptr : DatumGetTextPP(elems[i]);
-			e->changed[i] = t ? VARDATA_ANY(t) : "";
-			e->changed_len[i] = t ? static_cast<int>(VARSIZE_ANY_EXHDR(t)) : 0;
-		}
-	}
-	e->client_addr = nulls[kClientAddr - 1]
-						 ? nullptr
-						 : DatumGetCString(DirectFunctionCall1(inet_out, values[kClientAddr - 1]));
-	DecodeText(values, nulls, kRowHash, &e->row_hash, &e->row_hash_len);
-}
-
-std::optional<std::string_view> View(const char *p, int len)
-{
-	if (p == nullptr)
-		return std::nullopt;
-	return std::string_view(p, static_cast<size_t>(len));
-}
-
 struct EventInfo {
 	int64 seq;
 	int chain; /* index into chain names */
-	Hash stored;
+	Hash leaf; /* LeafHash of the stored row_hash */
 	bool hash_ok;
 	TimestampTz occurred_at;
 	int64 txid;
@@ -174,6 +87,16 @@ struct PassInfo {
 	std::optional<Hash> prev_hash, pass_hash;
 };
 
+/*
+ * Where a chain's verification starts: the number its first block present
+ * must have and the prev_hash that block must name. Verification starts at
+ * each chain's first block, whose prev_hash is 32 zero bytes.
+ */
+struct ChainOrigin {
+	int64 first_block_no = 1;
+	Hash prev_hash{};
+};
+
 std::optional<Hash> HashColumn(HeapTuple tuple, TupleDesc desc, int column)
 {
 	bool isnull = false;
@@ -194,9 +117,11 @@ private:
 	void ReadEvents();
 	void ReadBlocks();
 	void ReadPasses();
+	void CheckEvents();
 	void CheckChains();
 	void CheckPasses();
 	void CheckUnsealed();
+	ChainOrigin OriginOf(const std::string &) const { return ChainOrigin{}; }
 	void Report(std::optional<std::string> chain, std::optional<int64> seq, std::string problem,
 				std::string detail)
 	{
@@ -208,6 +133,11 @@ private:
 	}
 	int ChainIndex(std::string_view chain)
 	{
+		/* Few chains (tenants) are the common case: compare before hashing. */
+		if (chain_names_.size() <= 8)
+			for (size_t i = 0; i < chain_names_.size(); i++)
+				if (chain_names_[i] == chain)
+					return static_cast<int>(i);
 		auto it = chain_index_.find(chain);
 		if (it != chain_index_.end())
 			return it->second;
@@ -217,21 +147,33 @@ private:
 		chain_index_.emplace(std::string_view(chain_storage_.back()), index);
 		return index;
 	}
+	void IndexEvents();
 	EventInfo *FindEvent(int64 seq)
 	{
+		if (!by_seq_.empty()) {
+			if (seq < first_seq_ || seq - first_seq_ >= static_cast<int64>(by_seq_.size()))
+				return nullptr;
+			int32 const i = by_seq_[seq - first_seq_];
+			return i < 0 ? nullptr : &events_[i];
+		}
 		auto it = std::lower_bound(events_.begin(), events_.end(), seq,
 								   [](const EventInfo &e, int64 s) { return e.seq < s; });
 		return it != events_.end() && it->seq == seq ? &*it : nullptr;
 	}
 
 	std::optional<std::string> only_;
+	int64 own_txid_ = -1; /* the calling transaction's txid, -1 while it has none */
 	std::vector<Problem> problems_;
-	std::vector<EventInfo> events_;
+	std::vector<EventInfo> events_; /* in no particular order (see IndexEvents) */
+	/* When seqs are dense: index into events_ by seq - first_seq_, -1 for none. */
+	std::vector<int32> by_seq_;
+	int64 first_seq_ = 0;
 	std::vector<BlockInfo> blocks_;
 	std::vector<PassInfo> passes_;
 	std::deque<std::string> chain_storage_; /* stable addresses for the views below */
 	std::vector<std::string> chain_names_;
 	std::unordered_map<std::string_view, int> chain_index_;
+	std::vector<Hash> leaves_; /* one block's, reused */
 	CanonicalWriter writer_;
 	Sha256 sha_;
 };
@@ -262,49 +204,63 @@ template <typename Fn> void ScanTable(const char *name, Fn &&fn)
 	MemoryContextDelete(row_cxt);
 }
 
+/* The planner's row estimate of a relation (0 when never analyzed), to size vectors once. */
+double EstimatedRows(Oid relid)
+{
+	Relation rel = PgCall(table_open, relid, AccessShareLock);
+	double const rows = rel->rd_rel->reltuples > 0 ? rel->rd_rel->reltuples : 0;
+	PgCall(table_close, rel, AccessShareLock);
+	return rows;
+}
+
 void Verifier::ReadEvents()
 {
-	ScanTable("audit_events", [this](HeapTuple tuple, TupleDesc desc) {
-		DecodedEvent d{};
-		PgCall(DecodeEvent, tuple, desc, &d);
-		EventFields f;
-		f.chain_id = std::string_view(d.text[kTChain], d.text_len[kTChain]);
-		f.seq = d.seq;
-		f.txid = d.txid;
-		f.tx_ordinal = d.ordinal;
-		f.occurred_at = d.occurred_at;
-		f.session_actor = std::string_view(d.text[kTSessionActor], d.text_len[kTSessionActor]);
-		f.actor = std::string_view(d.text[kTActor], d.text_len[kTActor]);
-		f.table_name = std::string_view(d.text[kTTable], d.text_len[kTTable]);
-		f.operation = std::string_view(d.text[kTOperation], d.text_len[kTOperation]);
-		f.tenant_id = View(d.text[kTTenant], d.text_len[kTTenant]);
-		f.old_row = View(d.old_row, d.old_len);
-		f.new_row = View(d.new_row, d.new_len);
-		if (d.nchanged >= 0) {
-			std::vector<std::string_view> names;
-			for (int i = 0; i < d.nchanged; i++)
-				names.emplace_back(d.changed[i], d.changed_len[i]);
-			f.changed_columns = std::move(names);
-		}
-		f.application_name = View(d.text[kTApplication], d.text_len[kTApplication]);
-		if (d.client_addr != nullptr)
-			f.client_addr = std::string_view(d.client_addr);
+	FullTransactionId const mine = PgCall(GetTopFullTransactionIdIfAny);
+	if (FullTransactionIdIsValid(mine))
+		own_txid_ = static_cast<int64>(U64FromFullTransactionId(mine));
+	Oid const relid = PgCall(RequireAuditRelid, "audit_events");
+	events_.reserve(static_cast<size_t>(EstimatedRows(relid)));
+	ScanEvents(relid, [this](const ScannedEvent &s) {
 		EventInfo info{};
-		info.seq = d.seq;
-		info.chain = ChainIndex(f.chain_id);
-		std::optional<Hash> stored =
-			HashFromBytes(std::string_view(d.row_hash, static_cast<size_t>(d.row_hash_len)));
-		info.stored = stored.value_or(Hash{});
-		info.hash_ok = stored && d.format == kEventFormat && HashEvent(f, writer_, sha_) == *stored;
-		info.occurred_at = d.occurred_at;
-		info.txid = d.txid;
-		info.ordinal = d.ordinal;
-		info.own = TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data));
+		info.seq = s.seq;
+		info.chain = ChainIndex(s.chain_id);
+		info.leaf = s.leaf;
+		info.hash_ok = s.hash_ok;
+		info.occurred_at = s.occurred_at;
+		info.txid = s.txid;
+		info.ordinal = s.ordinal;
+		/* The capture trigger records the writer's top-level txid (its 64-bit form). */
+		info.own = own_txid_ >= 0 && s.txid == own_txid_;
 		info.claimed_by = -1;
 		events_.push_back(info);
 	});
-	std::sort(events_.begin(), events_.end(),
-			  [](const EventInfo &a, const EventInfo &b) { return a.seq < b.seq; });
+	IndexEvents();
+}
+
+/*
+ * Blocks name their events by seq. When the seqs are dense (the usual case:
+ * only rolled-back work leaves gaps) a direct index finds them; otherwise
+ * events_ is sorted for a binary search. Nothing else depends on the order of
+ * events_: the problems are sorted at the end.
+ */
+void Verifier::IndexEvents()
+{
+	if (events_.empty())
+		return;
+	auto const [lo, hi] = std::minmax_element(
+		events_.begin(), events_.end(),
+		[](const EventInfo &a, const EventInfo &b) { return a.seq < b.seq; });
+	int64 const span = hi->seq - lo->seq + 1;
+	if (events_.size() > static_cast<size_t>(INT32_MAX) ||
+		span > 4 * static_cast<int64>(events_.size()) + 1024) {
+		std::sort(events_.begin(), events_.end(),
+				  [](const EventInfo &a, const EventInfo &b) { return a.seq < b.seq; });
+		return;
+	}
+	first_seq_ = lo->seq;
+	by_seq_.assign(static_cast<size_t>(span), -1);
+	for (size_t i = 0; i < events_.size(); i++)
+		by_seq_[events_[i].seq - first_seq_] = static_cast<int32>(i);
 }
 
 void Verifier::ReadBlocks()
@@ -353,47 +309,67 @@ void Verifier::ReadPasses()
 			  [](const PassInfo &a, const PassInfo &b) { return a.pass_no < b.pass_no; });
 }
 
-void Verifier::CheckChains()
+/* Each event on its own: its row_hash (stage a) and its origin (transaction, ordinal). */
+void Verifier::CheckEvents()
 {
 	for (const EventInfo &e : events_)
 		if (!e.hash_ok)
 			Report(chain_names_[e.chain], e.seq, "row hash mismatch",
 				   "The event's columns do not hash to its row_hash: its payload, old row, "
 				   "actor, time, table, tenant or chain was changed.");
-	/* Duplicates: one (txid, tx_ordinal) per captured row; sorted, not hashed, for memory. */
-	std::vector<const EventInfo *> by_origin;
+	/*
+	 * Duplicates: one (txid, tx_ordinal) per captured row. Sorted, not hashed,
+	 * for memory; the keys are copied out so that the sort touches 24 bytes
+	 * per event.
+	 */
+	struct Origin {
+		int64 txid;
+		int64 seq;
+		int32 ordinal;
+		int32 chain;
+	};
+	std::vector<Origin> by_origin;
 	by_origin.reserve(events_.size());
-	for (const EventInfo &e : events_)
-		by_origin.push_back(&e);
-	std::sort(by_origin.begin(), by_origin.end(), [](const EventInfo *a, const EventInfo *b) {
-		return std::tie(a->txid, a->ordinal, a->seq) < std::tie(b->txid, b->ordinal, b->seq);
+	for (size_t i = 0; i < events_.size(); i++)
+		by_origin.push_back({events_[i].txid, events_[i].seq, events_[i].ordinal, events_[i].chain});
+	std::sort(by_origin.begin(), by_origin.end(), [](const Origin &a, const Origin &b) {
+		return std::tie(a.txid, a.ordinal, a.seq) < std::tie(b.txid, b.ordinal, b.seq);
 	});
 	for (size_t i = 1; i < by_origin.size(); i++) {
-		const EventInfo &first = *by_origin[i - 1];
-		const EventInfo &e = *by_origin[i];
-		if (e.txid == first.txid && e.ordinal == first.ordinal)
-			Report(chain_names_[e.chain], e.seq, "duplicated event",
+		const Origin &first = by_origin[i - 1];
+		const Origin &o = by_origin[i];
+		if (o.txid == first.txid && o.ordinal == first.ordinal)
+			Report(chain_names_[o.chain], o.seq, "duplicated event",
 				   "It repeats the transaction and ordinal of event " + std::to_string(first.seq) +
-					   " (txid " + std::to_string(e.txid) + ", ordinal " +
-					   std::to_string(e.ordinal) + ").");
+					   " (txid " + std::to_string(o.txid) + ", ordinal " +
+					   std::to_string(o.ordinal) + ").");
 	}
+}
+
+/* Stage (b): each chain's blocks in order, over the hashes only. */
+void Verifier::CheckChains()
+{
 	const BlockInfo *previous = nullptr;
 	for (size_t bi = 0; bi < blocks_.size(); bi++) {
 		BlockInfo &b = blocks_[bi];
 		bool const first_of_chain = previous == nullptr || previous->chain_id != b.chain_id;
-		int64 const expected_no = first_of_chain ? 1 : previous->block_no + 1;
+		ChainOrigin const origin = first_of_chain ? OriginOf(b.chain_id) : ChainOrigin{};
+		int64 const expected_no = first_of_chain ? origin.first_block_no : previous->block_no + 1;
 		std::optional<int64> const at =
 			b.seqs.empty() ? std::nullopt : std::optional<int64>(b.seqs.front());
 		if (b.block_no != expected_no)
 			Report(b.chain_id, at, "block missing",
 				   "Block " + std::to_string(expected_no) + " of the chain is missing; the next "
 				   "block present is " + std::to_string(b.block_no) + ".");
-		Hash const expected_prev = first_of_chain ? Hash{} : previous->block_hash.value_or(Hash{});
+		Hash const expected_prev =
+			first_of_chain ? origin.prev_hash : previous->block_hash.value_or(Hash{});
 		if (b.block_no == expected_no && (!b.prev_hash || *b.prev_hash != expected_prev))
 			Report(b.chain_id, at, "block chain broken",
 				   "Block " + std::to_string(b.block_no) +
 					   " does not name the hash of the chain's previous block.");
-		std::vector<Hash> leaves;
+		std::vector<Hash> &leaves = leaves_;
+		leaves.clear();
+		int const chain = ChainIndex(b.chain_id);
 		bool complete = true;
 		for (int64 seq : b.seqs) {
 			EventInfo *e = FindEvent(seq);
@@ -404,7 +380,7 @@ void Verifier::CheckChains()
 				complete = false;
 				continue;
 			}
-			if (chain_names_[e->chain] != b.chain_id)
+			if (e->chain != chain)
 				Report(b.chain_id, seq, "event moved to another chain",
 					   "Event " + std::to_string(seq) + " was sealed in chain " + b.chain_id +
 						   " but now names chain " + chain_names_[e->chain] + ".");
@@ -412,9 +388,9 @@ void Verifier::CheckChains()
 				Report(b.chain_id, seq, "event sealed twice",
 					   "Event " + std::to_string(seq) + " is listed by two blocks.");
 			e->claimed_by = static_cast<int>(bi);
-			leaves.push_back(e->stored);
+			leaves.push_back(e->leaf);
 		}
-		if (complete && (!b.merkle_root || MerkleRoot(leaves, sha_) != *b.merkle_root))
+		if (complete && (!b.merkle_root || MerkleRootOfLeafHashes(leaves, sha_) != *b.merkle_root))
 			Report(b.chain_id, at, "block merkle root mismatch",
 				   "The row hashes of block " + std::to_string(b.block_no) +
 					   "'s events no longer give its Merkle root: an event's row_hash was "
@@ -501,6 +477,7 @@ void Verifier::Run()
 	ReadPasses();
 	ReadBlocks();
 	ReadEvents();
+	CheckEvents();
 	CheckChains();
 	CheckPasses();
 	CheckUnsealed();
@@ -557,3 +534,4 @@ TG_FUNCTION(tg_verify_audit)
 	}
 	return static_cast<Datum>(0);
 }
+

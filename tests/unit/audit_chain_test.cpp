@@ -146,6 +146,19 @@ BOOST_AUTO_TEST_CASE(merkle_roots_rfc9162_sizes_1_to_8)
 			   "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+BOOST_AUTO_TEST_CASE(merkle_root_of_leaf_hashes_equals_merkle_root)
+{
+	Sha256 sha;
+	for (int n = 0; n <= 9; n++) {
+		std::vector<Hash> const leaves = Leaves(n, sha);
+		std::vector<Hash> hashed;
+		for (const Hash &leaf : leaves)
+			hashed.push_back(LeafHash(leaf, sha));
+		BOOST_TEST(ToHex(MerkleRootOfLeafHashes(hashed, sha)) == ToHex(MerkleRoot(leaves, sha)),
+				   "size " << n);
+	}
+}
+
 BOOST_AUTO_TEST_CASE(merkle_root_never_duplicates_the_last_leaf)
 {
 	/* CVE-2012-2459: with duplication, [a, b, c] and [a, b, c, c] share a root. */

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# The sealer under restarts (part of make test), on a cluster of its own:
+#   backlog   a sealer restarted while a transaction holds the low watermark
+#             back and more events are sealed above it than one pass reads:
+#             the restarted sealer must skip every one of them, not only those
+#             its first pass reaches;
+#   idle      bursts of writers separated by pauses longer than the sealer's
+#             idle exit (2 s), so that the sealer exits and a writer starts a
+#             new one each time, with transactions in flight at every start,
+#             as in bench/audit_throughput.sh's unaudited rounds;
+# each ends with every committed event sealed exactly once, nothing sealed
+# that was rolled back, and verify_audit() clean.
+#   scripts/sealer_test.sh
+source "$(dirname "$0")/lib.sh"
+
+CLUSTER=$(mktemp -d /tmp/tenant_guard_sealer.XXXXXX)
+WORK=$(mktemp -d /tmp/tenant_guard_sealer_work.XXXXXX)
+[ "$(id -u)" -eq 0 ] && chmod 755 "$WORK"
+cleanup() {
+	[ -z "${long_fd:-}" ] || exec {long_fd}>&-
+	"$REPO_ROOT/scripts/cluster.sh" stop "$CLUSTER" >/dev/null 2>&1 || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+TG_CLUSTER_CONF="tenant_guard.audit_seal_interval = 100" \
+	"$REPO_ROOT/scripts/cluster.sh" start "$CLUSTER" >/dev/null
+source "$CLUSTER/env"
+export PGOPTIONS="-c client_min_messages=warning"
+passed=0
+failed=0
+check() { # check NAME EXPECTED ACTUAL
+	if [ "$2" = "$3" ]; then
+		echo "ok: $1"
+		passed=$((passed + 1))
+	else
+		echo "FAILED: $1: expected '$2', got '$3'" >&2
+		failed=$((failed + 1))
+	fi
+}
+q() { psql -qXAt -v ON_ERROR_STOP=1 "$@"; }
+wait_for() { # wait_for SECONDS SQL: until SQL returns t
+	for _ in $(seq $(($1 * 10))); do
+		[ "$(q -c "$2")" = t ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+all_sealed="SELECT (SELECT count(*) FROM tenant_guard.audit_events)
+	= (SELECT coalesce(sum(cardinality(event_seqs)), 0) FROM tenant_guard.audit_blocks)"
+sealer_pid="SELECT coalesce(max(pid), 0) FROM pg_stat_activity WHERE backend_type = 'tenant_guard audit sealer'
+	AND datname = current_database()"
+sealed_once() { # events not in exactly one block, plus block entries without an event
+	q -c "SELECT count(*) FROM tenant_guard.audit_events e FULL JOIN (SELECT s, count(*) AS n
+		FROM tenant_guard.audit_blocks, unnest(event_seqs) s GROUP BY s) b ON b.s = e.seq
+		WHERE b.n IS DISTINCT FROM 1 OR e.seq IS NULL"
+}
+
+# One database per section, so that one's failure cannot hide or cause the other's.
+psql -qX -d postgres -c 'CREATE DATABASE tg_sealer_backlog' -c 'CREATE DATABASE tg_sealer_bursts' >/dev/null
+
+say "sealer: restarted with a transaction open below more than one pass of sealed events"
+export PGDATABASE=tg_sealer_backlog
+q >/dev/null <<'SQL'
+CREATE EXTENSION tenant_guard;
+CREATE TABLE backlog (id bigint, tenant_id int NOT NULL, PRIMARY KEY (tenant_id, id));
+SELECT tenant_guard.audit('backlog');
+SQL
+# The open transaction's event keeps the low watermark below it.
+mkfifo "$WORK/long.fifo"
+psql -qXAt -v ON_ERROR_STOP=1 <"$WORK/long.fifo" >"$WORK/long.out" 2>&1 &
+long=$!
+exec {long_fd}>"$WORK/long.fifo"
+echo "BEGIN; INSERT INTO backlog VALUES (-1, 1);" >&$long_fd
+wait_for 10 "SELECT count(*) = 1 FROM pg_stat_activity WHERE state = 'idle in transaction'
+	AND query LIKE 'INSERT INTO backlog%'" || echo "the long transaction did not start" >&2
+# More than one pass reads (100000 events): two passes seal them above the open event.
+q -c "INSERT INTO backlog SELECT g, g % 4 FROM generate_series(1, 150000) g"
+wait_for 60 "$all_sealed" || echo "the backlog was not sealed within 60 s" >&2
+check "the open transaction holds the low watermark below the backlog" "t" \
+	"$(q -c "SELECT max(low_watermark) < (SELECT min(seq) FROM tenant_guard.audit_events)
+		FROM tenant_guard.audit_passes")"
+old_pid=$(q -c "$sealer_pid")
+q -c "SELECT pg_terminate_backend($old_pid)" >/dev/null
+# A writer (or the launcher) starts the next sealer, which resumes from the disk.
+q -c "INSERT INTO backlog VALUES (-2, 2)"
+wait_for 10 "SELECT ($sealer_pid) NOT IN (0, $old_pid)" || echo "no new sealer started" >&2
+wait_for 10 "$all_sealed" || echo "the new event was not sealed" >&2
+# Several passes of the new sealer while the transaction stays open.
+sleep 1
+echo "COMMIT;" >&$long_fd
+exec {long_fd}>&-
+long_fd=
+wait $long
+wait_for 10 "$all_sealed" || echo "the long transaction's event was not sealed" >&2
+check "after the restart: every event sealed exactly once" "0" "$(sealed_once)"
+check "after the restart: verify_audit() is clean" "" \
+	"$(q -c "SELECT problem, count(*) FROM tenant_guard.verify_audit() GROUP BY problem")"
+
+say "sealer: writers in bursts, the sealer exiting idle between them"
+export PGDATABASE=tg_sealer_bursts
+q >/dev/null <<'SQL'
+CREATE EXTENSION tenant_guard;
+CREATE TABLE bursts (id bigint, tenant_id int NOT NULL, PRIMARY KEY (tenant_id, id));
+SELECT tenant_guard.audit('bursts', chain => 'global');
+SQL
+cat >"$WORK/burst.sql" <<'PGB'
+\set tenant random(1, 4)
+\set id random(1, 1000000000000)
+\set next :id + 1
+\set r random(1, 10)
+BEGIN;
+INSERT INTO bursts VALUES (:id, :tenant) ON CONFLICT DO NOTHING;
+INSERT INTO bursts VALUES (:next, :tenant) ON CONFLICT DO NOTHING;
+\if :r = 1
+ROLLBACK;
+\else
+COMMIT;
+\endif
+PGB
+pids=()
+for round in 1 2 3 4 5; do
+	"$PG_BINDIR/pgbench" -n -M prepared -c 8 -j 2 -T 1 -f "$WORK/burst.sql" "$PGDATABASE" >"$WORK/pgbench.log" 2>&1 ||
+		{ cat "$WORK/pgbench.log"; die "pgbench failed"; }
+	pids+=("$(q -c "$sealer_pid")")
+	# Longer than the idle exit: the sealer of this round leaves.
+	wait_for 10 "$all_sealed" || echo "round $round: not sealed within 10 s" >&2
+	sleep 3.5
+done
+check "the sealer exited between bursts (a new one each round)" "5" \
+	"$(printf '%s\n' "${pids[@]}" | sort -u | grep -vc '^0$')"
+check "bursts: events = committed rows (two per committed transaction)" \
+	"$(q -c "SELECT count(*) FROM bursts")" \
+	"$(q -c "SELECT count(*) FROM tenant_guard.audit_events WHERE table_name = 'public.bursts'")"
+check "bursts: every event sealed exactly once" "0" "$(sealed_once)"
+check "bursts: verify_audit() is clean" "" \
+	"$(q -c "SELECT problem, count(*) FROM tenant_guard.verify_audit() GROUP BY problem")"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
