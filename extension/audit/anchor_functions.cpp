@@ -139,7 +139,7 @@ Hash CloseDay(int32_t day)
 				" VALUES ('2000-01-01'::pg_catalog.date OPERATOR(pg_catalog.+) $1::pg_catalog.int4,"
 				" $2::pg_catalog.int8, $3::pg_catalog.int8, pg_catalog.decode($4, 'hex'),"
 				" pg_catalog.clock_timestamp())",
-				{DayParam(day), std::to_string(last_pass), std::to_string(log.leaves.size()),
+				{DayParam(day), std::to_string(last_pass), std::to_string(log.size()),
 				 ToHex(head)});
 	return head;
 }
@@ -237,7 +237,7 @@ TG_FUNCTION(tg_audit_consistency)
 	int64_t const first_pass = DayExtent(spi, from), second_pass = DayExtent(spi, to);
 	Log const first_log = RequireLog(spi, first_pass, std::nullopt);
 	Log const log = RequireLog(spi, second_pass, std::nullopt);
-	uint64_t const first = first_log.leaves.size(), second = log.leaves.size();
+	uint64_t const first = first_log.size(), second = log.size();
 	if (first == 0)
 		throw tg::Error(ERRCODE_INVALID_PARAMETER_VALUE, "the audit log of " + DayText(from) + " is empty",
 						"RFC 9162 defines consistency proofs from a non-empty tree only; every tree is an "
@@ -345,15 +345,21 @@ TG_FUNCTION(tg_verify_anchor)
 		}
 		Log const log = ReadLog(spi, closed->last_pass, std::nullopt);
 		tg::audit::Sha256 sha;
-		if (log.missing_seq) {
+		if (log.missing_seq && log.missing_pruned_by > 0) {
+			problems.emplace_back("pruned by policy",
+								  "Event " + std::to_string(*log.missing_seq) + " of chain " + log.missing_chain +
+									  " and the others of that day were pruned by retention checkpoint " +
+									  std::to_string(log.missing_pruned_by) + ": the head cannot be "
+									  "recomputed; the token was checked against the recorded head.");
+		} else if (log.missing_seq) {
 			problems.emplace_back("event missing",
 								  "Event " + std::to_string(*log.missing_seq) + " of chain " + log.missing_chain +
 									  ", sealed by the end of that day, is no longer in audit_events.");
 		} else if (AuditHash const fresh = HeadOf(log, sha); fresh != closed->tree_head ||
-				   static_cast<int64_t>(log.leaves.size()) != closed->tree_size) {
+				   static_cast<int64_t>(log.size()) != closed->tree_size) {
 			problems.emplace_back("tree head changed",
 								  "The log as of the end of " + DayText(day) + " now has " +
-									  std::to_string(log.leaves.size()) + " events with head " + ToHex(fresh) +
+									  std::to_string(log.size()) + " events with head " + ToHex(fresh) +
 									  ", but " + std::to_string(closed->tree_size) + " events with head " +
 									  ToHex(closed->tree_head) + " were closed and anchored: events sealed by "
 									  "then were edited, removed, reordered or forged.");

@@ -13,13 +13,14 @@
  * partitioned table, the partition), looked up per statement so that a
  * rename is followed.
  *
- * The event is inserted with heap_insert and index_insert directly, not
- * through SQL: no privilege on audit_events is needed (the application role
+ * The event is inserted with heap_insert and index_insert directly into the
+ * month's partition (event_partition.h), not through SQL: no privilege on audit_events is needed (the application role
  * has none), no plan is built per row, and the table's append-only trigger,
  * which refuses every INSERT made through SQL, does not fire.
  */
 #include "audit/audit_catalog.h"
 #include "audit/audit_shared.h"
+#include "audit/event_partition.h"
 #include "audit/row_image.h"
 #include "boundary/pg_boundary.h"
 #include "common/audit_chain.h"
@@ -260,7 +261,9 @@ int64 BeginInsert()
 
 void EndInsert(const CapturePlan *plan, const EventRecord *e, const Hash *hash)
 {
-	Relation rel = table_open(RequireAuditRelid("audit_events"), RowExclusiveLock);
+	/* The parent first, as an INSERT locks it: that also processes the invalidations EventPartition needs. */
+	Relation events = table_open(RequireAuditRelid("audit_events"), RowExclusiveLock);
+	Relation rel = table_open(EventPartition(events, e->occurred_at), RowExclusiveLock);
 	TupleDesc desc = RelationGetDescr(rel);
 	if (desc->natts != kEventColumns)
 		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -335,6 +338,7 @@ void EndInsert(const CapturePlan *plan, const EventRecord *e, const Hash *hash)
 		index_close(index, NoLock);
 	}
 	table_close(rel, NoLock);
+	table_close(events, NoLock);
 	EndCapture();
 	EnsureSealer();
 }
