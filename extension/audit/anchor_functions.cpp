@@ -200,6 +200,8 @@ TG_FUNCTION(tg_audit_proof)
 	tg::SpiSession spi;
 	int32_t const day = PG_ARGISNULL(2) ? SealingDayOf(spi, chain, seq) : PG_GETARG_DATEADT(2);
 	Log const log = RequireLog(spi, DayExtent(spi, day), std::nullopt);
+	tg::audit::Sha256 sha;
+	std::vector<AuditHash> const leaf_hashes = LeafHashesOf(log, sha);
 	auto it = std::find_if(log.leaves.begin(), log.leaves.end(), [&](const LogLeaf &l) {
 		return l.seq == seq && log.chains[l.chain] == chain;
 	});
@@ -211,8 +213,6 @@ TG_FUNCTION(tg_audit_proof)
 						"sealed later, or is not in that chain.",
 						"Ask for the proof against a later day, or leave day NULL for the event's own day.");
 	uint64_t const index = static_cast<uint64_t>(it - log.leaves.begin());
-	tg::audit::Sha256 sha;
-	std::vector<AuditHash> const leaf_hashes = LeafHashesOf(log, sha);
 	std::vector<AuditHash> const path = InclusionProof(leaf_hashes, index, leaf_hashes.size(), sha);
 	AuditHash const head = SubtreeRoot(leaf_hashes, 0, leaf_hashes.size(), sha);
 	tg::PgCall(InitMaterializedSRF, fcinfo, static_cast<bits32>(0));
@@ -237,14 +237,14 @@ TG_FUNCTION(tg_audit_consistency)
 	int64_t const first_pass = DayExtent(spi, from), second_pass = DayExtent(spi, to);
 	Log const first_log = RequireLog(spi, first_pass, std::nullopt);
 	Log const log = RequireLog(spi, second_pass, std::nullopt);
+	tg::audit::Sha256 sha;
+	std::vector<AuditHash> const leaf_hashes = LeafHashesOf(log, sha);
 	uint64_t const first = first_log.size(), second = log.size();
 	if (first == 0)
 		throw tg::Error(ERRCODE_INVALID_PARAMETER_VALUE, "the audit log of " + DayText(from) + " is empty",
 						"RFC 9162 defines consistency proofs from a non-empty tree only; every tree is an "
 						"extension of the empty one.",
 						"Start from the first day with sealed events.");
-	tg::audit::Sha256 sha;
-	std::vector<AuditHash> const leaf_hashes = LeafHashesOf(log, sha);
 	std::vector<AuditHash> const path = ConsistencyProof(leaf_hashes, first, second, sha);
 	AuditHash const first_head = HeadOf(first_log, sha);
 	AuditHash const second_head = SubtreeRoot(leaf_hashes, 0, second, sha);
