@@ -112,6 +112,8 @@ Hash CloseDay(int32_t day)
 	SpiSession spi;
 	/* One closer at a time: the second finds the first one's row. */
 	spi.Execute("LOCK TABLE tenant_guard.audit_anchors IN SHARE ROW EXCLUSIVE MODE");
+	/* The daily job also keeps audit_events' months ahead (docs/audit-retention.md). */
+	spi.Value("SELECT pg_catalog.count(*) FROM tenant_guard.audit_create_partitions()");
 	if (std::optional<ClosedDay> closed = FindClosedDay(spi, day))
 		return closed->tree_head;
 	/*
