@@ -135,6 +135,21 @@ check "the checkpoint day's head is its recorded one" "$head1" "$(q -c "SELECT e
 ca=$(cat "$TSA/ca.pem")
 check "its anchor still verifies" "" "$(q -v ca="$ca" <<<"SELECT problem FROM tenant_guard.verify_anchor('$DAY1', :'ca')")"
 check "closing a later day extends the pruned tree" "$root2" "$(q -c "SELECT encode(tenant_guard.close_audit_day('$DAY2'), 'hex')")"
+q -c "SELECT encode(tenant_guard.anchor_request('$DAY2'), 'base64')" | base64 -d >"$TSA/day2.tsq"
+"$REPO_ROOT/scripts/tsa.sh" reply "$TSA" "$TSA/day2.tsq" "$TSA/day2.tsr"
+q -c "SELECT tenant_guard.anchor_store('$DAY2', decode('$(base64 -w0 "$TSA/day2.tsr")', 'base64'))" >/dev/null
+[ -x "$REPO_ROOT/build/tenant-audit" ] || die "build/tenant-audit is missing (make test builds it first)"
+"$REPO_ROOT/build/tenant-audit" export --dsn "dbname=postgres" "$CLUSTER/export" >/dev/null
+verify_out=$("$REPO_ROOT/build/tenant-audit" verify "$CLUSTER/export" --ca "$TSA/ca.pem" --no-progress; echo "exit $?")
+check "an export after pruning verifies offline from the checkpoint" "exit 0" "$(tail -1 <<<"$verify_out")"
+check "and says what was pruned" "pruned by policy: retention checkpoint 1 dropped 15 events before $M1" \
+	"$(grep -o "^pruned by policy: retention checkpoint 1 dropped 15 events before [0-9-]*" <<<"$verify_out")"
+awk '$1 == "K" { $7 = (substr($7, 1, 1) == "f" ? "0" : "f") substr($7, 2) } { print }' \
+	"$CLUSTER/export/checkpoint.tsv" >"$CLUSTER/forged.tsv" && mv "$CLUSTER/forged.tsv" "$CLUSTER/export/checkpoint.tsv"
+verify_out=$("$REPO_ROOT/build/tenant-audit" verify "$CLUSTER/export" --ca "$TSA/ca.pem" --no-progress; echo "exit $?")
+check "a forged frontier does not match the anchored head" "PROBLEM day $DAY1: the log up to pass" \
+	"$(grep -o "^PROBLEM day $DAY1: the log up to pass" <<<"$verify_out")"
+check "and fails the verification" "exit 1" "$(tail -1 <<<"$verify_out")"
 check "proofs need the pruned leaves" "the audit log before retention checkpoint 1 was pruned" \
 	"$(err -c "SELECT * FROM tenant_guard.audit_proof('tenant:t1', $straggler)")"
 check "so do consistency proofs" "the audit log before retention checkpoint 1 was pruned" \
