@@ -94,6 +94,15 @@ check "a trail that does not verify is not pruned" "the audit trail does not ver
 BEGIN;
 SET LOCAL session_replication_role = replica;
 UPDATE tenant_guard.audit_events SET new_row = '{"id": 1, "amount": 0, "tenant_id": "t1"}' WHERE seq = 1;
+SET LOCAL session_replication_role = origin;
+SELECT * FROM tenant_guard.audit_prune('$M1');
+SQL
+)"
+check "not while triggers are bypassed" "audit_prune() refuses to run with session_replication_role = replica" \
+	"$(err -c "SET session_replication_role = replica" -c "SELECT * FROM tenant_guard.audit_prune('$M1')")"
+check "not while an append-only trigger is disabled" "the append-only trigger of $(part "$M2") is not enabled" "$(err <<SQL
+BEGIN;
+ALTER TABLE $(part "$M2") DISABLE TRIGGER tenant_guard_append_only;
 SELECT * FROM tenant_guard.audit_prune('$M1');
 SQL
 )"

@@ -359,9 +359,38 @@ struct PruneResult {
 	std::vector<PrunedPartition> parts;
 };
 
+/*
+ * With the append-only triggers off (session_replication_role = replica, or a
+ * trigger disabled by its owner), the trail could be changed inside the very
+ * transaction that records the checkpoint: refuse.
+ */
+void RequireAppendOnly(SpiSession &spi)
+{
+	if (spi.Value("SELECT pg_catalog.current_setting('session_replication_role')").value_or("") != "origin")
+		throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+					"audit_prune() refuses to run with session_replication_role = " +
+						spi.Value("SELECT pg_catalog.current_setting('session_replication_role')").value_or(""),
+					"Triggers do not fire in that mode, so the audit trail's append-only triggers are "
+					"bypassed while the checkpoint is recorded.",
+					"RESET session_replication_role, then prune.");
+	std::optional<std::string> disabled = spi.Value(
+		"SELECT t.tgrelid::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.pg_trigger t"
+		" WHERE t.tgname OPERATOR(pg_catalog.=) 'tenant_guard_append_only'"
+		"   AND t.tgenabled OPERATOR(pg_catalog.<>) 'O'"
+		"   AND t.tgrelid IN (SELECT c.oid FROM pg_catalog.pg_class c WHERE c.relnamespace"
+		"       OPERATOR(pg_catalog.=) 'tenant_guard'::pg_catalog.regnamespace) LIMIT 1");
+	if (disabled)
+		throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+					"the append-only trigger of " + *disabled + " is not enabled",
+					"An audit table whose append-only trigger is disabled (or set to fire on replica "
+					"or always) can be changed; pruning must not record a checkpoint over it.",
+					"ALTER TABLE " + *disabled + " ENABLE TRIGGER tenant_guard_append_only, then prune.");
+}
+
 PruneResult Prune(SpiSession &spi, DateADT before, bool allow_unanchored)
 {
 	PruneResult result;
+	RequireAppendOnly(spi);
 	std::optional<std::string> const pruned_before = spi.Value(
 		"SELECT pg_catalog.max(before_month) OPERATOR(pg_catalog.-) '2000-01-01'::pg_catalog.date"
 		"  FROM tenant_guard.audit_checkpoints");
