@@ -57,6 +57,8 @@ OBJS = \
 	extension/audit/audit_shared.o \
 	extension/audit/capture_plan.o \
 	extension/audit/capture_trigger.o \
+	extension/audit/event_partition.o \
+	extension/audit/retention.o \
 	extension/audit/row_image.o \
 	extension/audit/sealer.o \
 	extension/audit/verify.o \

@@ -35,6 +35,16 @@ void MerkleAccumulator::AddLeafHash(const Hash &leaf_hash, Sha256 &sha)
 	size_++;
 }
 
+MerkleAccumulator MerkleAccumulator::Resume(uint64_t size, std::vector<Hash> peaks)
+{
+	if (static_cast<size_t>(__builtin_popcountll(size)) != peaks.size())
+		throw std::invalid_argument("a frontier has one peak per 1 bit of the tree size");
+	MerkleAccumulator acc;
+	acc.size_ = size;
+	acc.peaks_ = std::move(peaks);
+	return acc;
+}
+
 Hash MerkleAccumulator::Root(Sha256 &sha) const
 {
 	if (peaks_.empty())

@@ -39,6 +39,15 @@ public:
 	/* The tree head of the leaves so far; SHA-256("") for none. */
 	Hash Root(Sha256 &sha) const;
 
+	/*
+	 * The frontier: the roots of the perfect subtrees covering the leaves so
+	 * far, largest first (one per 1 bit of size()). Enough to go on adding
+	 * leaves once the leaves themselves are gone (a pruned audit log).
+	 */
+	const std::vector<Hash> &peaks() const { return peaks_; }
+	/* An accumulator resumed from a frontier; std::invalid_argument unless there is one peak per 1 bit of size. */
+	static MerkleAccumulator Resume(uint64_t size, std::vector<Hash> peaks);
+
 private:
 	uint64_t size_ = 0;
 	std::vector<Hash> peaks_; /* peaks_[i] covers 2^k leaves, k decreasing with i */

@@ -30,6 +30,7 @@ run_pgtap_suites
 "$REPO_ROOT/scripts/preload_test.sh"
 "$REPO_ROOT/scripts/anchor_test.sh"
 "$REPO_ROOT/scripts/cron_test.sh"
+"$REPO_ROOT/scripts/retention_test.sh"
 "$REPO_ROOT/scripts/pooling_soak.sh" "$CLUSTER" 8 500
 "$REPO_ROOT/scripts/audit_test.sh"
 "$REPO_ROOT/scripts/sealer_test.sh"

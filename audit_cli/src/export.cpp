@@ -19,18 +19,20 @@ namespace tg::audit_cli {
 namespace {
 
 /* Every text field hex-encoded UTF-8, so that no COPY escaping or session setting applies. */
+/* After a prune (docs/audit-retention.md), the log starts after the latest checkpoint's pass. */
 constexpr const char *kLogQuery = R"SQL(COPY (
+WITH cp AS (SELECT coalesce(max(last_pass), 0) AS pass_no FROM tenant_guard.audit_checkpoints)
 SELECT line FROM (
   SELECT p.pass_no, 0 AS kind, ''::text AS chain, 0::int8 AS ord,
          concat_ws(' ', 'P', p.pass_no, p.low_watermark, p.high_watermark,
                    encode(p.prev_hash, 'hex'), encode(p.pass_hash, 'hex')) AS line
-    FROM tenant_guard.audit_passes p
+    FROM tenant_guard.audit_passes p WHERE p.pass_no > (SELECT pass_no FROM cp)
   UNION ALL
   SELECT b.pass_no, 1, b.chain_id, 0,
          concat_ws(' ', 'B', encode(convert_to(b.chain_id, 'UTF8'), 'hex'), b.block_no,
                    cardinality(b.event_seqs), encode(b.merkle_root, 'hex'), encode(b.prev_hash, 'hex'),
                    encode(b.block_hash, 'hex'))
-    FROM tenant_guard.audit_blocks b
+    FROM tenant_guard.audit_blocks b WHERE b.pass_no > (SELECT pass_no FROM cp)
   UNION ALL
   SELECT b.pass_no, 1, b.chain_id, u.ord,
          concat_ws(' ', 'F', u.seq, encode(convert_to(e.chain_id, 'UTF8'), 'hex'), e.txid, e.tx_ordinal,
@@ -49,6 +51,7 @@ SELECT line FROM (
     FROM tenant_guard.audit_blocks b
    CROSS JOIN LATERAL unnest(b.event_seqs) WITH ORDINALITY AS u(seq, ord)
     JOIN tenant_guard.audit_events e ON e.seq = u.seq
+   WHERE b.pass_no > (SELECT pass_no FROM cp)
 ) x ORDER BY pass_no, kind, chain COLLATE "C", ord
 ) TO STDOUT)SQL";
 
@@ -59,10 +62,27 @@ SELECT concat_ws(' ', 'A', to_char(a.day, 'YYYY-MM-DD'), a.last_pass, a.tree_siz
  ORDER BY a.day
 ) TO STDOUT)SQL";
 
+/* The latest retention checkpoint: where the log resumes, and each chain's last block before it. */
+constexpr const char *kCheckpointQuery = R"SQL(COPY (
+WITH c AS (SELECT * FROM tenant_guard.audit_checkpoints ORDER BY checkpoint_no DESC LIMIT 1)
+SELECT concat_ws(' ', 'K', c.checkpoint_no, to_char(c.before_month, 'YYYY-MM-DD'), c.last_pass,
+                 coalesce((SELECT encode(p.pass_hash, 'hex') FROM tenant_guard.audit_passes p WHERE p.pass_no = c.last_pass), '-'),
+                 c.tree_size,
+                 coalesce(nullif(array_to_string(ARRAY(SELECT encode(f, 'hex') FROM unnest(c.frontier) WITH ORDINALITY AS u(f, o)
+                                                        ORDER BY u.o), ','), ''), '-'),
+                 c.events)
+  FROM c
+UNION ALL
+SELECT concat_ws(' ', 'H', encode(convert_to(h.chain_id, 'UTF8'), 'hex'), h.last_block_no, encode(h.last_block_hash, 'hex'))
+  FROM tenant_guard.audit_checkpoint_chains h JOIN c ON c.checkpoint_no = h.checkpoint_no
+) TO STDOUT)SQL";
+
+/* Proofs need every leaf: none once a prefix of the log was pruned. */
 constexpr const char *kProofsQuery = R"SQL(COPY (
 WITH days AS (
   SELECT day, last_pass, lead(day) OVER (ORDER BY day) AS next_day
-    FROM tenant_guard.audit_anchors WHERE tree_size > 0)
+    FROM tenant_guard.audit_anchors
+   WHERE tree_size > 0 AND NOT EXISTS (SELECT FROM tenant_guard.audit_checkpoints))
 SELECT concat_ws(' ', 'C', to_char(d.day, 'YYYY-MM-DD'), to_char(d.next_day, 'YYYY-MM-DD'), c.first_size,
                  c.second_size, encode(c.first_head, 'hex'), encode(c.second_head, 'hex'),
                  coalesce(nullif(array_to_string(ARRAY(SELECT encode(h, 'hex') FROM unnest(c.path) h), ','), ''), '-'))
@@ -153,7 +173,8 @@ int RunExport(const ExportOptions &options)
 		std::ofstream log(options.dir + "/log.tsv", std::ios::binary);
 		std::ofstream anchors(options.dir + "/anchors.tsv", std::ios::binary);
 		std::ofstream proofs(options.dir + "/proofs.tsv", std::ios::binary);
-		if (!log || !anchors || !proofs)
+		std::ofstream checkpoint(options.dir + "/checkpoint.tsv", std::ios::binary);
+		if (!log || !anchors || !proofs || !checkpoint)
 			throw std::runtime_error("cannot write into " + options.dir);
 		log << "# tenant-audit export 1: log in RFC 9162 leaf order\n";
 		audit::CanonicalWriter writer;
@@ -168,8 +189,9 @@ int RunExport(const ExportOptions &options)
 		});
 		db.CopyOut(kAnchorsQuery, [&](std::string_view line) { anchors << line << '\n'; });
 		db.CopyOut(kProofsQuery, [&](std::string_view line) { proofs << line << '\n'; });
+		db.CopyOut(kCheckpointQuery, [&](std::string_view line) { checkpoint << line << '\n'; });
 		db.Exec("COMMIT");
-		if (!log.flush() || !anchors.flush() || !proofs.flush())
+		if (!log.flush() || !anchors.flush() || !proofs.flush() || !checkpoint.flush())
 			throw std::runtime_error("writing into " + options.dir + " failed");
 		std::cout << "exported " << events << " events to " << options.dir << "\n";
 		return kExitOk;

@@ -26,6 +26,7 @@
 #include <map>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <unistd.h>
 #include <unordered_map>
 #include <vector>
@@ -85,6 +86,7 @@ private:
 			std::cout << "PROBLEM " << where << ": " << what << "\n";
 	}
 	void ReadAnchors();
+	void ReadCheckpoint();
 	void ReadLog();
 	void OnPass(const Fields &f);
 	void OnBlock(const Fields &f);
@@ -123,6 +125,7 @@ private:
 	/* Row hashes the exported inclusion proofs name, by leaf index, to compare as the log streams. */
 	std::map<uint64_t, Hash> wanted_leaves_;
 	std::map<uint64_t, Hash> seen_leaves_;
+	std::string pruned_; /* the summary of a retention checkpoint the log starts after */
 	std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 	bool tty_ = isatty(STDERR_FILENO) != 0;
 };
@@ -152,6 +155,61 @@ void Verifier::ReadAnchors()
 	}
 	/* Heads with no pass at all (days before the first event) are the empty tree. */
 	CheckHeadsAt(0);
+}
+
+/*
+ * checkpoint.tsv (absent in older exports): the log starts after a retention
+ * checkpoint's pass, from its tree frontier and each chain's last block. The
+ * frontier is trusted only through its day: its root must be that day's
+ * anchored head, and every later day's head extends it.
+ */
+void Verifier::ReadCheckpoint()
+{
+	LineReader in(options_.dir + "/checkpoint.tsv");
+	if (!in.ok())
+		return;
+	std::string_view line;
+	std::optional<int64_t> last_pass;
+	while (in.Next(line)) {
+		Fields const f(line);
+		if (f.size() == 8 && f[0] == "K") {
+			std::optional<Hash> pass_hash = ParseHash(f[4]);
+			std::vector<Hash> frontier = ParsePath(f[6]);
+			if (!pass_hash)
+				throw std::runtime_error("checkpoint.tsv: malformed checkpoint line");
+			try {
+				log_ = audit::MerkleAccumulator::Resume(static_cast<uint64_t>(ParseInt(f[5])), std::move(frontier));
+			} catch (const std::invalid_argument &) {
+				throw std::runtime_error("checkpoint.tsv: the frontier does not fit the tree size");
+			}
+			last_pass = ParseInt(f[3]);
+			pass_no_ = *last_pass;
+			prev_pass_hash_ = *pass_hash;
+			pruned_ = "pruned by policy: retention checkpoint " + std::string(f[1]) + " dropped " + std::string(f[7]) +
+					  " events before " + std::string(f[2]) + "; the log is verified from pass " +
+					  std::to_string(*last_pass + 1) + " on, from the tree frontier of the day it names";
+		} else if (f.size() == 4 && f[0] == "H") {
+			std::string chain;
+			std::optional<Hash> hash = ParseHash(f[3]);
+			if (!hash || !DecodeHex(f[1], chain))
+				throw std::runtime_error("checkpoint.tsv: malformed chain line");
+			chains_[chain] = {ParseInt(f[2]), *hash};
+		} else {
+			throw std::runtime_error("checkpoint.tsv: malformed line");
+		}
+	}
+	if (!last_pass)
+		return;
+	bool anchored_day = false;
+	for (Anchor &a : anchors_) {
+		if (a.last_pass < *last_pass)
+			a.head_checked = true; /* its events are pruned: only its token can be checked */
+		anchored_day = anchored_day || a.last_pass == *last_pass;
+	}
+	if (!anchored_day)
+		Problem("checkpoint", "its pass " + std::to_string(*last_pass) +
+								  " is the extent of no closed day: its tree frontier is not anchored");
+	CheckHeadsAt(*last_pass);
 }
 
 void Verifier::CheckHeadsAt(int64_t pass_no)
@@ -381,6 +439,7 @@ void Verifier::CheckTokens()
 int Verifier::Run()
 {
 	ReadAnchors();
+	ReadCheckpoint();
 	CheckProofs();
 	ReadLog();
 	for (const auto &[index, row] : wanted_leaves_) {
@@ -392,6 +451,8 @@ int Verifier::Run()
 	double const s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
 	std::cout << "checked " << events_ << " events, " << blocks_ << " blocks, " << passes_ << " passes, "
 			  << anchors_.size() << " closed days in " << s << " s\n";
+	if (!pruned_.empty())
+		std::cout << pruned_ << "\n";
 	if (problems_ == 0) {
 		std::cout << "OK: the export verifies: every chain, every day's tree head and its time-stamp\n";
 		return kExitOk;

@@ -112,6 +112,8 @@ Hash CloseDay(int32_t day)
 	SpiSession spi;
 	/* One closer at a time: the second finds the first one's row. */
 	spi.Execute("LOCK TABLE tenant_guard.audit_anchors IN SHARE ROW EXCLUSIVE MODE");
+	/* The daily job also keeps audit_events' months ahead (docs/audit-retention.md). */
+	spi.Value("SELECT pg_catalog.count(*) FROM tenant_guard.audit_create_partitions()");
 	if (std::optional<ClosedDay> closed = FindClosedDay(spi, day))
 		return closed->tree_head;
 	/*
@@ -139,7 +141,7 @@ Hash CloseDay(int32_t day)
 				" VALUES ('2000-01-01'::pg_catalog.date OPERATOR(pg_catalog.+) $1::pg_catalog.int4,"
 				" $2::pg_catalog.int8, $3::pg_catalog.int8, pg_catalog.decode($4, 'hex'),"
 				" pg_catalog.clock_timestamp())",
-				{DayParam(day), std::to_string(last_pass), std::to_string(log.leaves.size()),
+				{DayParam(day), std::to_string(last_pass), std::to_string(log.size()),
 				 ToHex(head)});
 	return head;
 }
@@ -200,6 +202,8 @@ TG_FUNCTION(tg_audit_proof)
 	tg::SpiSession spi;
 	int32_t const day = PG_ARGISNULL(2) ? SealingDayOf(spi, chain, seq) : PG_GETARG_DATEADT(2);
 	Log const log = RequireLog(spi, DayExtent(spi, day), std::nullopt);
+	tg::audit::Sha256 sha;
+	std::vector<AuditHash> const leaf_hashes = LeafHashesOf(log, sha);
 	auto it = std::find_if(log.leaves.begin(), log.leaves.end(), [&](const LogLeaf &l) {
 		return l.seq == seq && log.chains[l.chain] == chain;
 	});
@@ -211,8 +215,6 @@ TG_FUNCTION(tg_audit_proof)
 						"sealed later, or is not in that chain.",
 						"Ask for the proof against a later day, or leave day NULL for the event's own day.");
 	uint64_t const index = static_cast<uint64_t>(it - log.leaves.begin());
-	tg::audit::Sha256 sha;
-	std::vector<AuditHash> const leaf_hashes = LeafHashesOf(log, sha);
 	std::vector<AuditHash> const path = InclusionProof(leaf_hashes, index, leaf_hashes.size(), sha);
 	AuditHash const head = SubtreeRoot(leaf_hashes, 0, leaf_hashes.size(), sha);
 	tg::PgCall(InitMaterializedSRF, fcinfo, static_cast<bits32>(0));
@@ -237,14 +239,14 @@ TG_FUNCTION(tg_audit_consistency)
 	int64_t const first_pass = DayExtent(spi, from), second_pass = DayExtent(spi, to);
 	Log const first_log = RequireLog(spi, first_pass, std::nullopt);
 	Log const log = RequireLog(spi, second_pass, std::nullopt);
-	uint64_t const first = first_log.leaves.size(), second = log.leaves.size();
+	tg::audit::Sha256 sha;
+	std::vector<AuditHash> const leaf_hashes = LeafHashesOf(log, sha);
+	uint64_t const first = first_log.size(), second = log.size();
 	if (first == 0)
 		throw tg::Error(ERRCODE_INVALID_PARAMETER_VALUE, "the audit log of " + DayText(from) + " is empty",
 						"RFC 9162 defines consistency proofs from a non-empty tree only; every tree is an "
 						"extension of the empty one.",
 						"Start from the first day with sealed events.");
-	tg::audit::Sha256 sha;
-	std::vector<AuditHash> const leaf_hashes = LeafHashesOf(log, sha);
 	std::vector<AuditHash> const path = ConsistencyProof(leaf_hashes, first, second, sha);
 	AuditHash const first_head = HeadOf(first_log, sha);
 	AuditHash const second_head = SubtreeRoot(leaf_hashes, 0, second, sha);
@@ -345,15 +347,21 @@ TG_FUNCTION(tg_verify_anchor)
 		}
 		Log const log = ReadLog(spi, closed->last_pass, std::nullopt);
 		tg::audit::Sha256 sha;
-		if (log.missing_seq) {
+		if (log.missing_seq && log.missing_pruned_by > 0) {
+			problems.emplace_back("pruned by policy",
+								  "Event " + std::to_string(*log.missing_seq) + " of chain " + log.missing_chain +
+									  " and the others of that day were pruned by retention checkpoint " +
+									  std::to_string(log.missing_pruned_by) + ": the head cannot be "
+									  "recomputed; the token was checked against the recorded head.");
+		} else if (log.missing_seq) {
 			problems.emplace_back("event missing",
 								  "Event " + std::to_string(*log.missing_seq) + " of chain " + log.missing_chain +
 									  ", sealed by the end of that day, is no longer in audit_events.");
 		} else if (AuditHash const fresh = HeadOf(log, sha); fresh != closed->tree_head ||
-				   static_cast<int64_t>(log.leaves.size()) != closed->tree_size) {
+				   static_cast<int64_t>(log.size()) != closed->tree_size) {
 			problems.emplace_back("tree head changed",
 								  "The log as of the end of " + DayText(day) + " now has " +
-									  std::to_string(log.leaves.size()) + " events with head " + ToHex(fresh) +
+									  std::to_string(log.size()) + " events with head " + ToHex(fresh) +
 									  ", but " + std::to_string(closed->tree_size) + " events with head " +
 									  ToHex(closed->tree_head) + " were closed and anchored: events sealed by "
 									  "then were edited, removed, reordered or forged.");

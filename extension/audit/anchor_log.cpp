@@ -7,6 +7,7 @@ extern "C" {
 }
 
 #include <cstdio>
+#include <stdexcept>
 #include <unordered_map>
 
 namespace tg::audit {
@@ -58,8 +59,47 @@ AnchorWriteScope::AnchorWriteScope() { anchor_write_depth++; }
 AnchorWriteScope::~AnchorWriteScope() { anchor_write_depth--; }
 bool InAnchorWrite() { return anchor_write_depth > 0; }
 
+namespace {
+
+/* The frontier of the latest checkpoint at or before last_pass (for chain: that chain's). */
+void ReadBase(SpiSession &spi, int64_t last_pass, const std::optional<std::string> &chain, Log &log)
+{
+	std::vector<SqlRow> rows = spi.Query(
+		"SELECT c.checkpoint_no, c.last_pass, COALESCE(CASE WHEN $2::pg_catalog.text IS NULL THEN c.tree_size"
+		"       ELSE h.tree_size END, 0),"
+		"       pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.encode(f, 'hex') FROM pg_catalog.unnest("
+		"         CASE WHEN $2::pg_catalog.text IS NULL THEN c.frontier ELSE h.frontier END)"
+		"         WITH ORDINALITY AS u(f, o) ORDER BY u.o), ',')"
+		"  FROM tenant_guard.audit_checkpoints c"
+		"  LEFT JOIN tenant_guard.audit_checkpoint_chains h ON h.checkpoint_no OPERATOR(pg_catalog.=) c.checkpoint_no"
+		"       AND h.chain_id OPERATOR(pg_catalog.=) $2::pg_catalog.text"
+		" WHERE c.last_pass OPERATOR(pg_catalog.<=) $1::pg_catalog.int8"
+		" ORDER BY c.checkpoint_no DESC LIMIT 1",
+		{std::to_string(last_pass), chain});
+	if (rows.empty())
+		return;
+	log.base_checkpoint = std::stoll(*rows[0][0]);
+	log.base_pass = std::stoll(*rows[0][1]);
+	std::vector<Hash> peaks;
+	const std::string &hex = rows[0][3].value_or("");
+	for (size_t at = 0; at < hex.size(); at += 65)
+		peaks.push_back(HashFromHex(hex.substr(at, 64)));
+	try {
+		log.base = MerkleAccumulator::Resume(static_cast<uint64_t>(std::stoll(*rows[0][2])), std::move(peaks));
+	} catch (const std::invalid_argument &) {
+		throw Error(ERRCODE_DATA_CORRUPTED,
+					"retention checkpoint " + *rows[0][0] + " has a broken frontier",
+					"Its frontier does not have one hash per 1 bit of its tree size.",
+					"Run tenant_guard.verify_audit().");
+	}
+}
+
+} // namespace
+
 Log ReadLog(SpiSession &spi, int64_t last_pass, const std::optional<std::string> &chain)
 {
+	Log log;
+	ReadBase(spi, last_pass, chain, log);
 	/* Hex through encode(): bytea_output must not matter. COLLATE "C": byte order, as the sealer wrote. */
 	std::vector<SqlRow> rows = spi.Query(
 		"SELECT u.seq, b.chain_id, pg_catalog.encode(e.row_hash, 'hex')"
@@ -67,10 +107,10 @@ Log ReadLog(SpiSession &spi, int64_t last_pass, const std::optional<std::string>
 		" CROSS JOIN LATERAL pg_catalog.unnest(b.event_seqs) WITH ORDINALITY AS u(seq, ord)"
 		"  LEFT JOIN tenant_guard.audit_events e ON e.seq OPERATOR(pg_catalog.=) u.seq"
 		" WHERE b.pass_no OPERATOR(pg_catalog.<=) $1::pg_catalog.int8"
+		"   AND b.pass_no OPERATOR(pg_catalog.>) $3::pg_catalog.int8"
 		"   AND ($2::pg_catalog.text IS NULL OR b.chain_id OPERATOR(pg_catalog.=) $2::pg_catalog.text)"
 		" ORDER BY b.pass_no, b.chain_id COLLATE \"C\", u.ord",
-		{std::to_string(last_pass), chain});
-	Log log;
+		{std::to_string(last_pass), chain, std::to_string(log.base_pass)});
 	std::unordered_map<std::string, int> index;
 	log.leaves.reserve(rows.size());
 	for (const SqlRow &row : rows) {
@@ -88,12 +128,26 @@ Log ReadLog(SpiSession &spi, int64_t last_pass, const std::optional<std::string>
 			log.chains.push_back(chain_id);
 		log.leaves.push_back({seq, it->second, HashFromHex(*row[2])});
 	}
+	if (log.missing_seq)
+		log.missing_pruned_by = std::stoll(
+			spi.Value("SELECT pg_catalog.min(checkpoint_no) FROM tenant_guard.audit_checkpoints"
+					  " WHERE pruned_seqs OPERATOR(pg_catalog.@>) $1::pg_catalog.int8",
+					  {std::to_string(*log.missing_seq)})
+				.value_or("0"));
 	return log;
 }
 
 Log RequireLog(SpiSession &spi, int64_t last_pass, const std::optional<std::string> &chain)
 {
 	Log log = ReadLog(spi, last_pass, chain);
+	if (log.missing_seq && log.missing_pruned_by > 0)
+		throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+					"audit event " + std::to_string(*log.missing_seq) + " of chain " + log.missing_chain +
+						" was pruned by retention checkpoint " + std::to_string(log.missing_pruned_by),
+					"tenant_guard.audit_prune() dropped the events of that log and kept only the tree "
+					"frontier of a later closed day, so no head of an earlier extent can be recomputed; "
+					"the heads recorded in tenant_guard.audit_anchors stay.",
+					"Use the recorded head, or the export taken before pruning (tenant-audit export).");
 	if (log.missing_seq)
 		throw Error(ERRCODE_DATA_CORRUPTED,
 					"audit event " + std::to_string(*log.missing_seq) + " of chain " + log.missing_chain +
@@ -138,7 +192,7 @@ int64_t DayExtent(SpiSession &spi, int32_t day)
 
 Hash HeadOf(const Log &log, Sha256 &sha)
 {
-	MerkleAccumulator acc;
+	MerkleAccumulator acc = log.base;
 	for (const LogLeaf &leaf : log.leaves)
 		acc.AddLeaf(leaf.row_hash, sha);
 	return acc.Root(sha);
@@ -146,6 +200,14 @@ Hash HeadOf(const Log &log, Sha256 &sha)
 
 std::vector<Hash> LeafHashesOf(const Log &log, Sha256 &sha)
 {
+	if (log.base.size() > 0)
+		throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+					"the audit log before retention checkpoint " + std::to_string(log.base_checkpoint) +
+						" was pruned",
+					"A proof needs the leaves of the whole tree; tenant_guard.audit_prune() kept only "
+					"the frontier of the first " + std::to_string(log.base.size()) + " leaves.",
+					"Prove against the export taken before pruning (tenant-audit export), which holds "
+					"those events.");
 	std::vector<Hash> out;
 	out.reserve(log.leaves.size());
 	for (const LogLeaf &leaf : log.leaves)

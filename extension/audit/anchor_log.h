@@ -8,6 +8,7 @@
 
 #include "boundary/spi.h"
 #include "common/audit_chain.h"
+#include "common/merkle_proof.h"
 
 #include <optional>
 #include <string>
@@ -25,17 +26,30 @@ struct LogLeaf {
 };
 
 struct Log {
+	/*
+	 * The pruned prefix (docs/audit-retention.md): the frontier that the
+	 * latest retention checkpoint at or before last_pass recorded, covering
+	 * every pass up to base_pass; leaves holds what follows. Empty when
+	 * nothing was pruned.
+	 */
+	MerkleAccumulator base;
+	int64_t base_pass = 0;
+	int64_t base_checkpoint = 0;
 	std::vector<LogLeaf> leaves;
 	std::vector<std::string> chains;
 	/* A block lists an event that audit_events no longer holds: no head can be recomputed. */
 	std::optional<int64_t> missing_seq;
 	std::string missing_chain;
+	/* The checkpoint that pruned missing_seq (0: none, it is missing). */
+	int64_t missing_pruned_by = 0;
+
+	uint64_t size() const { return base.size() + leaves.size(); }
 };
 
-/* Passes 1..last_pass in log order; with chain, only that chain's events. */
+/* Passes 1..last_pass in log order, from the latest checkpoint on; with chain, only that chain's events. */
 Log ReadLog(SpiSession &spi, int64_t last_pass, const std::optional<std::string> &chain);
 
-/* The same, or an ERROR (XX001) naming the missing event. */
+/* The same, or an ERROR naming the missing event (XX001) or the checkpoint that pruned it (55000). */
 Log RequireLog(SpiSession &spi, int64_t last_pass, const std::optional<std::string> &chain);
 
 struct ClosedDay {
@@ -52,6 +66,7 @@ int64_t LastPassOfDay(SpiSession &spi, int32_t day);
 int64_t DayExtent(SpiSession &spi, int32_t day);
 
 Hash HeadOf(const Log &log, Sha256 &sha);
+/* Every leaf hash of the log, for proofs; an ERROR (55000) once a prefix was pruned. */
 std::vector<Hash> LeafHashesOf(const Log &log, Sha256 &sha);
 
 std::string HexOf(std::string_view bytes);

@@ -270,7 +270,8 @@ TG_FUNCTION(tg_unaudit)
 
 /*
  * tenant_guard.audit_append_only(): BEFORE INSERT OR UPDATE OR DELETE OR
- * TRUNCATE FOR EACH STATEMENT on audit_events, audit_blocks and
+ * TRUNCATE FOR EACH STATEMENT on audit_events (and on each of its monthly
+ * partitions: statement triggers are not inherited), audit_blocks and
  * audit_passes. Refuses everything for every role, superusers included; the
  * only writers are the capture trigger (which inserts below SQL) and the
  * sealer, whose INSERTs into the sealing tables pass.
@@ -282,7 +283,8 @@ TG_FUNCTION(tg_audit_append_only)
 						"tenant_guard.audit_append_only() must be called as a trigger");
 	auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
 	Oid const relid = RelationGetRelid(td->tg_relation);
-	bool const sealing_table = relid != tg::PgCall(tg::audit::AuditRelid, "audit_events");
+	bool const sealing_table = relid != tg::PgCall(tg::audit::AuditRelid, "audit_events") &&
+							   !tg::PgCall(get_rel_relispartition, relid);
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event) && sealing_table && tg::audit::InSealer())
 		return PointerGetDatum(nullptr);
 	const char *op = TRIGGER_FIRED_BY_INSERT(td->tg_event)	 ? "INSERT"

@@ -5,6 +5,7 @@
 extern "C" {
 #include "access/genam.h"
 #include "catalog/index.h"
+#include "catalog/partition.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -150,6 +151,15 @@ CapturePlan *BuildPlan(TriggerData *td, MemoryContext cxt)
 	return plan;
 }
 
+/* The index a user made: a monthly partition's copy is named after the month, its parent is not. */
+const char *UserIndexName(Relation index)
+{
+	if (!index->rd_rel->relispartition)
+		return RelationGetRelationName(index);
+	List *ancestors = get_partition_ancestors(RelationGetRelid(index));
+	return get_rel_name(llast_oid(ancestors));
+}
+
 void BuildTarget(Relation rel, EventTarget *target, MemoryContext cxt)
 {
 	List *indexes = RelationGetIndexList(rel);
@@ -168,7 +178,7 @@ void BuildTarget(Relation rel, EventTarget *target, MemoryContext cxt)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("index \"%s\" on tenant_guard.audit_events is not supported",
-							RelationGetRelationName(index)),
+							UserIndexName(index)),
 					 errdetail("The capture trigger maintains plain column indexes only."),
 					 errhint("Drop the index or make it a plain column index.")));
 		target->indexes[i++] = EventIndex{RelationGetRelid(index), info};

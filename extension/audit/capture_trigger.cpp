@@ -14,14 +14,16 @@
  * relation is planned once per backend (capture_plan.h) and planned again
  * after an invalidation, so that a rename or a new column is followed.
  *
- * The event is inserted with heap_insert and index_insert directly, not
- * through SQL: no privilege on audit_events is needed (the application role
- * has none), no plan is built per row, and the table's append-only trigger,
- * which refuses every INSERT made through SQL, does not fire.
+ * The event is inserted with heap_insert and index_insert directly into the
+ * month's partition (event_partition.h), not through SQL: no privilege on
+ * audit_events is needed (the application role has none), no plan is built
+ * per row, and the table's append-only trigger, which refuses every INSERT
+ * made through SQL, does not fire.
  */
 #include "audit/audit_catalog.h"
 #include "audit/audit_shared.h"
 #include "audit/capture_plan.h"
+#include "audit/event_partition.h"
 #include "audit/row_image.h"
 #include "boundary/pg_boundary.h"
 #include "common/audit_chain.h"
@@ -218,18 +220,11 @@ int64 BeginInsert()
 	return nextval_internal(seq, false);
 }
 
-/*
- * The relation an event is inserted into. One place, so that a trail split
- * into several relations (by time, say) changes only this choice.
- */
-Oid EventRelation(const EventRecord *)
-{
-	return EventsRelid();
-}
-
 void EndInsert(const CapturePlan *plan, const EventRecord *e, const Hash *hash)
 {
-	Relation rel = table_open(EventRelation(e), RowExclusiveLock);
+	/* The parent first, as an INSERT locks it: that also processes the invalidations EventPartition needs. */
+	Relation events = table_open(EventsRelid(), RowExclusiveLock);
+	Relation rel = table_open(EventPartition(events, e->occurred_at), RowExclusiveLock);
 	TupleDesc desc = RelationGetDescr(rel);
 	if (desc->natts != kEventColumns)
 		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -297,6 +292,7 @@ void EndInsert(const CapturePlan *plan, const EventRecord *e, const Hash *hash)
 		index_close(index, NoLock);
 	}
 	table_close(rel, NoLock);
+	table_close(events, NoLock);
 	EndCapture();
 	EnsureSealer();
 }

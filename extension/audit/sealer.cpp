@@ -31,6 +31,7 @@
  */
 #include "audit/audit_catalog.h"
 #include "audit/audit_shared.h"
+#include "audit/event_partition.h"
 #include "guc.h"
 #include "boundary/pg_boundary.h"
 #include "boundary/spi.h"
@@ -106,10 +107,14 @@ struct ScanSink {
 	bool failed;
 };
 
-/* C-style: the dirty scan over seq in (after, upto]; returns the last seq read. */
-int64 ScanEvents(int64 after, int64 upto, ScanSink *sink)
+/*
+ * C-style: the dirty scan of one partition over seq in (after, upto], at most
+ * kMaxEventsPerPass events; returns upto, or the last seq read when it
+ * stopped at the limit.
+ */
+int64 ScanLeaf(Oid leaf, int64 after, int64 upto, ScanSink *sink)
 {
-	Relation rel = table_open(RequireAuditRelid("audit_events"), AccessShareLock);
+	Relation rel = table_open(leaf, AccessShareLock);
 	Oid const index = RelationGetPrimaryKeyIndex(rel);
 	ScanKeyData keys[2];
 	ScanKeyInit(&keys[0], kSeq, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(after));
@@ -144,6 +149,35 @@ int64 ScanEvents(int64 after, int64 upto, ScanSink *sink)
 		last = upto;
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
+	return last;
+}
+
+/*
+ * C-style: the events with seq in (after, upto] of every monthly partition,
+ * in seq order; returns the last seq covered. A partition that stopped at the
+ * limit bounds what the others may contribute, so nothing below the returned
+ * seq is skipped.
+ */
+int64 ScanEvents(int64 after, int64 upto, ScanSink *sink)
+{
+	List *leaves = EventLeaves(RequireAuditRelid("audit_events"), AccessShareLock);
+	int64 last = upto;
+	ListCell *lc;
+	foreach (lc, leaves) {
+		int64 const leaf_last = ScanLeaf(lfirst_oid(lc), after, upto, sink);
+		last = std::min(last, leaf_last);
+		if (sink->failed)
+			return after;
+	}
+	std::vector<SeenEvent> &events = *sink->events;
+	std::sort(events.begin(), events.end(),
+			  [](const SeenEvent &a, const SeenEvent &b) { return a.seq < b.seq; });
+	while (!events.empty() && events.back().seq > last)
+		events.pop_back();
+	if (events.size() > static_cast<size_t>(kMaxEventsPerPass)) {
+		events.resize(kMaxEventsPerPass);
+		last = events.back().seq;
+	}
 	return last;
 }
 
@@ -182,6 +216,7 @@ public:
 
 private:
 	int64 LastSeq(SpiSession &spi);
+	void EnsurePartitions(SpiSession &spi);
 	void WriteBlocks(SpiSession &spi, const std::vector<SeenEvent> &committed, int64 low,
 					 int64 high);
 
@@ -196,6 +231,7 @@ private:
 	/* After a restart: the events above low_ sealed before it, up to sealed_above_until_. */
 	std::unordered_set<int64> sealed_above_low_;
 	int64 sealed_above_until_ = 0;
+	int partitions_month_ = -1; /* UTC year * 12 + month of the last check */
 	CanonicalWriter writer_;
 	Sha256 sha_;
 };
@@ -253,6 +289,25 @@ int64 Sealer::LastSeq(SpiSession &spi)
 						  .value_or("0"));
 }
 
+/*
+ * Once a month (and after a start), the partitions of this month and the next
+ * two: writers never wait for them, since a new partition is attached under
+ * SHARE UPDATE EXCLUSIVE, which their ROW EXCLUSIVE does not conflict with.
+ */
+void Sealer::EnsurePartitions(SpiSession &spi)
+{
+	struct pg_tm tm;
+	fsec_t fsec;
+	if (PgCall(timestamp2tm, GetCurrentTimestamp(), static_cast<int *>(nullptr), &tm, &fsec,
+			   static_cast<const char **>(nullptr), static_cast<pg_tz *>(nullptr)) != 0)
+		return;
+	int const month = tm.tm_year * 12 + tm.tm_mon;
+	if (month == partitions_month_)
+		return;
+	spi.Value("SELECT pg_catalog.count(*) FROM tenant_guard.audit_create_partitions()");
+	partitions_month_ = month;
+}
+
 int Sealer::Pass(SpiSession &spi)
 {
 	/*
@@ -266,6 +321,7 @@ int Sealer::Pass(SpiSession &spi)
 		if (!Load(spi))
 			throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
 						"the audit trail of this database is gone");
+	EnsurePartitions(spi);
 	int64 const last = LastSeq(spi);
 	PgCall(WaitForCaptures);
 	std::vector<SeenEvent> seen;

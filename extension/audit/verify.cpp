@@ -16,6 +16,8 @@
  * digest kept elsewhere), is in docs/audit.md.
  */
 #include "audit/audit_catalog.h"
+#include "audit/event_partition.h"
+#include "audit/retention.h"
 #include "audit/verify_scan.h"
 #include "boundary/pg_boundary.h"
 #include "common/audit_chain.h"
@@ -122,6 +124,8 @@ private:
 	void CheckPasses();
 	void CheckUnsealed();
 	ChainOrigin OriginOf(const std::string &) const { return ChainOrigin{}; }
+	bool PrunedByPolicy(const BlockInfo &b, int64 seq);
+	void ReportPruned();
 	void Report(std::optional<std::string> chain, std::optional<int64> seq, std::string problem,
 				std::string detail)
 	{
@@ -174,14 +178,25 @@ private:
 	std::vector<std::string> chain_names_;
 	std::unordered_map<std::string_view, int> chain_index_;
 	std::vector<Hash> leaves_; /* one block's, reused */
+	PrunedLog pruned_;
 	CanonicalWriter writer_;
 	Sha256 sha_;
 };
 
-/* Runs fn(tuple, desc) for every row of the relation visible to the active snapshot. */
+template <typename Fn> void ScanRelation(Oid relid, Fn &&fn);
+
+/* Runs fn(tuple, desc) for every row of the table (of each partition of audit_events) visible to the active snapshot. */
 template <typename Fn> void ScanTable(const char *name, Fn &&fn)
 {
 	Oid const relid = PgCall(RequireAuditRelid, name);
+	List *leaves = PgCall(EventLeaves, relid, AccessShareLock);
+	ListCell *lc;
+	foreach (lc, leaves)
+		ScanRelation(lfirst_oid(lc), fn);
+}
+
+template <typename Fn> void ScanRelation(Oid relid, Fn &&fn)
+{
 	Relation rel = PgCall(table_open, relid, AccessShareLock);
 	Snapshot snapshot = PgCall(GetActiveSnapshot);
 	TableScanDesc scan =
@@ -218,9 +233,14 @@ void Verifier::ReadEvents()
 	FullTransactionId const mine = PgCall(GetTopFullTransactionIdIfAny);
 	if (FullTransactionIdIsValid(mine))
 		own_txid_ = static_cast<int64>(U64FromFullTransactionId(mine));
-	Oid const relid = PgCall(RequireAuditRelid, "audit_events");
-	events_.reserve(static_cast<size_t>(EstimatedRows(relid)));
-	ScanEvents(relid, [this](const ScannedEvent &s) {
+	/* A partitioned table has no heap of its own: each monthly leaf is scanned in turn. */
+	List *leaves = PgCall(EventLeaves, PgCall(RequireAuditRelid, "audit_events"), AccessShareLock);
+	double rows = 0;
+	ListCell *lc;
+	foreach (lc, leaves)
+		rows += EstimatedRows(lfirst_oid(lc));
+	events_.reserve(static_cast<size_t>(rows));
+	auto const sink = [this](const ScannedEvent &s) {
 		EventInfo info{};
 		info.seq = s.seq;
 		info.chain = ChainIndex(s.chain_id);
@@ -233,7 +253,9 @@ void Verifier::ReadEvents()
 		info.own = own_txid_ >= 0 && s.txid == own_txid_;
 		info.claimed_by = -1;
 		events_.push_back(info);
-	});
+	};
+	foreach (lc, leaves)
+		ScanEvents(lfirst_oid(lc), sink);
 	IndexEvents();
 }
 
@@ -374,9 +396,10 @@ void Verifier::CheckChains()
 		for (int64 seq : b.seqs) {
 			EventInfo *e = FindEvent(seq);
 			if (e == nullptr) {
-				Report(b.chain_id, seq, "event missing",
-					   "Event " + std::to_string(seq) + ", sealed in block " +
-						   std::to_string(b.block_no) + ", is no longer in audit_events.");
+				if (!PrunedByPolicy(b, seq))
+					Report(b.chain_id, seq, "event missing",
+						   "Event " + std::to_string(seq) + ", sealed in block " +
+							   std::to_string(b.block_no) + ", is no longer in audit_events.");
 				complete = false;
 				continue;
 			}
@@ -406,6 +429,44 @@ void Verifier::CheckChains()
 				   "Block " + std::to_string(b.block_no) + " does not hash to its block_hash.");
 		previous = &b;
 	}
+}
+
+/* An absent event that a retention checkpoint dropped, within that checkpoint's passes. */
+bool Verifier::PrunedByPolicy(const BlockInfo &b, int64 seq)
+{
+	CheckpointChain *chain = pruned_.PrunedBy(b.chain_id, seq, b.pass_no);
+	if (chain == nullptr)
+		return false;
+	chain->seen++;
+	return true;
+}
+
+/*
+ * One row per checkpoint and chain that lost events to audit_prune(), so
+ * that pruning is never silent; and the checkpoint's recorded last block
+ * must still be the chain's block of that number.
+ */
+void Verifier::ReportPruned()
+{
+	for (Checkpoint &c : pruned_.checkpoints())
+		for (auto &[chain, h] : c.chains) {
+			if (only_ && *only_ != chain)
+				continue;
+			auto it = std::find_if(blocks_.begin(), blocks_.end(), [&](const BlockInfo &b) {
+				return b.chain_id == chain && b.block_no == h.last_block_no;
+			});
+			if (it == blocks_.end() || !it->block_hash || *it->block_hash != h.last_block_hash)
+				Report(chain, h.last_seq, "checkpoint mismatch",
+					   "Retention checkpoint " + std::to_string(c.checkpoint_no) + " recorded block " +
+						   std::to_string(h.last_block_no) + " of the chain with another hash: the block "
+						   "or the checkpoint was changed.");
+			if (h.seen > 0)
+				Report(chain, std::nullopt, "pruned by policy",
+					   std::to_string(h.seen) + " events of blocks up to " + std::to_string(h.last_block_no) +
+						   " (seq up to " + std::to_string(h.last_seq) + ") were dropped by audit_prune() at " +
+						   c.pruned_at + ": every event before " + c.before_month + ", checkpoint " +
+						   std::to_string(c.checkpoint_no) + " at the closed day " + c.day + ", " + c.anchor + ".");
+		}
 }
 
 void Verifier::CheckPasses()
@@ -477,8 +538,10 @@ void Verifier::Run()
 	ReadPasses();
 	ReadBlocks();
 	ReadEvents();
+	pruned_.Load();
 	CheckEvents();
 	CheckChains();
+	ReportPruned();
 	CheckPasses();
 	CheckUnsealed();
 	std::stable_sort(problems_.begin(), problems_.end(), [](const Problem &a, const Problem &b) {

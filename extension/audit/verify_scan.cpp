@@ -479,10 +479,11 @@ void ScanEvents(Oid relid, const std::function<void(const ScannedEvent &)> &sink
 		PgCall(AttachQueues, pcxt, handles.data());
 	}
 	int const launched = static_cast<int>(handles.size());
-	PgCall([&] {
-		ereport(DEBUG1, (errmsg_internal("verify_audit(): %d of %d parallel workers launched",
-										 launched, nworkers)));
-	});
+	if (nworkers > 0)
+		PgCall([&] {
+			ereport(DEBUG1, (errmsg_internal("verify_audit(): %d of %d parallel workers launched",
+											 launched, nworkers)));
+		});
 	QueueReader reader(std::move(handles), sink);
 	/*
 	 * As for a Gather, parallel_leader_participation = off leaves the pages to

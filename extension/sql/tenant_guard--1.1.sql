@@ -1771,8 +1771,11 @@ CREATE TABLE tenant_guard.audited_tables (
 CREATE SEQUENCE tenant_guard.audit_event_seq;
 
 -- The capture trigger writes these columns by position: keep the order.
+-- Partitioned by UTC month of occurred_at (docs/audit-retention.md): the
+-- primary key must hold the partition key; seq alone stays unique because
+-- the sequence gives it, and verify_audit() reports a copied event.
 CREATE TABLE tenant_guard.audit_events (
-	seq pg_catalog.int8 PRIMARY KEY,
+	seq pg_catalog.int8 NOT NULL,
 	chain_id pg_catalog.text NOT NULL,
 	format_version pg_catalog.int2 NOT NULL,
 	occurred_at pg_catalog.timestamptz NOT NULL,
@@ -1788,8 +1791,9 @@ CREATE TABLE tenant_guard.audit_events (
 	changed_columns pg_catalog.text[],
 	application_name pg_catalog.text,
 	client_addr pg_catalog.inet,
-	row_hash pg_catalog.bytea NOT NULL
-);
+	row_hash pg_catalog.bytea NOT NULL,
+	PRIMARY KEY (seq, occurred_at)
+) PARTITION BY RANGE (occurred_at);
 
 CREATE TABLE tenant_guard.audit_passes (
 	pass_no pg_catalog.int8 PRIMARY KEY,
@@ -1986,6 +1990,119 @@ GRANT EXECUTE ON FUNCTION tenant_guard.audit_root(pg_catalog.date, pg_catalog.te
 	tenant_guard.verify_anchor(pg_catalog.date, pg_catalog.text) TO tenant_guard_auditor;
 
 -- ---------------------------------------------------------------------------
+-- Retention (docs/audit-retention.md): audit_events has one partition per UTC
+-- month, made ahead by audit_create_partitions() (at install, by the sealer
+-- and by close_audit_day()); there is no DEFAULT partition, so an event of a
+-- month without partition is refused rather than stored where no retention
+-- rule reaches it. audit_prune() records a checkpoint (per chain the last
+-- block and tree frontier, the tree head of a closed day and its time-stamp)
+-- and detaches and drops whole months before it, in one transaction;
+-- verify_audit() then reports those events as pruned by policy, and any
+-- other absent event as missing. The checkpoint tables are append-only.
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE tenant_guard.audit_checkpoints (
+	checkpoint_no pg_catalog.int8 PRIMARY KEY,
+	before_month pg_catalog.date NOT NULL,
+	day pg_catalog.date NOT NULL REFERENCES tenant_guard.audit_anchors,
+	last_pass pg_catalog.int8 NOT NULL,
+	tree_size pg_catalog.int8 NOT NULL,
+	tree_head pg_catalog.bytea NOT NULL,
+	frontier pg_catalog.bytea[] NOT NULL,
+	anchor_serial pg_catalog.text,
+	anchor_gen_time pg_catalog.text,
+	pruned_seqs pg_catalog.int8multirange NOT NULL,
+	events pg_catalog.int8 NOT NULL,
+	partitions pg_catalog.text[] NOT NULL,
+	pruned_by pg_catalog.text NOT NULL,
+	pruned_at pg_catalog.timestamptz NOT NULL
+);
+
+CREATE TABLE tenant_guard.audit_checkpoint_chains (
+	checkpoint_no pg_catalog.int8 NOT NULL REFERENCES tenant_guard.audit_checkpoints,
+	chain_id pg_catalog.text NOT NULL,
+	last_block_no pg_catalog.int8 NOT NULL,
+	last_block_hash pg_catalog.bytea NOT NULL,
+	last_seq pg_catalog.int8 NOT NULL,
+	tree_size pg_catalog.int8 NOT NULL,
+	frontier pg_catalog.bytea[] NOT NULL,
+	events pg_catalog.int8 NOT NULL,
+	PRIMARY KEY (checkpoint_no, chain_id)
+);
+
+CREATE TRIGGER tenant_guard_append_only BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON tenant_guard.audit_checkpoints FOR EACH STATEMENT EXECUTE FUNCTION tenant_guard.audit_anchor_append_only();
+CREATE TRIGGER tenant_guard_append_only BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON tenant_guard.audit_checkpoint_chains FOR EACH STATEMENT EXECUTE FUNCTION tenant_guard.audit_anchor_append_only();
+
+-- Creates the missing monthly partitions from from_month's month on (months
+-- of them), never one before the latest checkpoint. A new partition is made
+-- alone and attached (SHARE UPDATE EXCLUSIVE on audit_events), so writers
+-- never wait for it; statement triggers are not inherited, so each gets the
+-- append-only trigger itself.
+CREATE FUNCTION tenant_guard.audit_create_partitions(
+	from_month pg_catalog.date DEFAULT (pg_catalog.now() AT TIME ZONE 'UTC')::pg_catalog.date,
+	months pg_catalog.int4 DEFAULT 3
+) RETURNS SETOF pg_catalog.regclass
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	first_month date := date_trunc('month', from_month)::date;
+	pruned_before date;
+	m date;
+	name text;
+BEGIN
+	IF months IS NULL OR months < 1 OR months > 120 THEN
+		RAISE EXCEPTION 'months must be between 1 and 120, not %', months
+			USING ERRCODE = '22023',
+			      DETAIL = 'audit_create_partitions() makes one partition of tenant_guard.audit_events per month.',
+			      HINT = 'Pass a number of months between 1 and 120.';
+	END IF;
+	SELECT max(c.before_month) INTO pruned_before FROM tenant_guard.audit_checkpoints c;
+	FOR i IN 0 .. months - 1 LOOP
+		m := (first_month + make_interval(months => i))::date;
+		name := 'audit_events_' || to_char(m, 'YYYY_MM');
+		CONTINUE WHEN to_regclass('tenant_guard.' || quote_ident(name)) IS NOT NULL;
+		IF m < pruned_before THEN
+			RAISE EXCEPTION 'audit month % is before the retention checkpoint', to_char(m, 'YYYY-MM')
+				USING ERRCODE = '55000',
+				      DETAIL = format('tenant_guard.audit_prune() dropped every month before %s; its events cannot come back.', pruned_before),
+				      HINT = 'Create partitions for the current and later months only.';
+		END IF;
+		EXECUTE format('CREATE TABLE tenant_guard.%I (LIKE tenant_guard.audit_events INCLUDING DEFAULTS)', name);
+		EXECUTE format('ALTER TABLE tenant_guard.audit_events ATTACH PARTITION tenant_guard.%I'
+		               ' FOR VALUES FROM (%L) TO (%L)', name,
+		               m::text || ' 00:00:00+00', (m + interval '1 month')::date::text || ' 00:00:00+00');
+		EXECUTE format('CREATE TRIGGER tenant_guard_append_only BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE'
+		               ' ON tenant_guard.%I FOR EACH STATEMENT EXECUTE FUNCTION tenant_guard.audit_append_only()', name);
+		EXECUTE format('REVOKE ALL ON tenant_guard.%I FROM PUBLIC', name);
+		EXECUTE format('GRANT SELECT ON tenant_guard.%I TO tenant_guard_auditor', name);
+		RETURN NEXT ('tenant_guard.' || quote_ident(name))::regclass;
+	END LOOP;
+END
+$$;
+
+SELECT pg_catalog.count(*) FROM tenant_guard.audit_create_partitions();
+
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'tenant_guard_retention') THEN
+		CREATE ROLE tenant_guard_retention NOLOGIN;
+	END IF;
+END
+$$;
+
+-- SECURITY DEFINER: it detaches and drops partitions that the extension owns.
+CREATE FUNCTION tenant_guard.audit_prune(before pg_catalog.date, allow_unanchored pg_catalog.bool DEFAULT false)
+RETURNS TABLE (checkpoint_no pg_catalog.int8, partition pg_catalog.text, events pg_catalog.int8)
+	AS 'MODULE_PATHNAME', 'tg_audit_prune' LANGUAGE C STRICT SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp;
+
+REVOKE ALL ON tenant_guard.audit_checkpoints, tenant_guard.audit_checkpoint_chains FROM PUBLIC;
+GRANT SELECT ON tenant_guard.audit_checkpoints, tenant_guard.audit_checkpoint_chains TO tenant_guard_auditor;
+REVOKE ALL ON FUNCTION tenant_guard.audit_create_partitions(pg_catalog.date, pg_catalog.int4),
+	tenant_guard.audit_prune(pg_catalog.date, pg_catalog.bool) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tenant_guard.audit_create_partitions(pg_catalog.date, pg_catalog.int4),
+	tenant_guard.audit_prune(pg_catalog.date, pg_catalog.bool) TO tenant_guard_retention;
 -- Keeping the trail complete (docs/audit.md): every relation of an audited
 -- table's partition tree has a row trigger and a TRUNCATE trigger calling
 -- audit_capture() with the registered arguments, enabled ALWAYS (so that

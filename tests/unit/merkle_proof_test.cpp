@@ -75,6 +75,27 @@ BOOST_AUTO_TEST_CASE(streaming_head_equals_the_block_merkle_root)
 	}
 }
 
+// A pruned log keeps only the frontier of its first m leaves: every later
+// head computed from it equals the head over all the leaves.
+BOOST_AUTO_TEST_CASE(heads_resumed_from_a_frontier_for_every_split_up_to_64)
+{
+	Sha256 sha;
+	std::vector<Hash> const leaves = LeafHashes(kMaxSize, sha);
+	for (uint64_t m = 0; m <= kMaxSize; m++) {
+		MerkleAccumulator prefix;
+		for (uint64_t i = 0; i < m; i++)
+			prefix.AddLeafHash(leaves[i], sha);
+		MerkleAccumulator resumed = MerkleAccumulator::Resume(m, prefix.peaks());
+		for (uint64_t n = m; n <= kMaxSize; n++) {
+			if (n > m)
+				resumed.AddLeafHash(leaves[n - 1], sha);
+			BOOST_TEST(ToHex(resumed.Root(sha)) == ToHex(SubtreeRoot(leaves, 0, n, sha)),
+					   "prefix " << m << ", tree size " << n);
+		}
+	}
+	BOOST_CHECK_THROW(MerkleAccumulator::Resume(3, {Hash{}}), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(inclusion_proofs_for_every_size_up_to_64)
 {
 	Sha256 sha;
