@@ -55,6 +55,21 @@ TRUNCATE bookings_2026;
 RESET ROLE;
 SELECT pg_temp.events() AS events_after;
 
+-- Nor can the owner put the capture function on a table of its own, or on an
+-- audited table with other arguments, to write events nobody asked for.
+SET ROLE regress_tg_audit_owner;
+CREATE TABLE notes (tenant_id int, body text);
+CREATE TRIGGER forged AFTER INSERT ON notes
+	FOR EACH ROW EXECUTE FUNCTION tenant_guard.audit_capture('tenant', 'tenant_id');
+INSERT INTO notes VALUES (1, 'not audited');
+DROP TABLE notes;
+CREATE TRIGGER forged AFTER INSERT ON payments
+	FOR EACH ROW EXECUTE FUNCTION tenant_guard.audit_capture('tenant', '', 'amount');
+INSERT INTO payments VALUES (3, 30);
+DROP TRIGGER forged ON payments;
+RESET ROLE;
+SELECT pg_temp.events() AS events_after_forging;
+
 -- Partitions made later get ALWAYS triggers too.
 SET ROLE regress_tg_audit_owner;
 CREATE TABLE bookings_2027 PARTITION OF bookings FOR VALUES FROM ('2027-01-01') TO ('2028-01-01');

@@ -4,11 +4,16 @@
 
 extern "C" {
 #include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
 #include "catalog/index.h"
 #include "catalog/partition.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -118,6 +123,84 @@ void Remember(Oid relid)
 	hash_search(relids, &relid, HASH_ENTER, &found);
 }
 
+/* tenant_guard.audited_tables columns, 1-based, in the order of tenant_guard--1.1.sql. */
+enum AuditedColumn : int { kAuditedTable = 1, kAuditedChain, kAuditedTenantColumn, kAuditedExcluded };
+
+/* Whether a registration row names exactly the trigger's arguments: chain, tenant column, exclusions. */
+bool ArgumentsMatch(HeapTuple row, TupleDesc desc, const Trigger *trigger)
+{
+	bool isnull = false;
+	Datum const chain = heap_getattr(row, kAuditedChain, desc, &isnull);
+	if (isnull || strcmp(TextDatumGetCString(chain), trigger->tgargs[0]) != 0)
+		return false;
+	Datum const column = heap_getattr(row, kAuditedTenantColumn, desc, &isnull);
+	if (strcmp(isnull ? "" : NameStr(*DatumGetName(column)), trigger->tgargs[1]) != 0)
+		return false;
+	Datum const excluded = heap_getattr(row, kAuditedExcluded, desc, &isnull);
+	Datum *names = nullptr;
+	int n = 0;
+	if (!isnull)
+		deconstruct_array(DatumGetArrayTypeP(excluded), NAMEOID, NAMEDATALEN, false,
+						  TYPALIGN_CHAR, &names, nullptr, &n);
+	if (n != trigger->tgnargs - 2)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (strcmp(NameStr(*DatumGetName(names[i])), trigger->tgargs[i + 2]) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * Only the triggers audit() made write events: the registration of the
+ * relation, or of the audited table a partition is in (the nearest one),
+ * must name the trigger's arguments. Anyone may EXECUTE audit_capture()
+ * (partitions made by a table's owner clone its trigger), so without this
+ * a role could put it on a table of its own, or with other exclusions on an
+ * audited one, and write events nobody asked for. Checked when the plan is
+ * built: once per trigger and backend.
+ */
+void RequireRegisteredTrigger(Relation rel, const Trigger *trigger)
+{
+	Oid const registry = AuditRelid("audited_tables");
+	List *candidates = list_make1_oid(RelationGetRelid(rel));
+	if (rel->rd_rel->relispartition)
+		candidates = list_concat(candidates, get_partition_ancestors(RelationGetRelid(rel)));
+	bool registered = false;
+	bool matches = false;
+	if (OidIsValid(registry)) {
+		Relation reg = table_open(registry, AccessShareLock);
+		Oid const index = RelationGetPrimaryKeyIndex(reg);
+		ListCell *lc;
+		foreach (lc, candidates) {
+			ScanKeyData key;
+			ScanKeyInit(&key, kAuditedTable, BTEqualStrategyNumber, F_OIDEQ,
+						ObjectIdGetDatum(lfirst_oid(lc)));
+			SysScanDesc scan = systable_beginscan(reg, index, true, nullptr, 1, &key);
+			if (HeapTuple row = systable_getnext(scan)) {
+				registered = true;
+				matches = ArgumentsMatch(row, RelationGetDescr(reg), trigger);
+			}
+			systable_endscan(scan);
+			if (registered)
+				break;
+		}
+		table_close(reg, AccessShareLock);
+	}
+	if (matches)
+		return;
+	char const *table = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+												   RelationGetRelationName(rel));
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("trigger \"%s\" on table %s is not a capture trigger of tenant_guard.audit()",
+					trigger->tgname, table),
+			 errdetail(registered ? "Its arguments differ from the chain, tenant column and excluded "
+									"columns registered for the table."
+								  : "The table is not audited: only tables passed to "
+									"tenant_guard.audit() write audit events."),
+			 errhint("Drop the trigger; to audit the table, call tenant_guard.audit() on it.")));
+}
+
 CapturePlan *BuildPlan(TriggerData *td, MemoryContext cxt)
 {
 	Trigger *trigger = td->tg_trigger;
@@ -126,6 +209,7 @@ CapturePlan *BuildPlan(TriggerData *td, MemoryContext cxt)
 						errmsg("trigger \"%s\" needs at least 2 arguments", trigger->tgname),
 						errdetail("The audit trigger was not created by tenant_guard.audit()."),
 						errhint("Call tenant_guard.audit() again.")));
+	RequireRegisteredTrigger(td->tg_relation, trigger);
 	auto *plan = static_cast<CapturePlan *>(MemoryContextAllocZero(cxt, sizeof(CapturePlan)));
 	Relation rel = td->tg_relation;
 	MemoryContext const old = MemoryContextSwitchTo(cxt);
