@@ -8,6 +8,10 @@
 #             idle exit (2 s), so that the sealer exits and a writer starts a
 #             new one each time, with transactions in flight at every start,
 #             as in bench/audit_throughput.sh's unaudited rounds;
+#   locks     a writer blocked behind an ACCESS EXCLUSIVE lock on the trail
+#             (an ALTER, a prune's DETACH) must not hold the capture LWLock
+#             while it waits: it stays cancellable, and the sealer's next
+#             pass never waits for it where no deadlock check looks;
 # each ends with every committed event sealed exactly once, nothing sealed
 # that was rolled back, and verify_audit() clean.
 #   scripts/sealer_test.sh
@@ -56,7 +60,8 @@ sealed_once() { # events not in exactly one block, plus block entries without an
 }
 
 # One database per section, so that one's failure cannot hide or cause the other's.
-psql -qX -d postgres -c 'CREATE DATABASE tg_sealer_backlog' -c 'CREATE DATABASE tg_sealer_bursts' >/dev/null
+psql -qX -d postgres -c 'CREATE DATABASE tg_sealer_backlog' -c 'CREATE DATABASE tg_sealer_bursts' \
+	-c 'CREATE DATABASE tg_sealer_locks' >/dev/null
 
 say "sealer: restarted with a transaction open below more than one pass of sealed events"
 export PGDATABASE=tg_sealer_backlog
@@ -133,6 +138,34 @@ check "bursts: events = committed rows (two per committed transaction)" \
 	"$(q -c "SELECT count(*) FROM tenant_guard.audit_events WHERE table_name = 'public.bursts'")"
 check "bursts: every event sealed exactly once" "0" "$(sealed_once)"
 check "bursts: verify_audit() is clean" "" \
+	"$(q -c "SELECT problem, count(*) FROM tenant_guard.verify_audit() GROUP BY problem")"
+
+say "capture: a writer waiting behind a lock on the trail holds no capture lock"
+export PGDATABASE=tg_sealer_locks
+q >/dev/null <<'SQL'
+CREATE EXTENSION tenant_guard;
+CREATE TABLE locks_t (id bigint, tenant_id int NOT NULL, PRIMARY KEY (tenant_id, id));
+SELECT tenant_guard.audit('locks_t');
+SQL
+q -c "INSERT INTO locks_t VALUES (1, 1)"
+# An ACCESS EXCLUSIVE lock on the trail (ALTER, DROP EXTENSION, a prune's DETACH).
+psql -qXAt -c "BEGIN" -c "LOCK TABLE tenant_guard.audit_events IN ACCESS EXCLUSIVE MODE" \
+	-c "SELECT pg_sleep(4)" -c "ROLLBACK" >/dev/null 2>&1 &
+holder=$!
+wait_for 10 "SELECT count(*) > 0 FROM pg_locks WHERE relation = 'tenant_guard.audit_events'::regclass
+	AND mode = 'AccessExclusiveLock' AND granted" || echo "the lock holder did not start" >&2
+# A writer that waited for it while holding the capture LWLock could not be
+# cancelled (interrupts are held off under an LWLock), and the sealer's next
+# pass would wait for it in turn, where no deadlock check looks.
+check "a writer waiting for the trail's lock can be cancelled (statement_timeout)" "1" \
+	"$(psql -qXAt -c "SET statement_timeout = '1s'" -c "INSERT INTO locks_t VALUES (2, 2)" 2>&1 |
+		grep -c 'canceling statement due to statement timeout')"
+wait $holder
+q -c "INSERT INTO locks_t VALUES (3, 3)"
+wait_for 10 "$all_sealed" || echo "the events were not sealed" >&2
+check "locks: events = committed rows" "2" "$(q -c "SELECT count(*) FROM tenant_guard.audit_events")"
+check "locks: every event sealed exactly once" "0" "$(sealed_once)"
+check "locks: verify_audit() is clean" "" \
 	"$(q -c "SELECT problem, count(*) FROM tenant_guard.verify_audit() GROUP BY problem")"
 
 echo "$passed passed, $failed failed"

@@ -44,6 +44,7 @@ extern "C" {
 #include "common/ip.h"
 #include "libpq/libpq-be.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/inet.h"
@@ -212,17 +213,26 @@ Hash HashOf(const CapturePlan *plan, const EventRecord &e)
 	return HashEvent(f, *writer, *sha);
 }
 
-/* Takes the capture lock and the event's seq; EndInsert releases the lock. */
+/*
+ * Takes the capture lock and the event's seq; EndInsert releases the lock.
+ * The trail's and the sequence's heavyweight locks are taken before it: a
+ * backend must not wait for one (behind an ALTER, DROP EXTENSION or a prune's
+ * DETACH) while it holds the capture lock, where it could not be cancelled
+ * (interrupts are held off under an LWLock) and the sealer, waiting for that
+ * LWLock inside its pass, could close a cycle that no deadlock check sees.
+ */
 int64 BeginInsert()
 {
 	Oid const seq = EventSeqRelid();
+	LockRelationOid(EventsRelid(), RowExclusiveLock);
+	LockRelationOid(seq, RowExclusiveLock);
 	BeginCapture();
 	return nextval_internal(seq, false);
 }
 
 void EndInsert(const CapturePlan *plan, const EventRecord *e, const Hash *hash)
 {
-	/* The parent first, as an INSERT locks it: that also processes the invalidations EventPartition needs. */
+	/* Locked by BeginInsert, which also processed the invalidations EventPartition needs. */
 	Relation events = table_open(EventsRelid(), RowExclusiveLock);
 	Relation rel = table_open(EventPartition(events, e->occurred_at), RowExclusiveLock);
 	TupleDesc desc = RelationGetDescr(rel);
