@@ -125,6 +125,32 @@ SELECT tenant_guard.unaudit('payments');
 RESET ROLE;
 SELECT * FROM tenant_guard.check() WHERE code = 'audit-capture-incomplete';
 
+-- Changing how a table is audited is itself in the trail: unaudit() (the gap
+-- that follows) and audit() with other settings are events of chain 'config',
+-- with the registration before and after; audit() with the same settings, or
+-- for the first time, writes none.
+SET ROLE regress_tg_audit_owner;
+SELECT tenant_guard.audit('bookings');
+SELECT tenant_guard.audit('bookings', exclude_columns => '{day}');
+RESET ROLE;
+SELECT chain_id, operation, table_name, actor, old_row, new_row, tenant_id
+  FROM tenant_guard.audit_events WHERE chain_id = 'config' ORDER BY seq;
+CREATE FUNCTION pg_temp.wait_sealed() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	FOR i IN 1..200 LOOP
+		IF NOT EXISTS (SELECT FROM tenant_guard.audit_events e
+		                WHERE NOT EXISTS (SELECT FROM tenant_guard.audit_blocks b
+		                                   WHERE e.seq = ANY (b.event_seqs))) THEN
+			RETURN 'sealed';
+		END IF;
+		PERFORM pg_sleep(0.05);
+	END LOOP;
+	RETURN 'not sealed after 10 s';
+END
+$$;
+SELECT pg_temp.wait_sealed();
+SELECT * FROM tenant_guard.verify_audit();
+
 DROP TABLE payments, bookings;
 DROP EXTENSION tenant_guard;
 REVOKE CREATE ON SCHEMA public FROM regress_tg_audit_owner;

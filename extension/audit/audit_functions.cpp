@@ -13,6 +13,7 @@
  */
 #include "audit/audit_catalog.h"
 #include "audit/audit_shared.h"
+#include "audit/config_event.h"
 #include "boundary/internal_ddl.h"
 #include "boundary/pg_boundary.h"
 #include "boundary/spi.h"
@@ -33,6 +34,7 @@ extern "C" {
 #include "utils/rel.h"
 }
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -145,6 +147,16 @@ void RefuseCitusTable(SpiSession &spi, Oid relid, const std::string &table)
 				"see docs/scale-out.md, \"Audit trail\".");
 }
 
+/* The table's registration as jsonb text (read as the extension owner), if it is audited. */
+std::optional<std::string> Registration(SpiSession &spi, Oid relid)
+{
+	UserSwitch as_owner(SqlOid(ExtensionOwner(spi)));
+	return spi.Value("SELECT pg_catalog.jsonb_build_object('chain', chain, 'tenant_column', tenant_column,"
+					 " 'exclude_columns', exclude_columns)::pg_catalog.text"
+					 "  FROM tenant_guard.audited_tables WHERE table_oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid",
+					 {std::to_string(relid)});
+}
+
 void DropTriggers(SpiSession &spi, const std::vector<Oid> &relations)
 {
 	for (Oid rel : relations) {
@@ -228,6 +240,7 @@ TG_FUNCTION(tg_audit)
 		spi.Execute("ALTER TABLE " + tg::RelationDisplayName(rel) +
 					" ENABLE ALWAYS TRIGGER tenant_guard_audit_truncate");
 
+	std::optional<std::string> const before = tg::audit::Registration(spi, relid);
 	std::string excluded_literal = "{";
 	for (size_t i = 0; i < excluded.size(); i++)
 		excluded_literal += (i ? "," : "") + tg::QuoteIdent(excluded[i]);
@@ -243,6 +256,10 @@ TG_FUNCTION(tg_audit)
 					 tenant_column.empty() ? tg::SqlParam{} : tg::SqlParam{tenant_column},
 					 excluded_literal});
 	}
+	/* Settings changed on an audited table (more columns excluded, say): recorded in the trail. */
+	std::optional<std::string> const after = tg::audit::Registration(spi, relid);
+	if (before && before != after)
+		tg::audit::WriteConfigEvent("AUDIT", relid, before, after);
 	/* A sealer for this database from now on, even before the first event. */
 	tg::PgCall(tg::audit::RequestSealer, MyDatabaseId);
 	PG_RETURN_BOOL(true);
@@ -256,6 +273,7 @@ TG_FUNCTION(tg_unaudit)
 	tg::audit::RequireOwner(relid, table);
 	tg::SpiSession spi;
 	std::vector<Oid> const relations = tg::audit::TableAndPartitions(spi, relid);
+	std::optional<std::string> const before = tg::audit::Registration(spi, relid);
 	tg::InternalDdlScope internal;
 	tg::audit::DropTriggers(spi, relations);
 	uint64_t removed = 0;
@@ -265,6 +283,9 @@ TG_FUNCTION(tg_unaudit)
 							  "OPERATOR(pg_catalog.=) $1::pg_catalog.oid",
 							  {std::to_string(relid)});
 	}
+	/* The gap that follows is recorded in the trail, not only in audited_tables. */
+	if (removed > 0)
+		tg::audit::WriteConfigEvent("UNAUDIT", relid, before, std::nullopt);
 	PG_RETURN_BOOL(removed > 0);
 }
 

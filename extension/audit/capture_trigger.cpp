@@ -23,6 +23,7 @@
 #include "audit/audit_catalog.h"
 #include "audit/audit_shared.h"
 #include "audit/capture_plan.h"
+#include "audit/config_event.h"
 #include "audit/event_partition.h"
 #include "audit/row_image.h"
 #include "boundary/pg_boundary.h"
@@ -307,6 +308,38 @@ void EndInsert(const CapturePlan *plan, const EventRecord *e, const Hash *hash)
 	EnsureSealer();
 }
 
+/* A registration's jsonb and its text as new_row::text prints it, for the encoding. */
+void ConfigImage(const char *json, Jsonb **image, const char **text, int *len)
+{
+	if (json == nullptr)
+		return;
+	*image = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
+	char *out = JsonbToCString(nullptr, &(*image)->root, VARSIZE(*image));
+	*text = out;
+	*len = static_cast<int>(strlen(out));
+}
+
+/* C-style, called through PgCall: a configuration event but for seq and hash, and its "plan". */
+void BuildConfigEvent(const char *operation, Oid relid, const char *before, const char *after,
+					  EventRecord *event, CapturePlan *plan)
+{
+	char *name = get_rel_name(relid);
+	if (name == nullptr)
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("relation %u does not exist", relid)));
+	plan->table_name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), name);
+	plan->table_name_text = CStringGetTextDatum(plan->table_name);
+	event->operation = operation;
+	event->chain_id = kConfigChain;
+	ConfigImage(before, &event->old_row, &event->old_text, &event->old_len);
+	ConfigImage(after, &event->new_row, &event->new_text, &event->new_len);
+	event->session_actor = RoleName(GetSessionUserId());
+	event->actor = RoleName(GetUserId());
+	event->txid = static_cast<int64>(U64FromFullTransactionId(GetTopFullTransactionId()));
+	event->ordinal = NextOrdinal(event->txid);
+	event->occurred_at = GetCurrentStatementStartTimestamp();
+	(void)ClientAddress();
+}
+
 /* Brackets a capture call, also when it fails, so that a stale plan cache is freed only between calls. */
 struct CaptureCall {
 	CaptureCall() { PgCall(BeginCaptureCall); }
@@ -333,6 +366,20 @@ TriggerData *RequireCaptureTrigger(FunctionCallInfo fcinfo)
 }
 
 } // namespace
+
+void WriteConfigEvent(const char *operation, Oid relid, const std::optional<std::string> &before,
+					  const std::optional<std::string> &after)
+{
+	CaptureCall const call;
+	auto *event = static_cast<EventRecord *>(PgCall(palloc0, sizeof(EventRecord)));
+	auto *plan = static_cast<CapturePlan *>(PgCall(palloc0, sizeof(CapturePlan)));
+	PgCall(BuildConfigEvent, operation, relid, before ? before->c_str() : nullptr,
+		   after ? after->c_str() : nullptr, event, plan);
+	event->seq = PgCall(BeginInsert);
+	Hash const hash = HashOf(plan, *event);
+	PgCall(EndInsert, plan, event, &hash);
+}
+
 } // namespace tg::audit
 
 TG_FUNCTION(tg_audit_capture)
