@@ -161,6 +161,17 @@ check "a writer waiting for the trail's lock can be cancelled (statement_timeout
 	"$(psql -qXAt -c "SET statement_timeout = '1s'" -c "INSERT INTO locks_t VALUES (2, 2)" 2>&1 |
 		grep -c 'canceling statement due to statement timeout')"
 wait $holder
+# The same behind a lock on this month's partition alone (a REINDEX, say).
+leaf=$(q -c "SELECT 'tenant_guard.audit_events_' || to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM')")
+psql -qXAt -c "BEGIN" -c "LOCK TABLE $leaf IN ACCESS EXCLUSIVE MODE" \
+	-c "SELECT pg_sleep(4)" -c "ROLLBACK" >/dev/null 2>&1 &
+holder=$!
+wait_for 10 "SELECT count(*) > 0 FROM pg_locks WHERE relation = '$leaf'::regclass
+	AND mode = 'AccessExclusiveLock' AND granted" || echo "the partition's lock holder did not start" >&2
+check "a writer waiting for the month's partition can be cancelled (statement_timeout)" "1" \
+	"$(psql -qXAt -c "SET statement_timeout = '1s'" -c "INSERT INTO locks_t VALUES (2, 2)" 2>&1 |
+		grep -c 'canceling statement due to statement timeout')"
+wait $holder
 q -c "INSERT INTO locks_t VALUES (3, 3)"
 wait_for 10 "$all_sealed" || echo "the events were not sealed" >&2
 check "locks: events = committed rows" "2" "$(q -c "SELECT count(*) FROM tenant_guard.audit_events")"

@@ -67,6 +67,11 @@ CREATE TRIGGER forged AFTER INSERT ON payments
 	FOR EACH ROW EXECUTE FUNCTION tenant_guard.audit_capture('tenant', '', 'amount');
 INSERT INTO payments VALUES (3, 30);
 DROP TRIGGER forged ON payments;
+-- A second trigger with the registered arguments would record every change twice.
+CREATE TRIGGER twice AFTER INSERT ON payments
+	FOR EACH ROW EXECUTE FUNCTION tenant_guard.audit_capture('global', '');
+INSERT INTO payments VALUES (4, 40);
+DROP TRIGGER twice ON payments;
 RESET ROLE;
 SELECT pg_temp.events() AS events_after_forging;
 

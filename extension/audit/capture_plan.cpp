@@ -9,6 +9,7 @@ extern "C" {
 #include "access/table.h"
 #include "catalog/index.h"
 #include "catalog/partition.h"
+#include "catalog/pg_trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/array.h"
@@ -151,14 +152,29 @@ bool ArgumentsMatch(HeapTuple row, TupleDesc desc, const Trigger *trigger)
 }
 
 /*
- * Only the triggers audit() made write events: the registration of the
- * relation, or of the audited table a partition is in (the nearest one),
- * must name the trigger's arguments. Anyone may EXECUTE audit_capture()
+ * Only the triggers audit() made write events: the trigger must look as
+ * audit() makes it, and the registration of the relation, or of the audited
+ * table a partition is in (the nearest one), must name its arguments. Anyone may EXECUTE audit_capture()
  * (partitions made by a table's owner clone its trigger), so without this
  * a role could put it on a table of its own, or with other exclusions on an
  * audited one, and write events nobody asked for. Checked when the plan is
  * built: once per trigger and backend.
  */
+/*
+ * The trigger is one audit() makes: its name (a partition's clone keeps its
+ * parent's), no WHEN, no column list, no constraint trigger, no transition
+ * tables. A second trigger with the same arguments would record every change
+ * twice, under other ordinals that no duplicate check could tell apart.
+ */
+bool MadeByAudit(const Trigger *trigger)
+{
+	const char *const expected =
+		TRIGGER_FOR_ROW(trigger->tgtype) ? "tenant_guard_audit" : "tenant_guard_audit_truncate";
+	return strcmp(trigger->tgname, expected) == 0 && trigger->tgqual == nullptr &&
+		   trigger->tgnattr == 0 && !OidIsValid(trigger->tgconstraint) &&
+		   trigger->tgoldtable == nullptr && trigger->tgnewtable == nullptr;
+}
+
 void RequireRegisteredTrigger(Relation rel, const Trigger *trigger)
 {
 	Oid const registry = AuditRelid("audited_tables");
@@ -186,7 +202,8 @@ void RequireRegisteredTrigger(Relation rel, const Trigger *trigger)
 		}
 		table_close(reg, AccessShareLock);
 	}
-	if (matches)
+	bool const made_by_audit = MadeByAudit(trigger);
+	if (matches && made_by_audit)
 		return;
 	char const *table = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 												   RelationGetRelationName(rel));
@@ -194,10 +211,14 @@ void RequireRegisteredTrigger(Relation rel, const Trigger *trigger)
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("trigger \"%s\" on table %s is not a capture trigger of tenant_guard.audit()",
 					trigger->tgname, table),
-			 errdetail(registered ? "Its arguments differ from the chain, tenant column and excluded "
+			 errdetail(!registered ? "The table is not audited: only tables passed to "
+									 "tenant_guard.audit() write audit events."
+					   : !matches ? "Its arguments differ from the chain, tenant column and excluded "
 									"columns registered for the table."
-								  : "The table is not audited: only tables passed to "
-									"tenant_guard.audit() write audit events."),
+								  : "tenant_guard.audit() names its triggers tenant_guard_audit and "
+									"tenant_guard_audit_truncate and gives them no WHEN condition, "
+									"column list or transition table; another one would record "
+									"changes twice."),
 			 errhint("Drop the trigger; to audit the table, call tenant_guard.audit() on it.")));
 }
 

@@ -216,16 +216,23 @@ Hash HashOf(const CapturePlan *plan, const EventRecord &e)
 
 /*
  * Takes the capture lock and the event's seq; EndInsert releases the lock.
- * The trail's and the sequence's heavyweight locks are taken before it: a
- * backend must not wait for one (behind an ALTER, DROP EXTENSION or a prune's
- * DETACH) while it holds the capture lock, where it could not be cancelled
+ * The heavyweight locks of the trail, the month's partition, its indexes and
+ * the sequence are taken before it: a backend must not wait for one (behind
+ * an ALTER, REINDEX, DROP EXTENSION or a prune) while it holds the capture lock, where it could not be cancelled
  * (interrupts are held off under an LWLock) and the sealer, waiting for that
  * LWLock inside its pass, could close a cycle that no deadlock check sees.
  */
-int64 BeginInsert()
+int64 BeginInsert(TimestampTz at)
 {
 	Oid const seq = EventSeqRelid();
-	LockRelationOid(EventsRelid(), RowExclusiveLock);
+	Relation events = table_open(EventsRelid(), RowExclusiveLock);
+	Relation rel = table_open(EventPartition(events, at), RowExclusiveLock);
+	/* Built (catalog reads) and its indexes locked here too, not under the capture lock. */
+	const EventTarget *target = EventTargetFor(rel);
+	for (int i = 0; i < target->nindexes; i++)
+		LockRelationOid(target->indexes[i].relid, RowExclusiveLock);
+	table_close(rel, NoLock);
+	table_close(events, NoLock);
 	LockRelationOid(seq, RowExclusiveLock);
 	BeginCapture();
 	return nextval_internal(seq, false);
@@ -233,7 +240,7 @@ int64 BeginInsert()
 
 void EndInsert(const CapturePlan *plan, const EventRecord *e, const Hash *hash)
 {
-	/* Locked by BeginInsert, which also processed the invalidations EventPartition needs. */
+	/* Locked by BeginInsert, as are the partition and its indexes: these opens do not wait. */
 	Relation events = table_open(EventsRelid(), RowExclusiveLock);
 	Relation rel = table_open(EventPartition(events, e->occurred_at), RowExclusiveLock);
 	TupleDesc desc = RelationGetDescr(rel);
@@ -325,7 +332,9 @@ void BuildConfigEvent(const char *operation, Oid relid, const char *before, cons
 {
 	char *name = get_rel_name(relid);
 	if (name == nullptr)
-		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("relation %u does not exist", relid)));
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("relation %u does not exist", relid),
+						errdetail("The audited table was dropped while its audit settings changed."),
+						errhint("Run the command again.")));
 	plan->table_name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), name);
 	plan->table_name_text = CStringGetTextDatum(plan->table_name);
 	event->operation = operation;
@@ -352,7 +361,9 @@ TriggerData *RequireCaptureTrigger(FunctionCallInfo fcinfo)
 {
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-					"tenant_guard.audit_capture() must be called as a trigger");
+					"tenant_guard.audit_capture() must be called as a trigger",
+					"It records the row changes of the table whose trigger calls it.",
+					"Call tenant_guard.audit() on the table instead.");
 	auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
 	bool const row_event = TRIGGER_FIRED_FOR_ROW(td->tg_event) &&
 						   !TRIGGER_FIRED_BY_TRUNCATE(td->tg_event);
@@ -361,7 +372,9 @@ TriggerData *RequireCaptureTrigger(FunctionCallInfo fcinfo)
 	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !(row_event || truncate_event))
 		throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
 					"tenant_guard.audit_capture() must fire AFTER INSERT OR UPDATE OR DELETE FOR "
-					"EACH ROW or AFTER TRUNCATE FOR EACH STATEMENT");
+					"EACH ROW or AFTER TRUNCATE FOR EACH STATEMENT",
+					"Only after a change is final is it recorded.",
+					"Drop the trigger and call tenant_guard.audit() on the table instead.");
 	return td;
 }
 
@@ -375,7 +388,7 @@ void WriteConfigEvent(const char *operation, Oid relid, const std::optional<std:
 	auto *plan = static_cast<CapturePlan *>(PgCall(palloc0, sizeof(CapturePlan)));
 	PgCall(BuildConfigEvent, operation, relid, before ? before->c_str() : nullptr,
 		   after ? after->c_str() : nullptr, event, plan);
-	event->seq = PgCall(BeginInsert);
+	event->seq = PgCall(BeginInsert, event->occurred_at);
 	Hash const hash = HashOf(plan, *event);
 	PgCall(EndInsert, plan, event, &hash);
 }
@@ -390,7 +403,7 @@ TG_FUNCTION(tg_audit_capture)
 		static_cast<tg::audit::EventRecord *>(tg::PgCall(palloc0, sizeof(tg::audit::EventRecord)));
 	tg::audit::CapturePlan *plan = tg::PgCall(tg::audit::CapturePlanFor, fcinfo, td);
 	tg::PgCall(tg::audit::BuildEvent, plan, td, event);
-	event->seq = tg::PgCall(tg::audit::BeginInsert);
+	event->seq = tg::PgCall(tg::audit::BeginInsert, event->occurred_at);
 	tg::audit::Hash const hash = tg::audit::HashOf(plan, *event);
 	tg::PgCall(tg::audit::EndInsert, plan, event, &hash);
 	return PointerGetDatum(nullptr);

@@ -1,6 +1,8 @@
 #include "audit/event_partition.h"
+#include "audit/audit_shared.h"
 
 extern "C" {
+#include "miscadmin.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
 #include "partitioning/partbounds.h"
@@ -40,6 +42,12 @@ void ForgetLeaf(Datum, Oid relid)
 	/* No time zone: the month in UTC, as the partitions are cut. */
 	if (timestamp2tm(at, nullptr, &tm, &fsec, nullptr, nullptr) != 0)
 		tm.tm_year = tm.tm_mon = 0;
+	/*
+	 * A database without audited writes for months may have no sealer to make
+	 * the partition (it exits when idle, and writers restart it only after an
+	 * event): start one, so that the next write finds the month's partition.
+	 */
+	(void)RequestSealer(MyDatabaseId);
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("no partition of \"tenant_guard.audit_events\" holds events of %04d-%02d",
