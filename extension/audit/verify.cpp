@@ -9,9 +9,11 @@
  * (verify_scan.cpp). (b) Over the hashes only, here, in order: duplicates,
  * Merkle roots, block and chain links, passes and the unsealed tail.
  *
- * Read-only, one snapshot (the calling statement's, which the workers
- * share), no SQL: it runs on a hot standby too, where events not yet sealed
- * are the normal tail and never reported. What each check catches, and what
+ * Read-only: the events, blocks and passes under one snapshot (the calling
+ * statement's, which the workers share), then the retention checkpoints
+ * through SQL (retention.h), which can only excuse events that are absent.
+ * It runs on a hot standby too, where events not yet sealed are the normal
+ * tail and never reported. What each check catches, and what
  * no check inside the database can catch (a deleted tail after the last
  * digest kept elsewhere), is in docs/audit.md.
  */
