@@ -6,19 +6,10 @@
 -- pg_temp.wait_sealed() waits for it.
 CREATE EXTENSION tenant_guard;
 
-CREATE FUNCTION pg_temp.wait_sealed() RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	FOR i IN 1..200 LOOP
-		IF NOT EXISTS (SELECT FROM tenant_guard.audit_events e
-		                WHERE NOT EXISTS (SELECT FROM tenant_guard.audit_blocks b
-		                                   WHERE e.seq = ANY (b.event_seqs))) THEN
-			RETURN 'sealed';
-		END IF;
-		PERFORM pg_sleep(0.05);
-	END LOOP;
-	RETURN 'not sealed after 10 s';
-END
-$$;
+-- pg_temp.wait_sealed(): sql/include/audit_wait_sealed.sql.
+\set ECHO none
+\i sql/include/audit_wait_sealed.sql
+\set ECHO all
 
 CREATE DOMAIN positive_amount AS numeric CHECK (VALUE > 0);
 CREATE TABLE ledger (

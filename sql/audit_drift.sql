@@ -140,19 +140,10 @@ SELECT tenant_guard.audit('bookings', exclude_columns => '{day}');
 RESET ROLE;
 SELECT chain_id, operation, table_name, actor, old_row, new_row, tenant_id
   FROM tenant_guard.audit_events WHERE chain_id = 'config' ORDER BY seq;
-CREATE FUNCTION pg_temp.wait_sealed() RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	FOR i IN 1..200 LOOP
-		IF NOT EXISTS (SELECT FROM tenant_guard.audit_events e
-		                WHERE NOT EXISTS (SELECT FROM tenant_guard.audit_blocks b
-		                                   WHERE e.seq = ANY (b.event_seqs))) THEN
-			RETURN 'sealed';
-		END IF;
-		PERFORM pg_sleep(0.05);
-	END LOOP;
-	RETURN 'not sealed after 10 s';
-END
-$$;
+-- pg_temp.wait_sealed(): sql/include/audit_wait_sealed.sql.
+\set ECHO none
+\i sql/include/audit_wait_sealed.sql
+\set ECHO all
 SELECT pg_temp.wait_sealed();
 SELECT * FROM tenant_guard.verify_audit();
 

@@ -4,42 +4,11 @@
 -- verifies clean again.
 CREATE EXTENSION tenant_guard;
 
-CREATE FUNCTION pg_temp.wait_sealed() RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	FOR i IN 1..200 LOOP
-		IF NOT EXISTS (SELECT FROM tenant_guard.audit_events e
-		                WHERE NOT EXISTS (SELECT FROM tenant_guard.audit_blocks b
-		                                   WHERE e.seq = ANY (b.event_seqs))) THEN
-			RETURN 'sealed';
-		END IF;
-		PERFORM pg_sleep(0.05);
-	END LOOP;
-	RETURN 'not sealed after 10 s';
-END
-$$;
-
--- The canonical encoding of docs/audit.md, written in SQL: an auditor's
--- re-verification that needs nothing from tenant_guard.
-CREATE FUNCTION pg_temp.field(t text) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
-	SELECT CASE WHEN t IS NULL THEN '\x00'::bytea
-	            ELSE '\x01'::bytea || int4send(octet_length(convert_to(t, 'UTF8'))) || convert_to(t, 'UTF8') END
-$$;
-CREATE FUNCTION pg_temp.field(i bigint) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
-	SELECT '\x02'::bytea || int8send(i)
-$$;
-CREATE FUNCTION pg_temp.canonical(e tenant_guard.audit_events) RETURNS bytea LANGUAGE sql STABLE AS $$
-	SELECT '\x01'::bytea || pg_temp.field(e.chain_id) || pg_temp.field(e.seq) || pg_temp.field(e.txid)
-	    || pg_temp.field(e.tx_ordinal::bigint)
-	    || pg_temp.field(((extract(epoch FROM e.occurred_at) - 946684800) * 1000000)::bigint)
-	    || pg_temp.field(e.session_actor) || pg_temp.field(e.actor) || pg_temp.field(e.table_name)
-	    || pg_temp.field(e.operation) || pg_temp.field(e.tenant_id)
-	    || pg_temp.field(e.old_row::text) || pg_temp.field(e.new_row::text)
-	    || CASE WHEN e.changed_columns IS NULL THEN '\x00'::bytea
-	            ELSE '\x03'::bytea || int4send(coalesce(cardinality(e.changed_columns), 0))
-	                 || coalesce((SELECT string_agg(pg_temp.field(c), ''::bytea ORDER BY n)
-	                                FROM unnest(e.changed_columns) WITH ORDINALITY AS u(c, n)), ''::bytea) END
-	    || pg_temp.field(e.application_name) || pg_temp.field(CASE WHEN e.client_addr IS NOT NULL THEN format('%s', e.client_addr) END)
-$$;
+-- pg_temp.wait_sealed() and pg_temp.canonical(event): sql/include/audit_wait_sealed.sql, audit_canonical.sql.
+\set ECHO none
+\i sql/include/audit_wait_sealed.sql
+\i sql/include/audit_canonical.sql
+\set ECHO all
 
 CREATE TABLE notes (id int PRIMARY KEY, tenant_id text NOT NULL, body text);
 SELECT tenant_guard.audit('notes');

@@ -6,19 +6,10 @@
 -- role too.
 CREATE EXTENSION tenant_guard;
 
-CREATE FUNCTION pg_temp.wait_sealed() RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	FOR i IN 1..400 LOOP
-		IF NOT EXISTS (SELECT FROM tenant_guard.audit_events e
-		                WHERE NOT EXISTS (SELECT FROM tenant_guard.audit_blocks b
-		                                   WHERE e.seq = ANY (b.event_seqs))) THEN
-			RETURN 'sealed';
-		END IF;
-		PERFORM pg_sleep(0.05);
-	END LOOP;
-	RETURN 'not sealed after 20 s';
-END
-$$;
+-- pg_temp.wait_sealed(): sql/include/audit_wait_sealed.sql.
+\set ECHO none
+\i sql/include/audit_wait_sealed.sql
+\set ECHO all
 
 CREATE TABLE pnotes (id int PRIMARY KEY, tenant_id text NOT NULL, body text, tags text[]);
 SELECT tenant_guard.audit('pnotes');
@@ -26,7 +17,7 @@ INSERT INTO pnotes SELECT g, 't' || (g % 3), repeat('x', g % 40), ARRAY['a', g::
   FROM generate_series(1, 3000) g;
 UPDATE pnotes SET body = 'edited' WHERE id % 100 = 0;
 DELETE FROM pnotes WHERE id % 250 = 0;
-SELECT pg_temp.wait_sealed();
+SELECT pg_temp.wait_sealed(20);
 SELECT count(*) AS events, count(DISTINCT chain_id) AS chains FROM tenant_guard.audit_events;
 
 -- The same verification without workers and with workers only.
