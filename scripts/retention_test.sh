@@ -210,5 +210,28 @@ q -c "INSERT INTO ledger VALUES (28, 't1', 28)" >/dev/null
 check "and the event goes there" "tenant_guard.audit_events_$(date -u -d "+100 days" +%Y_%m)" \
 	"$(q -c "SELECT tableoid::regclass FROM tenant_guard.audit_events WHERE new_row->>'id' = '28'")"
 
+say "retention test: two callers making the same months at once"
+# The first holds its new partitions uncommitted; the second waits for it and
+# then finds them, instead of failing on a table name taken meanwhile.
+mkfifo "$CLUSTER/first.fifo"
+psql -qXAt <"$CLUSTER/first.fifo" >"$CLUSTER/first.out" 2>&1 &
+first=$!
+exec {first_fd}>"$CLUSTER/first.fifo"
+echo "BEGIN; SELECT count(*) FROM tenant_guard.audit_create_partitions('2041-01-01', 2);" >&$first_fd
+for _ in $(seq 100); do
+	[ "$(q -c "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'
+		AND query LIKE '%audit_create_partitions(''2041-01-01''%'")" = 1 ] && break
+	sleep 0.1
+done
+q -c "SELECT count(*) FROM tenant_guard.audit_create_partitions('2041-01-01', 2)" >"$CLUSTER/second.out" 2>&1 &
+second=$!
+sleep 1
+echo "COMMIT;" >&$first_fd
+exec {first_fd}>&-
+wait $first
+wait $second || true
+check "the first caller made both months" "2" "$(head -1 "$CLUSTER/first.out")"
+check "the second waited, then made none and failed not" "0" "$(cat "$CLUSTER/second.out")"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -391,6 +391,12 @@ PruneResult Prune(SpiSession &spi, DateADT before, bool allow_unanchored)
 {
 	PruneResult result;
 	RequireAppendOnly(spi);
+	/*
+	 * One prune or partition maker at a time (SHARE UPDATE EXCLUSIVE conflicts
+	 * with itself, not with writers): a second prune then sees the first's
+	 * checkpoint and partitions, instead of failing on them.
+	 */
+	spi.Execute("LOCK TABLE tenant_guard.audit_events IN SHARE UPDATE EXCLUSIVE MODE");
 	std::optional<std::string> const pruned_before = spi.Value(
 		"SELECT pg_catalog.max(before_month) OPERATOR(pg_catalog.-) '2000-01-01'::pg_catalog.date"
 		"  FROM tenant_guard.audit_checkpoints");

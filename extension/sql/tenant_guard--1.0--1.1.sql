@@ -1902,6 +1902,9 @@ BEGIN
 			      DETAIL = 'audit_create_partitions() makes one partition of tenant_guard.audit_events per month.',
 			      HINT = 'Pass a number of months between 1 and 120.';
 	END IF;
+	-- One partition maker or prune at a time (this mode conflicts with itself,
+	-- not with writers): a second caller then finds the first's partitions.
+	LOCK TABLE tenant_guard.audit_events IN SHARE UPDATE EXCLUSIVE MODE;
 	SELECT max(c.before_month) INTO pruned_before FROM tenant_guard.audit_checkpoints c;
 	FOR i IN 0 .. months - 1 LOOP
 		m := (first_month + make_interval(months => i))::date;
@@ -1948,6 +1951,8 @@ REVOKE ALL ON FUNCTION tenant_guard.audit_create_partitions(pg_catalog.date, pg_
 	tenant_guard.audit_prune(pg_catalog.date, pg_catalog.bool) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tenant_guard.audit_create_partitions(pg_catalog.date, pg_catalog.int4),
 	tenant_guard.audit_prune(pg_catalog.date, pg_catalog.bool) TO tenant_guard_retention;
+
+-- ---------------------------------------------------------------------------
 -- Keeping the trail complete (docs/audit.md): every relation of an audited
 -- table's partition tree has a row trigger and a TRUNCATE trigger calling
 -- audit_capture() with the registered arguments, enabled ALWAYS (so that
