@@ -11,6 +11,7 @@
 # a closed day keeps the extent it was closed with.
 #   scripts/anchor_test.sh
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/checks.sh"
 
 FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
 [ -n "$FAKETIME_LIB" ] || die "libfaketime is missing (scripts/deps.sh installs it)"
@@ -22,7 +23,6 @@ export TG_PORT=$((${TG_PORT:-55432} + 3))
 source "$CLUSTER/env"
 mkdir -p "$TSA" && "$REPO_ROOT/scripts/tsa.sh" init "$TSA"
 
-q() { psql -qXAt -v ON_ERROR_STOP=1 "$@"; }
 wait_sealed() {
 	for _ in $(seq 200); do
 		[ "$(q -c "SELECT count(*) FROM tenant_guard.audit_events e WHERE NOT EXISTS
@@ -55,11 +55,6 @@ q -c "INSERT INTO ledger SELECT g, 't' || (g % 3), g FROM generate_series(26, 40
 q -c "DELETE FROM ledger WHERE id = 7" >/dev/null
 wait_sealed
 
-passed=0 failed=0
-check() { # check NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then passed=$((passed + 1)); else
-		failed=$((failed + 1)); printf 'anchoring test: %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3" >&2; fi
-}
 err() { psql -qXAt -v VERBOSITY=default "$@" 2>&1 >/dev/null | sed -n 's/^ERROR:  //p' | head -1; }
 
 check "today is not over" "audit day $TODAY is not over" \
@@ -150,5 +145,4 @@ check "the trail itself is intact" "0" "$(q -c "SELECT count(*) FROM tenant_guar
 [ -x "$REPO_ROOT/build/tenant-audit" ] || die "build/tenant-audit is missing (make test builds it first)"
 source "$REPO_ROOT/scripts/anchor_cli_test.sh"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+checks_done

@@ -15,6 +15,7 @@
 #                resumes.
 #   scripts/audit_test.sh
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/checks.sh"
 
 PRIMARY=$(mktemp -d /tmp/tenant_guard_audit_primary.XXXXXX)
 STANDBY=$(mktemp -d /tmp/tenant_guard_audit_standby.XXXXXX)
@@ -32,18 +33,6 @@ source "$PRIMARY/env"
 export PGDATABASE=tg_audit
 # Commits must be durable here (the test cluster runs without synchronous_commit).
 export PGOPTIONS="-c client_min_messages=warning -c synchronous_commit=on"
-passed=0
-failed=0
-check() { # check NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then
-		echo "ok: $1"
-		passed=$((passed + 1))
-	else
-		echo "FAILED: $1: expected '$2', got '$3'" >&2
-		failed=$((failed + 1))
-	fi
-}
-q() { psql -qXAt -v ON_ERROR_STOP=1 "$@"; }
 wait_sealed() { # wait_sealed [HOST-ARGS...]: until every event is in a block (10 s at most)
 	for _ in $(seq 200); do
 		[ "$(q "$@" -c "SELECT (SELECT count(*) FROM tenant_guard.audit_events)
@@ -247,5 +236,4 @@ check "sealing resumes: a new event is sealed" "1" \
 	"$(q -c "SELECT count(*) FROM tenant_guard.audit_blocks b JOIN tenant_guard.audit_events e ON e.seq = ANY (b.event_seqs) WHERE e.new_row->>'id' = '-6'")"
 check "verify_audit() clean at the end" "0" "$(q -c "SELECT count(*) FROM tenant_guard.verify_audit()")"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+checks_done

@@ -11,6 +11,7 @@
 # the events sealed today.
 #   scripts/cron_test.sh
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/checks.sh"
 
 FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
 [ -n "$FAKETIME_LIB" ] || die "libfaketime is missing (scripts/deps.sh installs it)"
@@ -28,7 +29,6 @@ as_server_user "$PG_BINDIR/pg_ctl" -D "$CLUSTER/data" -m fast -w stop >/dev/null
 as_server_user env LD_PRELOAD="$FAKETIME_LIB" FAKETIME="+2d" \
 	"$PG_BINDIR/pg_ctl" -D "$CLUSTER/data" -l "$CLUSTER/server.log" -w start >/dev/null
 
-q() { psql -qXAt -v ON_ERROR_STOP=1 "$@"; }
 
 say "scheduling test: pg_cron closes the audit day"
 q >/dev/null <<'SQL'
@@ -65,11 +65,6 @@ while [ $SECONDS -lt $deadline ]; do
 	sleep 1
 done
 
-passed=0 failed=0
-check() { # check NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then passed=$((passed + 1)); else
-		failed=$((failed + 1)); printf 'scheduling test: %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3" >&2; fi
-}
 check "the job ran and succeeded" "succeeded" "$(status "$job" | cut -d, -f1)"
 check "it ran as the scheduler role" "tg_scheduler" "$(q -c "SELECT username FROM cron.job WHERE jobid = $job")"
 check "the day's head is recorded, over every event sealed" "$DAY|15" \
@@ -81,5 +76,4 @@ check "a role without EXECUTE cannot close the day" "failed|permission denied fo
 		FROM cron.job_run_details WHERE jobid = $denied ORDER BY runid LIMIT 1")"
 check "unschedule" "t|t" "$(PGUSER=tg_scheduler q -c "SELECT cron.unschedule($job)")|$(PGUSER=tg_nobody q -c "SELECT cron.unschedule($denied)")"
 [ "$failed" -eq 0 ] || q -c "SELECT * FROM cron.job_run_details" >&2
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+checks_done

@@ -12,6 +12,7 @@
 # scripts/anchor_test.sh, so that DAY1 can be closed.
 #   scripts/retention_test.sh
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/checks.sh"
 
 FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
 [ -n "$FAKETIME_LIB" ] || die "libfaketime is missing (scripts/deps.sh installs it)"
@@ -23,7 +24,6 @@ export TG_PORT=$((${TG_PORT:-55432} + 6))
 source "$CLUSTER/env"
 mkdir -p "$TSA" && "$REPO_ROOT/scripts/tsa.sh" init "$TSA"
 
-q() { psql -qXAt -v ON_ERROR_STOP=1 "$@"; }
 err() { psql -qXAt -v VERBOSITY=default "$@" 2>&1 >/dev/null | sed -n 's/^ERROR:  //p' | head -1; }
 restart_at() { # restart_at FAKETIME: sessions see the clock moved by that offset
 	as_server_user "$PG_BINDIR/pg_ctl" -D "$CLUSTER/data" -m fast -w stop >/dev/null
@@ -40,11 +40,6 @@ wait_sealed() {
 }
 offset_to() { # offset_to DATE: libfaketime's offset from now to noon UTC of DATE
 	echo "$(( ($(date -u -d "$1 12:00" +%s) - $(date -u +%s)) / 86400 ))d"
-}
-passed=0 failed=0
-check() { # check NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then passed=$((passed + 1)); else
-		failed=$((failed + 1)); printf 'retention test: %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3" >&2; fi
 }
 
 THIS=$(date -u +%Y-%m-01)
@@ -233,5 +228,4 @@ wait $second || true
 check "the first caller made both months" "2" "$(head -1 "$CLUSTER/first.out")"
 check "the second waited, then made none and failed not" "0" "$(cat "$CLUSTER/second.out")"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+checks_done

@@ -16,6 +16,7 @@
 # that was rolled back, and verify_audit() clean.
 #   scripts/sealer_test.sh
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/checks.sh"
 
 CLUSTER=$(mktemp -d /tmp/tenant_guard_sealer.XXXXXX)
 WORK=$(mktemp -d /tmp/tenant_guard_sealer_work.XXXXXX)
@@ -30,18 +31,6 @@ TG_CLUSTER_CONF="tenant_guard.audit_seal_interval = 100" \
 	"$REPO_ROOT/scripts/cluster.sh" start "$CLUSTER" >/dev/null
 source "$CLUSTER/env"
 export PGOPTIONS="-c client_min_messages=warning"
-passed=0
-failed=0
-check() { # check NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then
-		echo "ok: $1"
-		passed=$((passed + 1))
-	else
-		echo "FAILED: $1: expected '$2', got '$3'" >&2
-		failed=$((failed + 1))
-	fi
-}
-q() { psql -qXAt -v ON_ERROR_STOP=1 "$@"; }
 wait_for() { # wait_for SECONDS SQL: until SQL returns t
 	for _ in $(seq $(($1 * 10))); do
 		[ "$(q -c "$2")" = t ] && return 0
@@ -179,5 +168,4 @@ check "locks: every event sealed exactly once" "0" "$(sealed_once)"
 check "locks: verify_audit() is clean" "" \
 	"$(q -c "SELECT problem, count(*) FROM tenant_guard.verify_audit() GROUP BY problem")"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+checks_done
