@@ -26,7 +26,7 @@ wait_for_sealer() {
 	local db=$1 seconds=$2 state
 	for _ in $(seq $((seconds * 5))); do
 		state=$(psql -qXAt -d "$db" -F ' ' -c "SELECT
-			(SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM tenant_guard.audit_event_seq),
+			coalesce(pg_sequence_last_value('tenant_guard.audit_event_seq'), 0),
 			(SELECT coalesce(max(high_watermark), 0) FROM tenant_guard.audit_passes),
 			(SELECT count(*) FROM tenant_guard.audit_events),
 			(SELECT coalesce(sum(cardinality(event_seqs)), 0) FROM tenant_guard.audit_blocks)")

@@ -34,6 +34,7 @@ run_pgtap_suites
 "$REPO_ROOT/scripts/pooling_soak.sh" "$CLUSTER" 8 500
 "$REPO_ROOT/scripts/audit_test.sh"
 "$REPO_ROOT/scripts/sealer_test.sh"
+"$REPO_ROOT/scripts/sealer_race_test.sh"
 "$REPO_ROOT/scripts/crash_test.sh" "$CLUSTER"
 
 say "all suites passed"

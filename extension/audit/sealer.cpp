@@ -282,10 +282,18 @@ bool Sealer::Load(SpiSession &spi)
 	return true;
 }
 
+/*
+ * The last seq handed out, read under the sequence's buffer lock by
+ * pg_sequence_last_value(). A plain SELECT from the sequence reads its tuple
+ * after releasing that lock, and nextval() puts the value it WAL-logs ahead
+ * (up to 32 more) in the tuple while it writes its WAL record: a pass that
+ * scanned up to that value would record a high watermark above seqs not yet
+ * handed out, and the events that took them afterwards were never scanned.
+ */
 int64 Sealer::LastSeq(SpiSession &spi)
 {
-	return std::stoll(spi.Value("SELECT CASE WHEN is_called THEN last_value ELSE 0 END"
-								"  FROM tenant_guard.audit_event_seq")
+	return std::stoll(spi.Value("SELECT pg_catalog.pg_sequence_last_value("
+								"'tenant_guard.audit_event_seq'::pg_catalog.regclass)")
 						  .value_or("0"));
 }
 
