@@ -6,9 +6,10 @@
 -- pg_temp.wait_sealed() waits for it.
 CREATE EXTENSION tenant_guard;
 
--- pg_temp.wait_sealed(): sql/include/audit_wait_sealed.sql.
+-- pg_temp.wait_sealed() and pg_temp.canonical(event): sql/include/audit_wait_sealed.sql, audit_canonical.sql.
 \set ECHO none
 \i sql/include/audit_wait_sealed.sql
+\i sql/include/audit_canonical.sql
 \set ECHO all
 
 CREATE DOMAIN positive_amount AS numeric CHECK (VALUE > 0);
@@ -89,6 +90,23 @@ SELECT count(*) AS mentions_card FROM tenant_guard.audit_events
 SELECT operation, tx_ordinal, count(*) OVER (PARTITION BY txid) AS events_in_tx
   FROM tenant_guard.audit_events ORDER BY seq;
 
+-- jsonb of every shape: verify_audit() prints each stored image itself, and must
+-- print exactly what new_row::text prints, or every one of these is a row hash mismatch.
+BEGIN;
+SET LOCAL app.tenant_id = '7';
+INSERT INTO ledger (id, tenant_id, meta) VALUES
+	(20, 7, '{}'), (21, 7, '[]'), (22, 7, '"a scalar"'), (23, 7, '12.50'), (24, 7, 'null'),
+	(25, 7, '[[], {}, [[]], {"a": {}}, [null, true, false]]'),
+	(26, 7, '{"quote \" and backslash \\": "tab\tnewline\ncr\rff\fbs\bctl\u0001\u001f", "é": "ünïcode ✓ 🙂"}'),
+	(27, 7, '{"n": [0, -0, 1e100, 1.000, -12345678901234567890.123, 0.0000001, 1E-7]}'),
+	(28, 7, '{"deep": {"er": {"est": [1, {"k": [2, [3, {"z": null}]]}]}}, "a": 1, "bb": 2, "b": 3}'),
+	(29, 7, '[{"x": "</script>"}, "\u00e9", "\/", "  spaces  "]');
+COMMIT;
+SELECT id, meta::text FROM ledger WHERE id BETWEEN 20 AND 29 ORDER BY id;
+-- The capture trigger hashed the text new_row::text prints (the encoding in SQL agrees).
+SELECT count(*) AS events, count(*) FILTER (WHERE sha256(pg_temp.canonical(e)) = e.row_hash) AS hashed_as_sql_encodes
+  FROM tenant_guard.audit_events e WHERE table_name = 'public.ledger';
+
 SELECT pg_temp.wait_sealed();
 -- Each event in exactly one block; how many blocks depends on how the sealer's passes fell.
 SELECT chain_id, count(*) AS sealed, count(DISTINCT s) AS distinct_events,
@@ -162,6 +180,7 @@ RESET ROLE;
 
 DROP TABLE ledger, shipments CASCADE;
 DROP DOMAIN positive_amount;
+DROP FUNCTION pg_temp.canonical(tenant_guard.audit_events);
 DROP EXTENSION tenant_guard;
 DROP ROLE regress_tg_audit_app;
 DROP ROLE regress_tg_audit_reader;

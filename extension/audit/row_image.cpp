@@ -425,6 +425,61 @@ Jsonb *FlatImage(const RowPlan *plan, HeapTuple tuple, TupleDesc desc, StringInf
 
 } // namespace
 
+/* JsonbToCStringWorker without indentation: ", " between items, ": " after keys. */
+void AppendJsonbText(StringInfo out, Jsonb *jb)
+{
+	enlargeStringInfo(out, static_cast<int>(VARSIZE(jb)));
+	JsonbIterator *it = JsonbIteratorInit(&jb->root);
+	JsonbValue v;
+	JsonbIteratorToken token;
+	bool first = true; /* no ", " before the next item */
+	bool raw_scalar = false;
+	while ((token = JsonbIteratorNext(&it, &v, false)) != WJB_DONE) {
+		switch (token) {
+		case WJB_BEGIN_ARRAY:
+			if (!first)
+				appendBinaryStringInfo(out, ", ", 2);
+			if (v.val.array.rawScalar)
+				raw_scalar = true;
+			else
+				appendStringInfoCharMacro(out, '[');
+			first = true;
+			break;
+		case WJB_BEGIN_OBJECT:
+			if (!first)
+				appendBinaryStringInfo(out, ", ", 2);
+			appendStringInfoCharMacro(out, '{');
+			first = true;
+			break;
+		case WJB_KEY:
+			if (!first)
+				appendBinaryStringInfo(out, ", ", 2);
+			AppendScalarText(out, v);
+			appendBinaryStringInfo(out, ": ", 2);
+			first = true; /* the value follows the key directly */
+			break;
+		case WJB_VALUE:
+		case WJB_ELEM:
+			if (!first)
+				appendBinaryStringInfo(out, ", ", 2);
+			AppendScalarText(out, v);
+			first = false;
+			break;
+		case WJB_END_ARRAY:
+			if (!raw_scalar)
+				appendStringInfoCharMacro(out, ']');
+			first = false;
+			break;
+		case WJB_END_OBJECT:
+			appendStringInfoCharMacro(out, '}');
+			first = false;
+			break;
+		default:
+			elog(ERROR, "unexpected jsonb iterator token %d", static_cast<int>(token));
+		}
+	}
+}
+
 RowPlan *PlanRow(TupleDesc desc, const char *const *excluded, int nexcluded, MemoryContext mcxt)
 {
 	auto *plan = static_cast<RowPlan *>(MemoryContextAllocZero(mcxt, sizeof(RowPlan)));
@@ -473,7 +528,7 @@ Jsonb *RowImage(const RowPlan *plan, HeapTuple tuple, TupleDesc desc, StringInfo
 	}
 	JsonbValue *result = pushJsonbValue(&state, WJB_END_OBJECT, nullptr);
 	Jsonb *image = JsonbValueToJsonb(result);
-	JsonbToCString(text, &image->root, VARSIZE(image));
+	AppendJsonbText(text, image);
 	return image;
 }
 

@@ -81,6 +81,13 @@ RowPlan *PlanRow(TupleDesc desc, const char *const *excluded, int nexcluded, Mem
 Jsonb *RowImage(const RowPlan *plan, HeapTuple tuple, TupleDesc desc, StringInfo text);
 
 /*
+ * Appends the jsonb's text output, byte for byte what JsonbToCString
+ * (jsonb::text) prints, copying runs of plain bytes at once where escape_json()
+ * appends byte by byte: verify_audit() prints every stored image with it.
+ */
+void AppendJsonbText(StringInfo out, Jsonb *jb);
+
+/*
  * Names of the non-excluded columns whose values differ between the two
  * versions (binary image comparison after detoasting), as a text[] datum;
  * names (room for plan->ncolumns) and *count receive them as C strings too.

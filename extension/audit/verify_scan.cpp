@@ -13,6 +13,7 @@
 #include "audit/verify_scan.h"
 
 #include "audit/audit_catalog.h"
+#include "audit/row_image.h"
 #include "boundary/pg_boundary.h"
 
 extern "C" {
@@ -116,7 +117,7 @@ const char *DecodeJsonb(const Datum *values, const bool *nulls, int column, int 
 	Jsonb *jb = DatumGetJsonbP(values[column - 1]);
 	StringInfoData buf;
 	initStringInfo(&buf);
-	JsonbToCString(&buf, &jb->root, VARSIZE(jb));
+	AppendJsonbText(&buf, jb);
 	*len = buf.len;
 	return buf.data;
 }
