@@ -46,38 +46,6 @@ Hash Sha256::Finish()
 	return out;
 }
 
-void CanonicalWriter::Be32(uint32_t value)
-{
-	char const bytes[4] = {static_cast<char>(value >> 24), static_cast<char>(value >> 16),
-						   static_cast<char>(value >> 8), static_cast<char>(value)};
-	out_.append(bytes, 4);
-}
-
-void CanonicalWriter::Bytes(std::string_view bytes)
-{
-	if (bytes.size() > UINT32_MAX)
-		throw std::length_error("audit field longer than 4 GiB");
-	out_.push_back('\x01');
-	Be32(static_cast<uint32_t>(bytes.size()));
-	out_.append(bytes.data(), bytes.size());
-}
-
-void CanonicalWriter::Int(int64_t value)
-{
-	uint64_t const bits = static_cast<uint64_t>(value);
-	char bytes[9];
-	bytes[0] = '\x02';
-	for (int i = 0; i < 8; i++)
-		bytes[1 + i] = static_cast<char>(bits >> (56 - 8 * i));
-	out_.append(bytes, 9);
-}
-
-void CanonicalWriter::List(uint32_t count)
-{
-	out_.push_back('\x03');
-	Be32(count);
-}
-
 void EncodeEvent(const EventFields &e, CanonicalWriter &w)
 {
 	w.Reset(kEventFormat);

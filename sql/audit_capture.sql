@@ -101,6 +101,10 @@ INSERT INTO ledger (id, tenant_id, meta) VALUES
 	(27, 7, '{"n": [0, -0, 1e100, 1.000, -12345678901234567890.123, 0.0000001, 1E-7]}'),
 	(28, 7, '{"deep": {"er": {"est": [1, {"k": [2, [3, {"z": null}]]}]}}, "a": 1, "bb": 2, "b": 3}'),
 	(29, 7, '[{"x": "</script>"}, "\u00e9", "\/", "  spaces  "]');
+-- Every escaped character at every offset of a word, amid plain ASCII and UTF-8 bytes.
+INSERT INTO ledger (id, tenant_id, meta)
+SELECT 30, 7, jsonb_agg(repeat(p, n) || chr(c) || repeat(p, 17 - n) ORDER BY c, n, p)
+  FROM generate_series(0, 17) n, unnest('{1,8,9,10,12,13,31,34,47,92,127}'::int[]) c, unnest('{a,é}'::text[]) p;
 COMMIT;
 SELECT id, meta::text FROM ledger WHERE id BETWEEN 20 AND 29 ORDER BY id;
 -- The capture trigger hashed the text new_row::text prints (the encoding in SQL agrees).
@@ -178,7 +182,18 @@ SELECT * FROM tenant_guard.verify_audit();
 UPDATE tenant_guard.audit_events SET actor = 'x';
 RESET ROLE;
 
-DROP TABLE ledger, shipments CASCADE;
+-- A table of scalars takes the flat path, whose text the trigger writes as it builds
+-- the image: every escaped character at every offset of a word there too.
+CREATE TABLE notes (id int, tenant_id int NOT NULL, body text, PRIMARY KEY (tenant_id, id));
+SELECT tenant_guard.audit('notes');
+INSERT INTO notes SELECT row_number() OVER (), 7, repeat(p, n) || chr(c) || repeat(p, 17 - n)
+  FROM generate_series(0, 17) n, unnest('{1,8,9,10,12,13,31,34,47,92,127}'::int[]) c, unnest('{a,é}'::text[]) p;
+SELECT count(*) AS events, count(*) FILTER (WHERE sha256(pg_temp.canonical(e)) = e.row_hash) AS hashed_as_sql_encodes
+  FROM tenant_guard.audit_events e WHERE table_name = 'public.notes';
+SELECT pg_temp.wait_sealed();
+SELECT * FROM tenant_guard.verify_audit();
+
+DROP TABLE ledger, shipments, notes CASCADE;
 DROP DOMAIN positive_amount;
 DROP FUNCTION pg_temp.canonical(tenant_guard.audit_events);
 DROP EXTENSION tenant_guard;

@@ -220,50 +220,90 @@ void ScalarValue(const TypePlan &type, Datum value, bool isnull, JsonbValue *v)
 	}
 }
 
+/* appendBinaryStringInfo, inline: image texts are mostly appends of one to a few bytes. */
+inline void Append(StringInfo out, const char *bytes, int n)
+{
+	if (out->len + n >= out->maxlen)
+		enlargeStringInfo(out, n);
+	memcpy(out->data + out->len, bytes, n);
+	out->len += n;
+	out->data[out->len] = '\0';
+}
+
+/*
+ * Whether any of the 8 bytes is below ' ' (a NUL too), '"' or '\\': the
+ * exact "has a byte less than / equal to" word tests, so a word without one
+ * is never flagged wrongly as plain; UTF-8 bytes (0x80 and up) are plain.
+ */
+inline bool WordNeedsEscape(uint64 w)
+{
+	constexpr uint64 kOnes = 0x0101010101010101ULL;
+	constexpr uint64 kHighs = 0x8080808080808080ULL;
+	uint64 const quote = w ^ (kOnes * '"');
+	uint64 const backslash = w ^ (kOnes * '\\');
+	uint64 const below_space = (w - kOnes * ' ') & ~w;
+	uint64 const is_quote = (quote - kOnes) & ~quote;
+	uint64 const is_backslash = (backslash - kOnes) & ~backslash;
+	return ((below_space | is_quote | is_backslash) & kHighs) != 0;
+}
+
 /*
  * escape_json() for a string with a length: what JsonbToCString prints for a
  * jsonb string (it copies the value up to its length or a NUL, then escapes).
+ * Plain runs are found a word at a time and copied at once.
  */
 void AppendEscaped(StringInfo out, const char *s, int len)
 {
-	appendStringInfoCharMacro(out, '"');
+	Append(out, "\"", 1);
 	int run = 0; /* start of the bytes not yet appended */
 	int i = 0;
-	for (; i < len && s[i] != '\0'; i++) {
+	while (i < len) {
+		if (i + 8 <= len) {
+			uint64 word;
+			memcpy(&word, s + i, sizeof(word));
+			if (!WordNeedsEscape(word)) {
+				i += 8;
+				continue;
+			}
+		}
 		unsigned char const c = static_cast<unsigned char>(s[i]);
-		if (c >= ' ' && c != '"' && c != '\\')
+		if (c == '\0')
+			break;
+		if (c >= ' ' && c != '"' && c != '\\') {
+			i++;
 			continue;
-		appendBinaryStringInfo(out, s + run, i - run);
-		run = i + 1;
+		}
+		Append(out, s + run, i - run);
+		run = ++i;
 		switch (c) {
 		case '\b':
-			appendBinaryStringInfo(out, "\\b", 2);
+			Append(out, "\\b", 2);
 			break;
 		case '\f':
-			appendBinaryStringInfo(out, "\\f", 2);
+			Append(out, "\\f", 2);
 			break;
 		case '\n':
-			appendBinaryStringInfo(out, "\\n", 2);
+			Append(out, "\\n", 2);
 			break;
 		case '\r':
-			appendBinaryStringInfo(out, "\\r", 2);
+			Append(out, "\\r", 2);
 			break;
 		case '\t':
-			appendBinaryStringInfo(out, "\\t", 2);
+			Append(out, "\\t", 2);
 			break;
 		case '"':
-			appendBinaryStringInfo(out, "\\\"", 2);
+			Append(out, "\\\"", 2);
 			break;
 		case '\\':
-			appendBinaryStringInfo(out, "\\\\", 2);
+			Append(out, "\\\\", 2);
 			break;
 		default:
 			appendStringInfo(out, "\\u%04x", static_cast<int>(c));
 			break;
 		}
 	}
-	appendBinaryStringInfo(out, s + run, i - run);
-	appendStringInfoCharMacro(out, '"');
+	Append(out, s + run, i - run);
+	Append(out, "\"", 1);
 }
 
 /* A scalar as JsonbToCString prints it (jsonb_put_escaped_value). */
@@ -271,13 +311,13 @@ void AppendScalarText(StringInfo out, const JsonbValue &v)
 {
 	switch (v.type) {
 	case jbvNull:
-		appendBinaryStringInfo(out, "null", 4);
+		Append(out, "null", 4);
 		return;
 	case jbvBool:
 		if (v.val.boolean)
-			appendBinaryStringInfo(out, "true", 4);
+			Append(out, "true", 4);
 		else
-			appendBinaryStringInfo(out, "false", 5);
+			Append(out, "false", 5);
 		return;
 	case jbvNumeric:
 		appendStringInfoString(
@@ -438,40 +478,40 @@ void AppendJsonbText(StringInfo out, Jsonb *jb)
 		switch (token) {
 		case WJB_BEGIN_ARRAY:
 			if (!first)
-				appendBinaryStringInfo(out, ", ", 2);
+				Append(out, ", ", 2);
 			if (v.val.array.rawScalar)
 				raw_scalar = true;
 			else
-				appendStringInfoCharMacro(out, '[');
+				Append(out, "[", 1);
 			first = true;
 			break;
 		case WJB_BEGIN_OBJECT:
 			if (!first)
-				appendBinaryStringInfo(out, ", ", 2);
-			appendStringInfoCharMacro(out, '{');
+				Append(out, ", ", 2);
+			Append(out, "{", 1);
 			first = true;
 			break;
 		case WJB_KEY:
 			if (!first)
-				appendBinaryStringInfo(out, ", ", 2);
+				Append(out, ", ", 2);
 			AppendScalarText(out, v);
-			appendBinaryStringInfo(out, ": ", 2);
+			Append(out, ": ", 2);
 			first = true; /* the value follows the key directly */
 			break;
 		case WJB_VALUE:
 		case WJB_ELEM:
 			if (!first)
-				appendBinaryStringInfo(out, ", ", 2);
+				Append(out, ", ", 2);
 			AppendScalarText(out, v);
 			first = false;
 			break;
 		case WJB_END_ARRAY:
 			if (!raw_scalar)
-				appendStringInfoCharMacro(out, ']');
+				Append(out, "]", 1);
 			first = false;
 			break;
 		case WJB_END_OBJECT:
-			appendStringInfoCharMacro(out, '}');
+			Append(out, "}", 1);
 			first = false;
 			break;
 		default:

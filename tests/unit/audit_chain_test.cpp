@@ -9,7 +9,7 @@ using namespace tg::audit;
 
 namespace {
 
-std::string Hex(const std::string &bytes)
+std::string Hex(std::string_view bytes)
 {
 	static const char digits[] = "0123456789abcdef";
 	std::string out;
