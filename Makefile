@@ -50,6 +50,7 @@ OBJS = \
 	extension/policy/app_role.o \
 	extension/policy/simulate_runner.o \
 	common/audit_chain.o \
+	common/block_roots.o \
 	common/merkle_proof.o \
 	common/rfc3161.o \
 	extension/audit/audit_catalog.o \

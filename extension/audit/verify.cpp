@@ -23,6 +23,7 @@
 #include "audit/verify_scan.h"
 #include "boundary/pg_boundary.h"
 #include "common/audit_chain.h"
+#include "common/block_roots.h"
 #include "guc.h"
 
 extern "C" {
@@ -180,6 +181,7 @@ private:
 	std::vector<std::string> chain_names_;
 	std::unordered_map<std::string_view, int> chain_index_;
 	std::vector<Hash> leaves_; /* one block's, reused */
+	BlockRoots early_roots_;   /* blocks' Merkle roots, computed while the scan runs */
 	PrunedLog pruned_;
 	CanonicalWriter writer_;
 	Sha256 sha_;
@@ -242,7 +244,12 @@ void Verifier::ReadEvents()
 	foreach (lc, leaves)
 		rows += EstimatedRows(lfirst_oid(lc));
 	events_.reserve(static_cast<size_t>(rows));
-	auto const sink = [this](const ScannedEvent &s) {
+	std::vector<const std::vector<int64> *> block_seqs;
+	for (const BlockInfo &b : blocks_)
+		block_seqs.push_back(&b.seqs);
+	early_roots_.Plan(block_seqs);
+	auto const leaf_of = [this](int32 event) { return events_[static_cast<size_t>(event)].leaf; };
+	auto const sink = [this, &leaf_of](const ScannedEvent &s) {
 		EventInfo info{};
 		info.seq = s.seq;
 		info.chain = ChainIndex(s.chain_id);
@@ -255,6 +262,8 @@ void Verifier::ReadEvents()
 		info.own = own_txid_ >= 0 && s.txid == own_txid_;
 		info.claimed_by = -1;
 		events_.push_back(info);
+		if (events_.size() <= static_cast<size_t>(INT32_MAX))
+			early_roots_.Arrived(s.seq, static_cast<int32>(events_.size() - 1), leaf_of, sha_);
 	};
 	foreach (lc, leaves)
 		ScanEvents(lfirst_oid(lc), sink);
@@ -414,6 +423,8 @@ void Verifier::CheckChains()
 			Report(b.chain_id, at, "block chain broken",
 				   "Block " + std::to_string(b.block_no) +
 					   " does not name the hash of the chain's previous block.");
+		/* Computed during the scan unless the block lacks an event or shares a seq. */
+		std::optional<Hash> const early_root = early_roots_.Root(bi);
 		std::vector<Hash> &leaves = leaves_;
 		leaves.clear();
 		int const chain = ChainIndex(b.chain_id);
@@ -436,9 +447,11 @@ void Verifier::CheckChains()
 				Report(b.chain_id, seq, "event sealed twice",
 					   "Event " + std::to_string(seq) + " is listed by two blocks.");
 			e->claimed_by = static_cast<int>(bi);
-			leaves.push_back(e->leaf);
+			if (!early_root)
+				leaves.push_back(e->leaf);
 		}
-		if (complete && (!b.merkle_root || MerkleRootOfLeafHashes(leaves, sha_) != *b.merkle_root))
+		if (complete && (!b.merkle_root ||
+						 (early_root ? *early_root : MerkleRootOfLeafHashes(leaves, sha_)) != *b.merkle_root))
 			Report(b.chain_id, at, "block merkle root mismatch",
 				   "The row hashes of block " + std::to_string(b.block_no) +
 					   "'s events no longer give its Merkle root: an event's row_hash was "
