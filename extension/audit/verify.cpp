@@ -306,15 +306,21 @@ void Verifier::ReadBlocks()
 		b.block_no = DatumGetInt64(heap_getattr(tuple, 2, desc, &isnull));
 		b.pass_no = DatumGetInt64(heap_getattr(tuple, 3, desc, &isnull));
 		Datum const seqs = heap_getattr(tuple, 4, desc, &isnull);
-		Datum *elems = nullptr;
-		bool *nulls = nullptr;
-		int n = 0;
-		PgCall([&] {
-			deconstruct_array(DatumGetArrayTypeP(seqs), INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
-							  &elems, &nulls, &n);
-		});
-		for (int i = 0; i < n; i++)
-			b.seqs.push_back(nulls[i] ? -1 : DatumGetInt64(elems[i]));
+		ArrayType *array = PgCall([seqs] { return DatumGetArrayTypeP(seqs); });
+		if (ARR_NDIM(array) == 1 && !ARR_HASNULL(array) && ARR_ELEMTYPE(array) == INT8OID) {
+			/* As the sealer writes it: the int8 values, copied at once. */
+			auto const *values = reinterpret_cast<const int64 *>(ARR_DATA_PTR(array));
+			b.seqs.assign(values, values + ARR_DIMS(array)[0]);
+		} else {
+			Datum *elems = nullptr;
+			bool *nulls = nullptr;
+			int n = 0;
+			PgCall([&] {
+				deconstruct_array(array, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
+			});
+			for (int i = 0; i < n; i++)
+				b.seqs.push_back(nulls[i] ? -1 : DatumGetInt64(elems[i]));
+		}
 		b.merkle_root = HashColumn(tuple, desc, 5);
 		b.prev_hash = HashColumn(tuple, desc, 6);
 		b.block_hash = HashColumn(tuple, desc, 7);
