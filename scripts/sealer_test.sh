@@ -12,6 +12,10 @@
 #             (an ALTER, a prune's DETACH) must not hold the capture LWLock
 #             while it waits: it stays cancellable, and the sealer's next
 #             pass never waits for it where no deadlock check looks;
+#   ddl       DDL that locks the trail's tables one after another (as DROP
+#             EXTENSION does) while the sealer has an event to seal: the
+#             sealer must skip its pass, not hold one table while it waits for
+#             another and make the DDL the deadlock check's victim;
 # each ends with every committed event sealed exactly once, nothing sealed
 # that was rolled back, and verify_audit() clean.
 #   scripts/sealer_test.sh
@@ -50,7 +54,7 @@ sealed_once() { # events not in exactly one block, plus block entries without an
 
 # One database per section, so that one's failure cannot hide or cause the other's.
 psql -qX -d postgres -c 'CREATE DATABASE tg_sealer_backlog' -c 'CREATE DATABASE tg_sealer_bursts' \
-	-c 'CREATE DATABASE tg_sealer_locks' >/dev/null
+	-c 'CREATE DATABASE tg_sealer_locks' -c 'CREATE DATABASE tg_sealer_ddl' >/dev/null
 
 say "sealer: restarted with a transaction open below more than one pass of sealed events"
 export PGDATABASE=tg_sealer_backlog
@@ -167,5 +171,34 @@ check "locks: events = committed rows" "2" "$(q -c "SELECT count(*) FROM tenant_
 check "locks: every event sealed exactly once" "0" "$(sealed_once)"
 check "locks: verify_audit() is clean" "" \
 	"$(q -c "SELECT problem, count(*) FROM tenant_guard.verify_audit() GROUP BY problem")"
+
+say "sealer: DDL that locks the trail's tables one after another while the sealer has work"
+export PGDATABASE=tg_sealer_ddl
+q >/dev/null <<'SQL'
+CREATE EXTENSION tenant_guard;
+CREATE TABLE ddl_t (id bigint, tenant_id int NOT NULL, PRIMARY KEY (tenant_id, id));
+SELECT tenant_guard.audit('ddl_t');
+SQL
+q -c "INSERT INTO ddl_t VALUES (1, 1)"
+wait_for 10 "$all_sealed" || echo "the first event was not sealed" >&2
+# As DROP EXTENSION does: one table of the trail, then (while the sealer has an
+# event to seal) another. A sealer that waited for the first while it held the
+# second made the DDL the deadlock check's victim (in an assert-enabled run of
+# the suites, DROP EXTENSION failed so).
+psql -qXAt -c "BEGIN" -c "LOCK TABLE tenant_guard.audit_blocks IN ACCESS EXCLUSIVE MODE" \
+	-c "SELECT pg_sleep(1.5)" -c "LOCK TABLE tenant_guard.audit_passes IN ACCESS EXCLUSIVE MODE" \
+	-c "COMMIT" >"$WORK/ddl.out" 2>&1 &
+holder=$!
+wait_for 10 "SELECT count(*) > 0 FROM pg_locks WHERE relation = 'tenant_guard.audit_blocks'::regclass
+	AND mode = 'AccessExclusiveLock' AND granted" || echo "the DDL did not start" >&2
+q -c "INSERT INTO ddl_t VALUES (2, 2)"
+wait $holder || true
+check "ddl: the DDL took both locks (no deadlock)" "" "$(grep -E 'ERROR|deadlock' "$WORK/ddl.out")"
+wait_for 10 "$all_sealed" || echo "the events were not sealed after the DDL" >&2
+check "ddl: events = committed rows, every one sealed once" "2 0" \
+	"$(q -c "SELECT count(*) FROM tenant_guard.audit_events") $(sealed_once)"
+check "ddl: verify_audit() is clean" "" \
+	"$(q -c "SELECT problem, count(*) FROM tenant_guard.verify_audit() GROUP BY problem")"
+check "ddl: no deadlock in the server log" "0" "$(grep -c 'deadlock detected' "$CLUSTER/server.log" || true)"
 
 checks_done

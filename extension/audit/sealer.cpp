@@ -47,18 +47,21 @@ extern "C" {
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_database.h"
+#include "catalog/pg_inherits.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
+#include "storage/lmgr.h"
 #include "storage/procarray.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/relcache.h"
 #include "utils/snapmgr.h"
 #include "utils/timeout.h"
 
@@ -181,6 +184,57 @@ int64 ScanEvents(int64 after, int64 upto, ScanSink *sink)
 	return last;
 }
 
+/*
+ * The relation, its indexes, its TOAST table and that one's index, in mode,
+ * none waited for; false when one is locked by someone else. A relation that
+ * is gone has nothing to lock: the pass then finds the trail gone itself.
+ */
+bool LockWithIndexes(Oid relid, LOCKMODE mode)
+{
+	if (!OidIsValid(relid))
+		return true;
+	if (!ConditionalLockRelationOid(relid, mode))
+		return false;
+	Relation rel = try_table_open(relid, NoLock);
+	if (rel == nullptr)
+		return true;
+	List *indexes = RelationGetIndexList(rel);
+	Oid const toast = rel->rd_rel->reltoastrelid;
+	table_close(rel, NoLock);
+	ListCell *lc;
+	foreach (lc, indexes)
+		if (!ConditionalLockRelationOid(lfirst_oid(lc), mode))
+			return false;
+	return !OidIsValid(toast) || LockWithIndexes(toast, mode);
+}
+
+/*
+ * C-style: every relation of the trail a pass reads or writes (the sealing
+ * tables, the sequence, audit_events and each monthly partition, with their
+ * indexes and TOAST tables), locked before the pass touches any of them, and
+ * none waited for. Behind DDL on one of them (DROP EXTENSION, an ALTER, a
+ * prune's DETACH) the pass is skipped and tried again after the interval: a
+ * sealer that held one of them while it waited for the next could close a
+ * cycle with that DDL, and the deadlock check could cancel the DDL. With
+ * partitions_due, audit_events in the SHARE UPDATE EXCLUSIVE mode that
+ * audit_create_partitions() takes.
+ */
+bool LockTrail(bool partitions_due)
+{
+	Oid const events = AuditRelid("audit_events");
+	if (!LockWithIndexes(AuditRelid("audit_passes"), RowExclusiveLock) ||
+		!LockWithIndexes(AuditRelid("audit_blocks"), RowExclusiveLock) ||
+		!LockWithIndexes(AuditRelid("audit_event_seq"), AccessShareLock) ||
+		!LockWithIndexes(events, partitions_due ? ShareUpdateExclusiveLock : AccessShareLock))
+		return false;
+	List *leaves = OidIsValid(events) ? find_inheritance_children(events, NoLock) : NIL;
+	ListCell *lc;
+	foreach (lc, leaves)
+		if (!LockWithIndexes(lfirst_oid(lc), AccessShareLock))
+			return false;
+	return true;
+}
+
 std::string HexBytea(const Hash &hash) { return ToHex(hash); }
 
 Hash HashParam(const std::optional<std::string> &hex)
@@ -211,6 +265,8 @@ public:
 	/* One pass; returns how many events it sealed. */
 	int Pass(SpiSession &spi);
 	bool HasPending() const { return !pending_.empty(); }
+	/* Whether the last pass was skipped behind DDL on the trail (see LockTrail). */
+	bool Skipped() const { return skipped_; }
 	/* Whether any event was written after the last pass. */
 	bool NewEvents(SpiSession &spi) { return LastSeq(spi) > high_; }
 
@@ -232,6 +288,7 @@ private:
 	std::unordered_set<int64> sealed_above_low_;
 	int64 sealed_above_until_ = 0;
 	int partitions_month_ = -1; /* UTC year * 12 + month of the last check */
+	bool skipped_ = false;
 	CanonicalWriter writer_;
 	Sha256 sha_;
 };
@@ -302,15 +359,20 @@ int64 Sealer::LastSeq(SpiSession &spi)
  * two: writers never wait for them, since a new partition is attached under
  * SHARE UPDATE EXCLUSIVE, which their ROW EXCLUSIVE does not conflict with.
  */
-void Sealer::EnsurePartitions(SpiSession &spi)
+int CurrentMonth()
 {
 	struct pg_tm tm;
 	fsec_t fsec;
 	if (PgCall(timestamp2tm, GetCurrentTimestamp(), static_cast<int *>(nullptr), &tm, &fsec,
 			   static_cast<const char **>(nullptr), static_cast<pg_tz *>(nullptr)) != 0)
-		return;
-	int const month = tm.tm_year * 12 + tm.tm_mon;
-	if (month == partitions_month_)
+		return -1;
+	return tm.tm_year * 12 + tm.tm_mon;
+}
+
+void Sealer::EnsurePartitions(SpiSession &spi)
+{
+	int const month = CurrentMonth();
+	if (month < 0 || month == partitions_month_)
 		return;
 	spi.Value("SELECT pg_catalog.count(*) FROM tenant_guard.audit_create_partitions()");
 	partitions_month_ = month;
@@ -318,6 +380,9 @@ void Sealer::EnsurePartitions(SpiSession &spi)
 
 int Sealer::Pass(SpiSession &spi)
 {
+	skipped_ = !PgCall(LockTrail, CurrentMonth() != partitions_month_);
+	if (skipped_)
+		return 0;
 	/*
 	 * Memory must describe what is on disk: after DROP and CREATE EXTENSION,
 	 * or a pass written by anyone else, start again from the disk.
@@ -510,7 +575,7 @@ void SealerMain(Datum arg)
 		PgCall(pgstat_report_activity, STATE_RUNNING, "sealing audit events");
 		int const sealed = InTransaction([&](SpiSession &spi) { return sealer.Pass(spi); });
 		PgCall(pgstat_report_activity, STATE_IDLE, static_cast<const char *>(nullptr));
-		idle_ms = sealed > 0 || sealer.HasPending() ? 0 : idle_ms + tg_audit_seal_interval;
+		idle_ms = sealed > 0 || sealer.HasPending() || sealer.Skipped() ? 0 : idle_ms + tg_audit_seal_interval;
 		if (idle_ms >= kIdleExitMs) {
 			/* Release first, then look once more: see EnsureSealer. */
 			ReleaseSealerSlot(false);
