@@ -193,7 +193,18 @@ SELECT count(*) AS events, count(*) FILTER (WHERE sha256(pg_temp.canonical(e)) =
 SELECT pg_temp.wait_sealed();
 SELECT * FROM tenant_guard.verify_audit();
 
-DROP TABLE ledger, shipments, notes CASCADE;
+-- Excluded columns by any name: quotes, a backslash, NULL, commas and braces; they
+-- are stored as given, never reach the trail, and auditing again changes nothing.
+CREATE TABLE oddnames (id int, tenant_id int NOT NULL, "se""cret" text, "back\slash" text, "NULL" text,
+	"a,b{c}" text, kept text, PRIMARY KEY (tenant_id, id));
+SELECT tenant_guard.audit('oddnames', exclude_columns => ARRAY['se"cret', 'back\slash', 'NULL', 'a,b{c}']);
+SELECT exclude_columns FROM tenant_guard.audited_tables WHERE table_oid = 'oddnames'::regclass;
+INSERT INTO oddnames VALUES (1, 7, 'x1', 'x2', 'x3', 'x4', 'visible');
+SELECT tenant_guard.audit('oddnames', exclude_columns => ARRAY['se"cret', 'back\slash', 'NULL', 'a,b{c}']);
+SELECT chain_id, operation, new_row FROM tenant_guard.audit_events
+ WHERE table_name = 'public.oddnames' OR (chain_id = 'config' AND coalesce(new_row, old_row)::text LIKE '%oddnames%') ORDER BY seq;
+
+DROP TABLE ledger, shipments, notes, oddnames CASCADE;
 DROP DOMAIN positive_amount;
 DROP FUNCTION pg_temp.canonical(tenant_guard.audit_events);
 DROP EXTENSION tenant_guard;

@@ -241,10 +241,7 @@ TG_FUNCTION(tg_audit)
 					" ENABLE ALWAYS TRIGGER tenant_guard_audit_truncate");
 
 	std::optional<std::string> const before = tg::audit::Registration(spi, relid);
-	std::string excluded_literal = "{";
-	for (size_t i = 0; i < excluded.size(); i++)
-		excluded_literal += (i ? "," : "") + tg::QuoteIdent(excluded[i]);
-	excluded_literal += "}";
+	std::string const excluded_literal = tg::ArrayLiteral(excluded);
 	{
 		tg::UserSwitch as_owner(tg::SqlOid(tg::audit::ExtensionOwner(spi)));
 		spi.Execute("INSERT INTO tenant_guard.audited_tables (table_oid, chain, tenant_column, "

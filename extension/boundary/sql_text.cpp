@@ -20,6 +20,21 @@ std::string QuoteLiteral(const std::string &value)
 	return PgCall(quote_literal_cstr, raw);
 }
 
+std::string ArrayLiteral(const std::vector<std::string> &elements)
+{
+	std::string out = "{";
+	for (size_t i = 0; i < elements.size(); i++) {
+		out += i ? ",\"" : "\"";
+		for (char c : elements[i]) {
+			if (c == '"' || c == '\\')
+				out += '\\';
+			out += c;
+		}
+		out += '"';
+	}
+	return out + "}";
+}
+
 std::string RelationDisplayName(Oid relid)
 {
 	const char *relname = PgCall(get_rel_name, relid);

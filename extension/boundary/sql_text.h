@@ -7,11 +7,18 @@
 #include "boundary/pg_boundary.h"
 
 #include <string>
+#include <vector>
 
 namespace tg {
 
 std::string QuoteIdent(const std::string &name);
 std::string QuoteLiteral(const std::string &value);
+/*
+ * An array literal of the elements, each double-quoted with '"' and '\\'
+ * backslash-escaped, as array_in reads them: any name, also "NULL", one with
+ * quotes, backslashes, commas or braces, comes back as it was.
+ */
+std::string ArrayLiteral(const std::vector<std::string> &elements);
 
 /* "schema.table", quoted where needed; the OID in brackets if it is gone. */
 std::string RelationDisplayName(Oid relid);
