@@ -23,14 +23,6 @@ export TG_PORT=$((${TG_PORT:-55432} + 3))
 source "$CLUSTER/env"
 mkdir -p "$TSA" && "$REPO_ROOT/scripts/tsa.sh" init "$TSA"
 
-wait_sealed() {
-	for _ in $(seq 200); do
-		[ "$(q -c "SELECT count(*) FROM tenant_guard.audit_events e WHERE NOT EXISTS
-			(SELECT FROM tenant_guard.audit_blocks b WHERE e.seq = ANY (b.event_seqs))")" = 0 ] && return
-		sleep 0.05
-	done
-	die "events not sealed after 10 s"
-}
 as_server_user "$PG_BINDIR/pg_ctl" -D "$CLUSTER/data" -m fast -w stop >/dev/null
 as_server_user env LD_PRELOAD="$FAKETIME_LIB" FAKETIME="+2d" \
 	"$PG_BINDIR/pg_ctl" -D "$CLUSTER/data" -l "$CLUSTER/server.log" -w start >/dev/null
@@ -43,9 +35,9 @@ SELECT tenant_guard.audit('ledger');
 INSERT INTO ledger SELECT g, 't' || (g % 3), g * 1.5 FROM generate_series(1, 20) g;
 UPDATE ledger SET amount = amount + 1 WHERE id % 4 = 0;
 SQL
-wait_sealed
+wait_sealed || die "events not sealed after 10 s"
 q -c "INSERT INTO ledger SELECT g, 't' || (g % 3), g FROM generate_series(21, 25) g" >/dev/null
-wait_sealed
+wait_sealed || die "events not sealed after 10 s"
 DAY1=$(q -c "SELECT (max(sealed_at) AT TIME ZONE 'UTC')::date FROM tenant_guard.audit_passes")
 DAY2=$(q -c "SELECT '$DAY1'::date + 1")
 TODAY=$(q -c "SELECT (now() AT TIME ZONE 'UTC')::date")
@@ -53,7 +45,7 @@ TODAY=$(q -c "SELECT (now() AT TIME ZONE 'UTC')::date")
 head1=$(q -c "SELECT encode(tenant_guard.close_audit_day('$DAY1'), 'hex')")
 q -c "INSERT INTO ledger SELECT g, 't' || (g % 3), g FROM generate_series(26, 40) g" >/dev/null
 q -c "DELETE FROM ledger WHERE id = 7" >/dev/null
-wait_sealed
+wait_sealed || die "events not sealed after 10 s"
 
 err() { psql -qXAt -v VERBOSITY=default "$@" 2>&1 >/dev/null | sed -n 's/^ERROR:  //p' | head -1; }
 

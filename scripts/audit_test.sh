@@ -33,15 +33,6 @@ source "$PRIMARY/env"
 export PGDATABASE=tg_audit
 # Commits must be durable here (the test cluster runs without synchronous_commit).
 export PGOPTIONS="-c client_min_messages=warning -c synchronous_commit=on"
-wait_sealed() { # wait_sealed [HOST-ARGS...]: until every event is in a block (10 s at most)
-	for _ in $(seq 200); do
-		[ "$(q "$@" -c "SELECT (SELECT count(*) FROM tenant_guard.audit_events)
-			- (SELECT coalesce(sum(cardinality(event_seqs)), 0) FROM tenant_guard.audit_blocks)")" = 0 ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 psql -qX -d postgres -c 'CREATE DATABASE tg_audit' >/dev/null
 q >/dev/null <<'SQL'
 CREATE EXTENSION tenant_guard;
@@ -120,7 +111,7 @@ sleep 0.5
 q -c "BEGIN" -c "SET LOCAL app.tenant_id = '2'" -c "INSERT INTO conc VALUES (-2, 2, 0), (-3, 2, 0)" -c "COMMIT" >/dev/null
 wait $locker
 check "verify_audit() reports both unsealed events" "unsealed past the deadline|2" "$(grep . "$WORK/deadline.out")"
-wait_sealed
+wait_sealed || die "events not sealed after 10 s"
 check "sealed once the sealer can write: clean again" "0" "$(q -c "SELECT count(*) FROM tenant_guard.verify_audit()")"
 
 say "audit: streaming standby"
@@ -153,7 +144,7 @@ wait $writer
 check "verify_audit() on the standby during writes: no problem reported" "0" "$tails"
 check "no sealer runs on the standby" "0" \
 	"$(q "${sb[@]}" -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type LIKE 'tenant_guard audit sealer%'")"
-wait_sealed
+wait_sealed || die "events not sealed after 10 s"
 wait_replayed
 check "verify_audit() on the standby is clean" "0" "$(q "${sb[@]}" -c "SELECT count(*) FROM tenant_guard.verify_audit()")"
 victim=$(q -c "SELECT min(seq) FROM tenant_guard.audit_events WHERE operation = 'INSERT'")
@@ -228,10 +219,10 @@ check "every row of the table has exactly one event" "0" \
 check "no event without its row (unfinished work left nothing)" "0" \
 	"$(q -c "SELECT count(*) FROM tenant_guard.audit_events e WHERE e.table_name = 'public.crash_t' AND NOT EXISTS
 		(SELECT FROM crash_t c WHERE e.new_row->>'id' = c.id::text AND e.tenant_id = c.tenant_id::text)")"
-wait_sealed
+wait_sealed || die "events not sealed after 10 s"
 check "sealed after the restart, verify_audit() clean" "0" "$(q -c "SELECT count(*) FROM tenant_guard.verify_audit()")"
 q -c "BEGIN" -c "SET LOCAL app.tenant_id = '1'" -c "INSERT INTO crash_t VALUES (-6, 1)" -c "COMMIT" >/dev/null
-wait_sealed
+wait_sealed || die "events not sealed after 10 s"
 check "sealing resumes: a new event is sealed" "1" \
 	"$(q -c "SELECT count(*) FROM tenant_guard.audit_blocks b JOIN tenant_guard.audit_events e ON e.seq = ANY (b.event_seqs) WHERE e.new_row->>'id' = '-6'")"
 check "verify_audit() clean at the end" "0" "$(q -c "SELECT count(*) FROM tenant_guard.verify_audit()")"

@@ -30,14 +30,6 @@ restart_at() { # restart_at FAKETIME: sessions see the clock moved by that offse
 	as_server_user env LD_PRELOAD="$FAKETIME_LIB" FAKETIME="$1" \
 		"$PG_BINDIR/pg_ctl" -D "$CLUSTER/data" -l "$CLUSTER/server.log" -w start >/dev/null
 }
-wait_sealed() {
-	for _ in $(seq 200); do
-		[ "$(q -c "SELECT count(*) FROM tenant_guard.audit_events e WHERE NOT EXISTS
-			(SELECT FROM tenant_guard.audit_blocks b WHERE e.seq = ANY (b.event_seqs))")" = 0 ] && return
-		sleep 0.05
-	done
-	die "events not sealed after 10 s"
-}
 offset_to() { # offset_to DATE: libfaketime's offset from now to noon UTC of DATE
 	echo "$(( ($(date -u -d "$1 12:00" +%s) - $(date -u +%s)) / 86400 ))d"
 }
@@ -55,13 +47,13 @@ SELECT tenant_guard.audit('ledger');
 INSERT INTO ledger SELECT g, 't' || (g % 3), g * 1.5 FROM generate_series(1, 12) g;
 UPDATE ledger SET amount = amount + 1 WHERE id % 4 = 0;
 SQL
-wait_sealed
+wait_sealed || die "events not sealed after 10 s"
 restart_at "$(offset_to "$(date -u -d "$M1 +14 days" +%F)")"
 q -c "INSERT INTO ledger SELECT g, 't' || (g % 3), g FROM generate_series(13, 20) g" >/dev/null
-wait_sealed
+wait_sealed || die "events not sealed after 10 s"
 restart_at "+2d"
 q -c "INSERT INTO ledger SELECT g, 't' || (g % 3), g FROM generate_series(21, 26) g" >/dev/null
-wait_sealed
+wait_sealed || die "events not sealed after 10 s"
 check "events of three months in their partitions" "$(part "$M2")|15 $(part "$M1")|8" \
 	"$(q -c "SELECT string_agg(p || '|' || n, ' ' ORDER BY p) FROM (SELECT tableoid::regclass::text p, count(*) n
 	         FROM tenant_guard.audit_events WHERE occurred_at < '$THIS' GROUP BY 1) x")"
@@ -107,7 +99,7 @@ check "only the owner or tenant_guard_retention" "permission denied for function
 # A straggler: an event of M1 sealed after DAY1 was closed, so M1 is not in DAY1's log.
 restart_at "$(offset_to "$(date -u -d "$M1 +20 days" +%F)")"
 q -c "INSERT INTO ledger VALUES (27, 't1', 27)" >/dev/null
-wait_sealed
+wait_sealed || die "events not sealed after 10 s"
 restart_at "+2d"
 straggler=$(q -c "SELECT seq FROM tenant_guard.audit_events WHERE new_row->>'id' = '27'")
 check "a month with an event sealed after the day" "audit event $straggler of $(part "$M1") is not in the log of $DAY1" \
