@@ -72,9 +72,23 @@ INSERT INTO store.orders VALUES (9, 1, 'after a new trail index');
 SET enable_seqscan = off;
 SELECT count(*) AS via_new_index FROM tenant_guard.audit_events WHERE table_name = 'store.orders';
 RESET enable_seqscan;
--- An index the trigger cannot maintain is refused at the next event, not ignored.
+-- An index the trigger cannot maintain is refused at the next event, not ignored;
+-- refused writes leave nothing behind in the backend's capture cache.
 CREATE INDEX audit_events_by_lower ON tenant_guard.audit_events (lower(table_name));
 INSERT INTO store.orders VALUES (10, 1, 'refused');
+CREATE TEMP TABLE cache_size AS SELECT total_bytes FROM pg_backend_memory_contexts
+ WHERE name = 'tenant_guard audit capture cache';
+DO $$ BEGIN
+	FOR i IN 1..200 LOOP
+		BEGIN
+			INSERT INTO store.orders VALUES (10, 1, 'refused');
+		EXCEPTION WHEN feature_not_supported THEN NULL;
+		END;
+	END LOOP;
+END $$;
+SELECT c.total_bytes = s.total_bytes AS cache_did_not_grow
+  FROM pg_backend_memory_contexts c, cache_size s WHERE c.name = 'tenant_guard audit capture cache';
+DROP TABLE cache_size;
 DROP INDEX tenant_guard.audit_events_by_lower;
 DROP INDEX tenant_guard.audit_events_by_table;
 INSERT INTO store.orders VALUES (10, 1, 'indexes dropped again');

@@ -368,13 +368,22 @@ const EventTarget *EventTargetFor(Relation rel)
 	auto *entry = static_cast<TargetEntry *>(hash_search(targets, &relid, HASH_FIND, &found));
 	if (found)
 		return &entry->target;
+	/*
+	 * Built in a context of its own under the statement's, and handed to the
+	 * cache only once complete: an index the trigger cannot maintain fails the
+	 * write inside BuildTarget, and what was built goes with the statement
+	 * instead of staying in the cache's memory on every such write.
+	 */
+	MemoryContext const building =
+		AllocSetContextCreate(CurrentMemoryContext, "tenant_guard audit event target", ALLOCSET_SMALL_SIZES);
 	EventTarget built{};
-	BuildTarget(rel, &built, cache_cxt);
+	BuildTarget(rel, &built, building);
 	if (!Usable()) {
 		auto *target = static_cast<EventTarget *>(palloc(sizeof(EventTarget)));
 		*target = built;
 		return target;
 	}
+	MemoryContextSetParent(building, cache_cxt);
 	entry = static_cast<TargetEntry *>(hash_search(targets, &relid, HASH_ENTER, &found));
 	entry->target = built;
 	Remember(relid);
