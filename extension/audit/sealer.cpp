@@ -272,7 +272,7 @@ public:
 
 private:
 	int64 LastSeq(SpiSession &spi);
-	void EnsurePartitions(SpiSession &spi);
+	void EnsurePartitions(SpiSession &spi, int month);
 	void WriteBlocks(SpiSession &spi, const std::vector<SeenEvent> &committed, int64 low,
 					 int64 high);
 
@@ -354,11 +354,7 @@ int64 Sealer::LastSeq(SpiSession &spi)
 						  .value_or("0"));
 }
 
-/*
- * Once a month (and after a start), the partitions of this month and the next
- * two: writers never wait for them, since a new partition is attached under
- * SHARE UPDATE EXCLUSIVE, which their ROW EXCLUSIVE does not conflict with.
- */
+/* The UTC year * 12 + month of now, -1 if it cannot be had. */
 int CurrentMonth()
 {
 	struct pg_tm tm;
@@ -369,18 +365,23 @@ int CurrentMonth()
 	return tm.tm_year * 12 + tm.tm_mon;
 }
 
-void Sealer::EnsurePartitions(SpiSession &spi)
+/*
+ * Once a month (and after a start), the partitions of this month and the next
+ * two: writers never wait for them, since a new partition is attached under
+ * SHARE UPDATE EXCLUSIVE, which their ROW EXCLUSIVE does not conflict with.
+ * The pass holds that lock already (LockTrail).
+ */
+void Sealer::EnsurePartitions(SpiSession &spi, int month)
 {
-	int const month = CurrentMonth();
-	if (month < 0 || month == partitions_month_)
-		return;
 	spi.Value("SELECT pg_catalog.count(*) FROM tenant_guard.audit_create_partitions()");
 	partitions_month_ = month;
 }
 
 int Sealer::Pass(SpiSession &spi)
 {
-	skipped_ = !PgCall(LockTrail, CurrentMonth() != partitions_month_);
+	int const month = CurrentMonth();
+	bool const partitions_due = month >= 0 && month != partitions_month_;
+	skipped_ = !PgCall(LockTrail, partitions_due);
 	if (skipped_)
 		return 0;
 	/*
@@ -394,7 +395,8 @@ int Sealer::Pass(SpiSession &spi)
 		if (!Load(spi))
 			throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
 						"the audit trail of this database is gone");
-	EnsurePartitions(spi);
+	if (partitions_due)
+		EnsurePartitions(spi, month);
 	int64 const last = LastSeq(spi);
 	PgCall(WaitForCaptures);
 	std::vector<SeenEvent> seen;
@@ -568,7 +570,8 @@ void SealerMain(Datum arg)
 	PgCall(pgstat_report_appname, "tenant_guard audit sealer");
 
 	Sealer sealer;
-	if (!InTransaction([&](SpiSession &spi) { return sealer.Load(spi); }))
+	/* Without locks (a pass locks the trail first, see LockTrail): is there a trail here? */
+	if (!InTransaction([](SpiSession &) { return OidIsValid(AuditRelid("audit_passes")); }))
 		PgCall(proc_exit, 0);
 	long idle_ms = 0;
 	for (;;) {
