@@ -19,11 +19,13 @@ bool BlockRoots::Plan(const std::vector<const std::vector<int64_t> *> &block_seq
 			lo = std::min(lo, seq);
 			hi = std::max(hi, seq);
 		}
+	/* The span in unsigned arithmetic: seqs may be anything a tampered block lists. */
+	uint64_t const span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
 	if (total == 0 || total > static_cast<size_t>(std::numeric_limits<int32_t>::max()) ||
-		hi - lo >= 4 * static_cast<int64_t>(total) + 1024)
+		span >= 4 * static_cast<uint64_t>(total) + 1024)
 		return false;
 	first_seq_ = lo;
-	slot_.assign(static_cast<size_t>(hi - lo + 1), -1);
+	slot_.assign(static_cast<size_t>(span + 1), -1);
 	entry_block_.resize(total);
 	entry_event_.assign(total, -1);
 	blocks_.resize(block_seqs.size());
@@ -36,7 +38,7 @@ bool BlockRoots::Plan(const std::vector<const std::vector<int64_t> *> &block_seq
 		/* An empty block has nothing to wait for; its root is the caller's to compute. */
 		block.broken = block.entries == 0;
 		for (int64_t seq : *block_seqs[b]) {
-			int32_t &slot = slot_[static_cast<size_t>(seq - first_seq_)];
+			int32_t &slot = slot_[static_cast<size_t>(static_cast<uint64_t>(seq) - static_cast<uint64_t>(first_seq_))];
 			if (slot >= 0) {
 				/* Listed twice: neither block is computed here. */
 				block.broken = true;

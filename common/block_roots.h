@@ -38,9 +38,11 @@ public:
 	 */
 	template <typename LeafOf> void Arrived(int64_t seq, int32_t event, LeafOf &&leaf_of, Sha256 &sha)
 	{
-		if (slot_.empty() || seq < first_seq_ || seq - first_seq_ >= static_cast<int64_t>(slot_.size()))
+		/* Unsigned: a forged seq far from the others must not overflow into a valid offset. */
+		uint64_t const offset = static_cast<uint64_t>(seq) - static_cast<uint64_t>(first_seq_);
+		if (offset >= slot_.size())
 			return;
-		int32_t const entry = slot_[static_cast<size_t>(seq - first_seq_)];
+		int32_t const entry = slot_[static_cast<size_t>(offset)];
 		if (entry < 0)
 			return;
 		Block &b = blocks_[static_cast<size_t>(entry_block_[static_cast<size_t>(entry)])];

@@ -112,6 +112,18 @@ SELECT 1000, chain_id, format_version, occurred_at, txid, tx_ordinal, session_ac
   FROM tenant_guard.audit_events WHERE seq = 4;
 SELECT problem FROM tenant_guard.verify_audit() WHERE seq = 1000;
 ROLLBACK;
+-- Forged copies at both ends of bigint, and a NULL added to a block's event list:
+-- reported, not an overflow (verify_audit() once indexed seqs by a signed difference).
+BEGIN;
+INSERT INTO tenant_guard.audit_events
+SELECT v.s, chain_id, format_version, occurred_at, txid, tx_ordinal, session_actor,
+       actor, table_name, operation, tenant_id, old_row, new_row, changed_columns, application_name, client_addr, row_hash
+  FROM tenant_guard.audit_events, (VALUES (-9223372036854775808), (9223372036854775807)) v(s) WHERE seq = 4;
+UPDATE tenant_guard.audit_blocks SET event_seqs = event_seqs || NULL::bigint
+ WHERE chain_id = 'tenant:a' AND block_no = 1;
+SELECT problem, count(*) FROM tenant_guard.verify_audit()
+ WHERE problem <> 'unsealed past the deadline' GROUP BY problem ORDER BY problem;
+ROLLBACK;
 -- Two events' payloads swapped.
 BEGIN;
 UPDATE tenant_guard.audit_events e SET new_row = o.new_row

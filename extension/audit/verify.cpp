@@ -158,9 +158,11 @@ private:
 	EventInfo *FindEvent(int64 seq)
 	{
 		if (!by_seq_.empty()) {
-			if (seq < first_seq_ || seq - first_seq_ >= static_cast<int64>(by_seq_.size()))
+			/* Unsigned: a forged seq far from the others must not overflow into a valid offset. */
+			uint64 const offset = static_cast<uint64>(seq) - static_cast<uint64>(first_seq_);
+			if (offset >= by_seq_.size())
 				return nullptr;
-			int32 const i = by_seq_[seq - first_seq_];
+			int32 const i = by_seq_[offset];
 			return i < 0 ? nullptr : &events_[i];
 		}
 		auto it = std::lower_bound(events_.begin(), events_.end(), seq,
@@ -283,17 +285,18 @@ void Verifier::IndexEvents()
 	auto const [lo, hi] = std::minmax_element(
 		events_.begin(), events_.end(),
 		[](const EventInfo &a, const EventInfo &b) { return a.seq < b.seq; });
-	int64 const span = hi->seq - lo->seq + 1;
+	/* hi - lo in unsigned arithmetic: seqs may be anything a tampered row holds. */
+	uint64 const span = static_cast<uint64>(hi->seq) - static_cast<uint64>(lo->seq);
 	if (events_.size() > static_cast<size_t>(INT32_MAX) ||
-		span > 4 * static_cast<int64>(events_.size()) + 1024) {
+		span >= 4 * static_cast<uint64>(events_.size()) + 1024) {
 		std::sort(events_.begin(), events_.end(),
 				  [](const EventInfo &a, const EventInfo &b) { return a.seq < b.seq; });
 		return;
 	}
 	first_seq_ = lo->seq;
-	by_seq_.assign(static_cast<size_t>(span), -1);
+	by_seq_.assign(static_cast<size_t>(span + 1), -1);
 	for (size_t i = 0; i < events_.size(); i++)
-		by_seq_[events_[i].seq - first_seq_] = static_cast<int32>(i);
+		by_seq_[static_cast<uint64>(events_[i].seq) - static_cast<uint64>(first_seq_)] = static_cast<int32>(i);
 }
 
 void Verifier::ReadBlocks()

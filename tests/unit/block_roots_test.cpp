@@ -7,6 +7,7 @@
 #include "common/block_roots.h"
 
 #include <algorithm>
+#include <limits>
 #include <random>
 
 using namespace tg::audit;
@@ -128,6 +129,30 @@ BOOST_AUTO_TEST_CASE(sparse_seqs_and_empty_blocks_plan_nothing)
 	BOOST_TEST(roots.Plan(empty.Seqs()));
 	Arrive(roots, empty, 0, sha);
 	BOOST_TEST(!roots.Root(0).has_value());
+	BOOST_TEST(roots.Root(1).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(seqs_at_the_ends_of_bigint_neither_overflow_nor_crash)
+{
+	int64_t const min = std::numeric_limits<int64_t>::min();
+	int64_t const max = std::numeric_limits<int64_t>::max();
+	/* A tampered block listing both ends: the span does not wrap to a small one. */
+	Log const ends({{min, max}});
+	BlockRoots roots;
+	BOOST_TEST(!roots.Plan(ends.Seqs()));
+	Sha256 sha;
+	Arrive(roots, ends, 0, sha);
+	Arrive(roots, ends, 1, sha);
+	BOOST_TEST(!roots.Root(0).has_value());
+
+	/* A NULL element (-1) beside real seqs, and forged events at both ends arriving. */
+	Log const null_element({{-1, 1, 2}, {3}});
+	BOOST_TEST(roots.Plan(null_element.Seqs()));
+	for (int64_t forged : {min, max, int64_t{-2}, int64_t{1000000}})
+		roots.Arrived(forged, 0, [&](int32_t e) { return null_element.leaves[static_cast<size_t>(e)]; }, sha);
+	for (int32_t event = 1; event < 4; event++)
+		Arrive(roots, null_element, event, sha);
+	BOOST_TEST(!roots.Root(0).has_value()); /* its -1 never arrived */
 	BOOST_TEST(roots.Root(1).has_value());
 }
 
