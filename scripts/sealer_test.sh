@@ -15,7 +15,8 @@
 #   ddl       DDL that locks the trail's tables one after another (as DROP
 #             EXTENSION does) while the sealer has an event to seal: the
 #             sealer must skip its pass, not hold one table while it waits for
-#             another and make the DDL the deadlock check's victim;
+#             another and make the DDL the deadlock check's victim; and a
+#             starting sealer seals while a prune holds SHARE UPDATE EXCLUSIVE;
 # each ends with every committed event sealed exactly once, nothing sealed
 # that was rolled back, and verify_audit() clean.
 #   scripts/sealer_test.sh
@@ -200,5 +201,19 @@ check "ddl: events = committed rows, every one sealed once" "2 0" \
 check "ddl: verify_audit() is clean" "" \
 	"$(q -c "SELECT problem, count(*) FROM tenant_guard.verify_audit() GROUP BY problem")"
 check "ddl: no deadlock in the server log" "0" "$(grep -c 'deadlock detected' "$CLUSTER/server.log" || true)"
+# A sealer's first pass also makes partitions, under SHARE UPDATE EXCLUSIVE on
+# audit_events; while a prune or close_audit_day() holds that mode, it seals
+# anyway and leaves the partitions to a later pass.
+wait_for 10 "SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'tenant_guard audit sealer'
+	AND datname = current_database()" || echo "the sealer did not exit while idle" >&2
+psql -qXAt -c "BEGIN" -c "LOCK TABLE tenant_guard.audit_events IN SHARE UPDATE EXCLUSIVE MODE" \
+	-c "SELECT pg_sleep(5)" -c "COMMIT" >/dev/null 2>&1 &
+holder=$!
+wait_for 10 "SELECT count(*) > 0 FROM pg_locks WHERE relation = 'tenant_guard.audit_events'::regclass
+	AND mode = 'ShareUpdateExclusiveLock' AND granted" || echo "the lock holder did not start" >&2
+q -c "INSERT INTO ddl_t VALUES (3, 3)"
+wait_for 3 "$all_sealed" && sealed=t || sealed=f
+check "ddl: a starting sealer seals while another holds SHARE UPDATE EXCLUSIVE on the trail" t "$sealed"
+wait $holder
 
 checks_done

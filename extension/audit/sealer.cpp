@@ -208,31 +208,57 @@ bool LockWithIndexes(Oid relid, LOCKMODE mode)
 	return !OidIsValid(toast) || LockWithIndexes(toast, mode);
 }
 
+enum class TrailLock { Skipped, Locked, LockedForPartitions };
+
+/* The trail's relations by OID, looked up again after locking to see that none was replaced. */
+struct TrailRelids {
+	Oid passes = AuditRelid("audit_passes");
+	Oid blocks = AuditRelid("audit_blocks");
+	Oid seq = AuditRelid("audit_event_seq");
+	Oid events = AuditRelid("audit_events");
+	Oid checkpoints = AuditRelid("audit_checkpoints");
+	bool operator==(const TrailRelids &o) const
+	{
+		return passes == o.passes && blocks == o.blocks && seq == o.seq && events == o.events &&
+			   checkpoints == o.checkpoints;
+	}
+};
+
 /*
  * C-style: every relation of the trail a pass reads or writes (the sealing
  * tables, the sequence, audit_events and each monthly partition, with their
- * indexes and TOAST tables), locked before the pass touches any of them, and
- * none waited for. Behind DDL on one of them (DROP EXTENSION, an ALTER, a
- * prune's DETACH) the pass is skipped and tried again after the interval: a
- * sealer that held one of them while it waited for the next could close a
- * cycle with that DDL, and the deadlock check could cancel the DDL. With
- * partitions_due, audit_events in the SHARE UPDATE EXCLUSIVE mode that
- * audit_create_partitions() takes.
+ * indexes and TOAST tables), locked before the pass touches any of them, in
+ * the strongest mode the pass uses, and none waited for. Behind DDL on one of
+ * them (DROP EXTENSION, an ALTER, a prune's DETACH) the pass is skipped and
+ * tried again after the interval: a sealer that held one of them while it
+ * waited for the next could close a cycle with that DDL, and the deadlock
+ * check could cancel the DDL. With partitions_due, also what
+ * audit_create_partitions() takes: audit_events in SHARE UPDATE EXCLUSIVE mode
+ * and audit_checkpoints; when another holds that mode (a prune, close_audit_day,
+ * an ANALYZE), the pass seals and the partitions wait for a later one.
  */
-bool LockTrail(bool partitions_due)
+TrailLock LockTrail(bool partitions_due)
 {
-	Oid const events = AuditRelid("audit_events");
-	if (!LockWithIndexes(AuditRelid("audit_passes"), RowExclusiveLock) ||
-		!LockWithIndexes(AuditRelid("audit_blocks"), RowExclusiveLock) ||
-		!LockWithIndexes(AuditRelid("audit_event_seq"), AccessShareLock) ||
-		!LockWithIndexes(events, partitions_due ? ShareUpdateExclusiveLock : AccessShareLock))
-		return false;
-	List *leaves = OidIsValid(events) ? find_inheritance_children(events, NoLock) : NIL;
+	TrailRelids const relids;
+	if (!LockWithIndexes(relids.passes, RowExclusiveLock) ||
+		!LockWithIndexes(relids.blocks, RowExclusiveLock) ||
+		/* pg_sequence_last_value() opens the sequence in ROW EXCLUSIVE mode. */
+		!LockWithIndexes(relids.seq, RowExclusiveLock))
+		return TrailLock::Skipped;
+	bool const for_partitions = partitions_due &&
+								LockWithIndexes(relids.events, ShareUpdateExclusiveLock) &&
+								LockWithIndexes(relids.checkpoints, AccessShareLock);
+	if (!for_partitions && !LockWithIndexes(relids.events, AccessShareLock))
+		return TrailLock::Skipped;
+	List *leaves = OidIsValid(relids.events) ? find_inheritance_children(relids.events, NoLock) : NIL;
 	ListCell *lc;
 	foreach (lc, leaves)
 		if (!LockWithIndexes(lfirst_oid(lc), AccessShareLock))
-			return false;
-	return true;
+			return TrailLock::Skipped;
+	/* Replaced between the lookup and the locks (DROP and CREATE EXTENSION): next time. */
+	if (!(TrailRelids() == relids))
+		return TrailLock::Skipped;
+	return for_partitions ? TrailLock::LockedForPartitions : TrailLock::Locked;
 }
 
 std::string HexBytea(const Hash &hash) { return ToHex(hash); }
@@ -380,8 +406,8 @@ void Sealer::EnsurePartitions(SpiSession &spi, int month)
 int Sealer::Pass(SpiSession &spi)
 {
 	int const month = CurrentMonth();
-	bool const partitions_due = month >= 0 && month != partitions_month_;
-	skipped_ = !PgCall(LockTrail, partitions_due);
+	TrailLock const lock = PgCall(LockTrail, month >= 0 && month != partitions_month_);
+	skipped_ = lock == TrailLock::Skipped;
 	if (skipped_)
 		return 0;
 	/*
@@ -395,7 +421,7 @@ int Sealer::Pass(SpiSession &spi)
 		if (!Load(spi))
 			throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
 						"the audit trail of this database is gone");
-	if (partitions_due)
+	if (lock == TrailLock::LockedForPartitions)
 		EnsurePartitions(spi, month);
 	int64 const last = LastSeq(spi);
 	PgCall(WaitForCaptures);
@@ -571,7 +597,7 @@ void SealerMain(Datum arg)
 
 	Sealer sealer;
 	/* Without locks (a pass locks the trail first, see LockTrail): is there a trail here? */
-	if (!InTransaction([](SpiSession &) { return OidIsValid(AuditRelid("audit_passes")); }))
+	if (!InTransaction([](SpiSession &) { return OidIsValid(PgCall(AuditRelid, "audit_passes")); }))
 		PgCall(proc_exit, 0);
 	long idle_ms = 0;
 	for (;;) {
