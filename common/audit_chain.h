@@ -73,6 +73,7 @@ public:
 		*Room(1) = static_cast<char>(format);
 	}
 	void Null() { *Room(1) = '\x00'; }
+	/* bytes must not point into this writer's own buffer: Room() may move it. */
 	void Bytes(std::string_view bytes)
 	{
 		if (bytes.size() > UINT32_MAX)
