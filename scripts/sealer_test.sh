@@ -47,6 +47,18 @@ all_sealed="SELECT (SELECT count(*) FROM tenant_guard.audit_events)
 	= (SELECT coalesce(sum(cardinality(event_seqs)), 0) FROM tenant_guard.audit_blocks)"
 sealer_pid="SELECT coalesce(max(pid), 0) FROM pg_stat_activity WHERE backend_type = 'tenant_guard audit sealer'
 	AND datname = current_database()"
+# hold_lock RELATION MODE SECONDS [THEN-SQL]: a session in the background takes
+# the lock, sleeps, runs THEN-SQL if given, and commits (holder: its pid, its
+# output in $WORK/holder.out); returns once the lock is granted.
+hold_lock() {
+	psql -qXAt -c "BEGIN" -c "LOCK TABLE $1 IN $2 MODE" -c "SELECT pg_sleep($3)" ${4:+-c "$4"} \
+		-c "COMMIT" >"$WORK/holder.out" 2>&1 &
+	holder=$!
+	local mode
+	mode=$(sed -E 's/\b([A-Z])([A-Z]*)\b/\1\L\2/g; s/ //g' <<<"$2")Lock
+	wait_for 10 "SELECT count(*) > 0 FROM pg_locks WHERE relation = '$1'::regclass
+		AND mode = '$mode' AND granted" || echo "nobody took $2 on $1" >&2
+}
 sealed_once() { # events not in exactly one block, plus block entries without an event
 	q -c "SELECT count(*) FROM tenant_guard.audit_events e FULL JOIN (SELECT s, count(*) AS n
 		FROM tenant_guard.audit_blocks, unnest(event_seqs) s GROUP BY s) b ON b.s = e.seq
@@ -143,11 +155,7 @@ SELECT tenant_guard.audit('locks_t');
 SQL
 q -c "INSERT INTO locks_t VALUES (1, 1)"
 # An ACCESS EXCLUSIVE lock on the trail (ALTER, DROP EXTENSION, a prune's DETACH).
-psql -qXAt -c "BEGIN" -c "LOCK TABLE tenant_guard.audit_events IN ACCESS EXCLUSIVE MODE" \
-	-c "SELECT pg_sleep(4)" -c "ROLLBACK" >/dev/null 2>&1 &
-holder=$!
-wait_for 10 "SELECT count(*) > 0 FROM pg_locks WHERE relation = 'tenant_guard.audit_events'::regclass
-	AND mode = 'AccessExclusiveLock' AND granted" || echo "the lock holder did not start" >&2
+hold_lock tenant_guard.audit_events "ACCESS EXCLUSIVE" 4
 # A writer that waited for it while holding the capture LWLock could not be
 # cancelled (interrupts are held off under an LWLock), and the sealer's next
 # pass would wait for it in turn, where no deadlock check looks.
@@ -157,11 +165,7 @@ check "a writer waiting for the trail's lock can be cancelled (statement_timeout
 wait $holder
 # The same behind a lock on this month's partition alone (a REINDEX, say).
 leaf=$(q -c "SELECT 'tenant_guard.audit_events_' || to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM')")
-psql -qXAt -c "BEGIN" -c "LOCK TABLE $leaf IN ACCESS EXCLUSIVE MODE" \
-	-c "SELECT pg_sleep(4)" -c "ROLLBACK" >/dev/null 2>&1 &
-holder=$!
-wait_for 10 "SELECT count(*) > 0 FROM pg_locks WHERE relation = '$leaf'::regclass
-	AND mode = 'AccessExclusiveLock' AND granted" || echo "the partition's lock holder did not start" >&2
+hold_lock "$leaf" "ACCESS EXCLUSIVE" 4
 check "a writer waiting for the month's partition can be cancelled (statement_timeout)" "1" \
 	"$(psql -qXAt -c "SET statement_timeout = '1s'" -c "INSERT INTO locks_t VALUES (2, 2)" 2>&1 |
 		grep -c 'canceling statement due to statement timeout')"
@@ -186,15 +190,11 @@ wait_for 10 "$all_sealed" || echo "the first event was not sealed" >&2
 # event to seal) another. A sealer that waited for the first while it held the
 # second made the DDL the deadlock check's victim (in an assert-enabled run of
 # the suites, DROP EXTENSION failed so).
-psql -qXAt -c "BEGIN" -c "LOCK TABLE tenant_guard.audit_blocks IN ACCESS EXCLUSIVE MODE" \
-	-c "SELECT pg_sleep(1.5)" -c "LOCK TABLE tenant_guard.audit_passes IN ACCESS EXCLUSIVE MODE" \
-	-c "COMMIT" >"$WORK/ddl.out" 2>&1 &
-holder=$!
-wait_for 10 "SELECT count(*) > 0 FROM pg_locks WHERE relation = 'tenant_guard.audit_blocks'::regclass
-	AND mode = 'AccessExclusiveLock' AND granted" || echo "the DDL did not start" >&2
+hold_lock tenant_guard.audit_blocks "ACCESS EXCLUSIVE" 1.5 \
+	"LOCK TABLE tenant_guard.audit_passes IN ACCESS EXCLUSIVE MODE"
 q -c "INSERT INTO ddl_t VALUES (2, 2)"
 wait $holder || true
-check "ddl: the DDL took both locks (no deadlock)" "" "$(grep -E 'ERROR|deadlock' "$WORK/ddl.out")"
+check "ddl: the DDL took both locks (no deadlock)" "" "$(grep -E 'ERROR|deadlock' "$WORK/holder.out")"
 wait_for 10 "$all_sealed" || echo "the events were not sealed after the DDL" >&2
 check "ddl: events = committed rows, every one sealed once" "2 0" \
 	"$(q -c "SELECT count(*) FROM tenant_guard.audit_events") $(sealed_once)"
@@ -206,11 +206,7 @@ check "ddl: no deadlock in the server log" "0" "$(grep -c 'deadlock detected' "$
 # anyway and leaves the partitions to a later pass.
 wait_for 10 "SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'tenant_guard audit sealer'
 	AND datname = current_database()" || echo "the sealer did not exit while idle" >&2
-psql -qXAt -c "BEGIN" -c "LOCK TABLE tenant_guard.audit_events IN SHARE UPDATE EXCLUSIVE MODE" \
-	-c "SELECT pg_sleep(5)" -c "COMMIT" >/dev/null 2>&1 &
-holder=$!
-wait_for 10 "SELECT count(*) > 0 FROM pg_locks WHERE relation = 'tenant_guard.audit_events'::regclass
-	AND mode = 'ShareUpdateExclusiveLock' AND granted" || echo "the lock holder did not start" >&2
+hold_lock tenant_guard.audit_events "SHARE UPDATE EXCLUSIVE" 5
 q -c "INSERT INTO ddl_t VALUES (3, 3)"
 wait_for 3 "$all_sealed" && sealed=t || sealed=f
 check "ddl: a starting sealer seals while another holds SHARE UPDATE EXCLUSIVE on the trail" t "$sealed"
