@@ -124,6 +124,13 @@ UPDATE tenant_guard.audit_blocks SET event_seqs = event_seqs || NULL::bigint
 SELECT problem, count(*) FROM tenant_guard.verify_audit()
  WHERE problem <> 'unsealed past the deadline' GROUP BY problem ORDER BY problem;
 ROLLBACK;
+-- A block's event list set to NULL (after dropping its NOT NULL): reported, not a crash.
+BEGIN;
+ALTER TABLE tenant_guard.audit_blocks ALTER COLUMN event_seqs DROP NOT NULL;
+UPDATE tenant_guard.audit_blocks SET event_seqs = NULL WHERE chain_id = 'tenant:a' AND block_no = 1;
+SELECT problem, count(*) FROM tenant_guard.verify_audit()
+ WHERE problem <> 'unsealed past the deadline' GROUP BY problem ORDER BY problem;
+ROLLBACK;
 -- Two events' payloads swapped.
 BEGIN;
 UPDATE tenant_guard.audit_events e SET new_row = o.new_row

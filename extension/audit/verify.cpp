@@ -309,8 +309,11 @@ void Verifier::ReadBlocks()
 		b.block_no = DatumGetInt64(heap_getattr(tuple, 2, desc, &isnull));
 		b.pass_no = DatumGetInt64(heap_getattr(tuple, 3, desc, &isnull));
 		Datum const seqs = heap_getattr(tuple, 4, desc, &isnull);
-		ArrayType *array = PgCall([seqs] { return DatumGetArrayTypeP(seqs); });
-		if (ARR_NDIM(array) == 1 && !ARR_HASNULL(array) && ARR_ELEMTYPE(array) == INT8OID) {
+		/* NULL only where someone dropped the NOT NULL: a block that lists nothing. */
+		ArrayType *array = isnull ? nullptr : PgCall([seqs] { return DatumGetArrayTypeP(seqs); });
+		if (array == nullptr) {
+			b.seqs.clear();
+		} else if (ARR_NDIM(array) == 1 && !ARR_HASNULL(array) && ARR_ELEMTYPE(array) == INT8OID) {
 			/* As the sealer writes it: the int8 values, copied at once. */
 			auto const *values = reinterpret_cast<const int64 *>(ARR_DATA_PTR(array));
 			b.seqs.assign(values, values + ARR_DIMS(array)[0]);
