@@ -131,6 +131,14 @@ UPDATE tenant_guard.audit_blocks SET event_seqs = NULL WHERE chain_id = 'tenant:
 SELECT problem, count(*) FROM tenant_guard.verify_audit()
  WHERE problem <> 'unsealed past the deadline' GROUP BY problem ORDER BY problem;
 ROLLBACK;
+-- A retention checkpoint's chain row with a NULL (after dropping a NOT NULL): a clear error.
+BEGIN;
+ALTER TABLE tenant_guard.audit_checkpoint_chains ALTER COLUMN last_seq DROP NOT NULL;
+INSERT INTO tenant_guard.audit_checkpoints
+	VALUES (1, '2000-01-01', '1999-12-31', 0, 0, '\x00', '{}', NULL, NULL, '{}', 0, '{}', 'someone', now());
+INSERT INTO tenant_guard.audit_checkpoint_chains VALUES (1, 'tenant:a', 1, '\x00', NULL, 1, '{}', 1);
+SELECT count(*) FROM tenant_guard.verify_audit();
+ROLLBACK;
 -- Two events' payloads swapped.
 BEGIN;
 UPDATE tenant_guard.audit_events e SET new_row = o.new_row
