@@ -17,6 +17,9 @@
 #             sealer must skip its pass, not hold one table while it waits for
 #             another and make the DDL the deadlock check's victim; and a
 #             starting sealer seals while a prune holds SHARE UPDATE EXCLUSIVE;
+#   forged    an event forged with a NULL chain after its NOT NULL was dropped,
+#             in the range the sealer scans next: never sealed, reported by
+#             verify_audit(), and the sealer (and with it the server) survives;
 # each ends with every committed event sealed exactly once, nothing sealed
 # that was rolled back, and verify_audit() clean.
 #   scripts/sealer_test.sh
@@ -67,7 +70,7 @@ sealed_once() { # events not in exactly one block, plus block entries without an
 
 # One database per section, so that one's failure cannot hide or cause the other's.
 psql -qX -d postgres -c 'CREATE DATABASE tg_sealer_backlog' -c 'CREATE DATABASE tg_sealer_bursts' \
-	-c 'CREATE DATABASE tg_sealer_locks' -c 'CREATE DATABASE tg_sealer_ddl' >/dev/null
+	-c 'CREATE DATABASE tg_sealer_locks' -c 'CREATE DATABASE tg_sealer_ddl' -c 'CREATE DATABASE tg_sealer_forged' >/dev/null
 
 say "sealer: restarted with a transaction open below more than one pass of sealed events"
 export PGDATABASE=tg_sealer_backlog
@@ -211,5 +214,36 @@ q -c "INSERT INTO ddl_t VALUES (3, 3)"
 wait_for 3 "$all_sealed" && sealed=t || sealed=f
 check "ddl: a starting sealer seals while another holds SHARE UPDATE EXCLUSIVE on the trail" t "$sealed"
 wait $holder
+
+say "sealer: an event forged with NULL columns where the sealer scans next"
+export PGDATABASE=tg_sealer_forged
+q >/dev/null <<'SQL'
+CREATE EXTENSION tenant_guard;
+CREATE TABLE forged_t (id bigint, tenant_id int NOT NULL, PRIMARY KEY (tenant_id, id));
+SELECT tenant_guard.audit('forged_t');
+SQL
+q -c "INSERT INTO forged_t VALUES (1, 1)"
+wait_for 10 "$all_sealed" || echo "the first event was not sealed" >&2
+# A superuser drops the NOT NULL and forges the next seq with a NULL chain and
+# row_hash; the sequence moves past it so that the sealer's next pass reads it.
+q >/dev/null <<'SQL'
+ALTER TABLE tenant_guard.audit_events ALTER COLUMN chain_id DROP NOT NULL, ALTER COLUMN row_hash DROP NOT NULL;
+SET session_replication_role = replica;
+INSERT INTO tenant_guard.audit_events
+SELECT (SELECT last_value + 1 FROM tenant_guard.audit_event_seq), NULL, format_version, occurred_at, txid,
+       tx_ordinal + 1, session_actor, actor, table_name, operation, tenant_id, old_row, new_row,
+       changed_columns, application_name, client_addr, NULL
+  FROM tenant_guard.audit_events ORDER BY seq DESC LIMIT 1;
+SELECT setval('tenant_guard.audit_event_seq', (SELECT max(seq) FROM tenant_guard.audit_events));
+SQL
+forged=$(q -c "SELECT max(seq) FROM tenant_guard.audit_events")
+q -c "INSERT INTO forged_t VALUES (2, 2)"
+wait_for 10 "SELECT count(*) = 2 FROM tenant_guard.audit_events e WHERE EXISTS
+	(SELECT FROM tenant_guard.audit_blocks b WHERE e.seq = ANY (b.event_seqs))" || echo "the real events were not sealed" >&2
+check "forged: the server and its sealer survived, the real events are sealed" "2" \
+	"$(q -c "SELECT count(*) FROM tenant_guard.audit_events e WHERE EXISTS
+		(SELECT FROM tenant_guard.audit_blocks b WHERE e.seq = ANY (b.event_seqs))" 2>&1)"
+check "forged: verify_audit() reports the forged event outside the chain" "$forged event outside the chain" \
+	"$(q -c "SELECT seq || ' ' || problem FROM tenant_guard.verify_audit() WHERE problem = 'event outside the chain'" 2>&1)"
 
 checks_done
