@@ -131,7 +131,7 @@ UPDATE tenant_guard.audit_blocks SET event_seqs = NULL WHERE chain_id = 'tenant:
 SELECT problem, count(*) FROM tenant_guard.verify_audit()
  WHERE problem <> 'unsealed past the deadline' GROUP BY problem ORDER BY problem;
 ROLLBACK;
--- A retention checkpoint's chain row with a NULL (after dropping a NOT NULL): a clear error.
+-- A retention checkpoint's chain row with a NULL (after dropping a NOT NULL): a clear error, not a crash.
 BEGIN;
 ALTER TABLE tenant_guard.audit_checkpoint_chains ALTER COLUMN last_seq DROP NOT NULL;
 INSERT INTO tenant_guard.audit_checkpoints

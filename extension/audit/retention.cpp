@@ -72,24 +72,6 @@ std::vector<std::string> Split(const std::string &text, char sep)
 
 } // namespace
 
-namespace {
-
-/*
- * A column the checkpoint tables declare NOT NULL: NULL only where someone
- * dropped the constraint, which verify_audit() refuses to read past.
- */
-const std::string &Field(const SqlRow &row, size_t i)
-{
-	if (!row[i])
-		throw Error(ERRCODE_DATA_CORRUPTED, "a retention checkpoint of tenant_guard has a NULL where none may be",
-					"The NOT NULL constraints of tenant_guard.audit_checkpoints or audit_checkpoint_chains were dropped, "
-					"and a row changed.",
-					"Restore the checkpoint tables from a backup or an export before verifying.");
-	return *row[i];
-}
-
-} // namespace
-
 void PrunedLog::Load()
 {
 	SpiSession spi;
@@ -109,12 +91,12 @@ void PrunedLog::Load()
 			 "         ORDER BY 1), ',')"
 			 "  FROM tenant_guard.audit_checkpoints c ORDER BY c.checkpoint_no")) {
 		Checkpoint c;
-		c.checkpoint_no = std::stoll(Field(r, 0));
-		c.before_month = Field(r, 1);
-		c.day = Field(r, 2);
-		c.last_pass = std::stoll(Field(r, 3));
-		c.anchor = Field(r, 4);
-		c.pruned_at = Field(r, 5);
+		c.checkpoint_no = std::stoll(*r[0]);
+		c.before_month = *r[1];
+		c.day = *r[2];
+		c.last_pass = std::stoll(*r[3]);
+		c.anchor = *r[4];
+		c.pruned_at = *r[5];
 		for (const std::string &range : Split(r[6].value_or(""), ',')) {
 			size_t const colon = range.find(':');
 			c.ranges.emplace_back(std::stoll(range.substr(0, colon)), std::stoll(range.substr(colon + 1)));
@@ -125,14 +107,14 @@ void PrunedLog::Load()
 	for (const SqlRow &r : spi.Query(
 			 "SELECT checkpoint_no, chain_id, last_block_no, pg_catalog.encode(last_block_hash, 'hex'),"
 			 "       last_seq, events FROM tenant_guard.audit_checkpoint_chains")) {
-		int64 const no = std::stoll(Field(r, 0));
+		int64 const no = std::stoll(*r[0]);
 		for (Checkpoint &c : checkpoints_)
 			if (c.checkpoint_no == no) {
-				CheckpointChain &h = c.chains[Field(r, 1)];
-				h.last_block_no = std::stoll(Field(r, 2));
+				CheckpointChain &h = c.chains[*r[1]];
+				h.last_block_no = std::stoll(*r[2]);
 				h.last_block_hash = HashOfHex(r[3]);
-				h.last_seq = std::stoll(Field(r, 4));
-				h.events = std::stoll(Field(r, 5));
+				h.last_seq = std::stoll(*r[4]);
+				h.events = std::stoll(*r[5]);
 			}
 	}
 }

@@ -15,6 +15,15 @@ Oid SqlOid(const std::optional<std::string> &value)
 
 bool SqlBool(const std::optional<std::string> &value) { return value && *value == "t"; }
 
+const std::string &SqlValue::Checked() const
+{
+	if (!has_value())
+		throw Error(ERRCODE_DATA_CORRUPTED, "tenant_guard read a NULL where its table allows none",
+					"A NOT NULL constraint of one of tenant_guard's tables was dropped, and a row holds NULL there.",
+					"Restore the constraint and the row (from a backup or an export).");
+	return std::optional<std::string>::operator*();
+}
+
 SpiSession::SpiSession()
 {
 	int const rc = PgCall(SPI_connect);
@@ -123,8 +132,7 @@ std::vector<SqlRow> SpiSession::Query(const std::string &sql, const std::vector<
 	return rows;
 }
 
-std::optional<std::string> SpiSession::Value(const std::string &sql,
-											 const std::vector<SqlParam> &params)
+SqlValue SpiSession::Value(const std::string &sql, const std::vector<SqlParam> &params)
 {
 	std::vector<SqlRow> rows = Query(sql, params);
 	if (rows.empty() || rows[0].empty())

@@ -17,8 +17,25 @@ namespace tg {
 /* A statement parameter: SQL text or NULL. Statements cast $n as they need. */
 using SqlParam = std::optional<std::string>;
 
-/* One result row: each column's text output, or nullopt for NULL. */
-using SqlRow = std::vector<std::optional<std::string>>;
+/*
+ * One result value: the column's text output, or empty for NULL. Reading an
+ * empty one with * or -> is an ERROR (XX001), not undefined behaviour: a
+ * column that tenant_guard's schema declares NOT NULL holds NULL once someone
+ * drops the constraint, and no value read from a table may crash the server.
+ */
+class SqlValue : public std::optional<std::string> {
+public:
+	using std::optional<std::string>::optional;
+	SqlValue(std::optional<std::string> value) : std::optional<std::string>(std::move(value)) {}
+	const std::string &operator*() const { return Checked(); }
+	const std::string *operator->() const { return &Checked(); }
+
+private:
+	const std::string &Checked() const;
+};
+
+/* One result row: each column's text output, or an empty SqlValue for NULL. */
+using SqlRow = std::vector<SqlValue>;
 
 /* Reading result values: an OID (InvalidOid for NULL) and a boolean ("t"). */
 Oid SqlOid(const std::optional<std::string> &value);
@@ -37,8 +54,8 @@ public:
 	/* Runs a query and returns all its rows as text. */
 	std::vector<SqlRow> Query(const std::string &sql, const std::vector<SqlParam> &params = {});
 
-	/* The single value of a one-row, one-column query (nullopt: no row or NULL). */
-	std::optional<std::string> Value(const std::string &sql,
+	/* The single value of a one-row, one-column query (empty: no row or NULL). */
+	SqlValue Value(const std::string &sql,
 									 const std::vector<SqlParam> &params = {});
 
 	/*
