@@ -180,4 +180,23 @@ std::optional<Hash> HashFromBytes(std::string_view bytes)
 	return out;
 }
 
+std::optional<Hash> HashFromHex(std::string_view hex)
+{
+	auto nibble = [](char c) {
+		return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+											  : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+	};
+	if (hex.size() != 64)
+		return std::nullopt;
+	Hash out{};
+	for (size_t i = 0; i < out.size(); i++) {
+		int const high = nibble(hex[2 * i]);
+		int const low = nibble(hex[2 * i + 1]);
+		if (high < 0 || low < 0)
+			return std::nullopt;
+		out[i] = static_cast<unsigned char>(high << 4 | low);
+	}
+	return out;
+}
+
 } // namespace tg::audit

@@ -194,5 +194,7 @@ Hash HashPass(const PassFields &pass, CanonicalWriter &writer, Sha256 &sha);
 std::string ToHex(const Hash &hash);
 /* nullopt unless exactly 32 bytes. */
 std::optional<Hash> HashFromBytes(std::string_view bytes);
+/* nullopt unless exactly 64 hex digits (either case): what encode(hash, 'hex') gives. */
+std::optional<Hash> HashFromHex(std::string_view hex);
 
 } // namespace tg::audit

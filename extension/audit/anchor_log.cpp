@@ -35,20 +35,14 @@ std::string HexOf(std::string_view bytes)
 
 namespace {
 
-int Nibble(char c)
+/* A hash the anchoring tables hold as hex; anything else is an ERROR. */
+Hash StoredHash(const std::string &hex)
 {
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-Hash HashFromHex(const std::string &hex)
-{
-	Hash out{};
-	if (hex.size() != 64)
+	std::optional<Hash> const hash = HashFromHex(hex);
+	if (!hash)
 		throw Error(ERRCODE_DATA_CORRUPTED, "audit hash is not 32 bytes long", "A stored hash has " +
 					std::to_string(hex.size() / 2) + " bytes.", "Run tenant_guard.verify_audit().");
-	for (size_t i = 0; i < 32; i++)
-		out[i] = static_cast<unsigned char>(Nibble(hex[2 * i]) << 4 | Nibble(hex[2 * i + 1]));
-	return out;
+	return *hash;
 }
 
 int anchor_write_depth = 0;
@@ -83,7 +77,7 @@ void ReadBase(SpiSession &spi, int64_t last_pass, const std::optional<std::strin
 	std::vector<Hash> peaks;
 	const std::string &hex = rows[0][3].value_or("");
 	for (size_t at = 0; at < hex.size(); at += 65)
-		peaks.push_back(HashFromHex(hex.substr(at, 64)));
+		peaks.push_back(StoredHash(hex.substr(at, 64)));
 	try {
 		log.base = MerkleAccumulator::Resume(static_cast<uint64_t>(std::stoll(*rows[0][2])), std::move(peaks));
 	} catch (const std::invalid_argument &) {
@@ -126,7 +120,7 @@ Log ReadLog(SpiSession &spi, int64_t last_pass, const std::optional<std::string>
 		auto [it, inserted] = index.emplace(chain_id, static_cast<int>(log.chains.size()));
 		if (inserted)
 			log.chains.push_back(chain_id);
-		log.leaves.push_back({seq, it->second, HashFromHex(*row[2])});
+		log.leaves.push_back({seq, it->second, StoredHash(*row[2])});
 	}
 	if (log.missing_seq)
 		log.missing_pruned_by = std::stoll(
@@ -169,7 +163,7 @@ std::optional<ClosedDay> FindClosedDay(SpiSession &spi, int32_t day)
 	ClosedDay out;
 	out.last_pass = std::stoll(*rows[0][0]);
 	out.tree_size = std::stoll(*rows[0][1]);
-	out.tree_head = HashFromHex(*rows[0][2]);
+	out.tree_head = StoredHash(*rows[0][2]);
 	return out;
 }
 

@@ -48,14 +48,10 @@ namespace tg::audit {
 
 namespace {
 
+/* A stored hash as hex, zeros when it is no hash (a changed checkpoint then mismatches). */
 Hash HashOfHex(const std::optional<std::string> &hex)
 {
-	Hash out{};
-	if (!hex || hex->size() != 64)
-		return out;
-	for (size_t i = 0; i < 32; i++)
-		out[i] = static_cast<unsigned char>(std::stoi(hex->substr(2 * i, 2), nullptr, 16));
-	return out;
+	return hex ? HashFromHex(*hex).value_or(Hash{}) : Hash{};
 }
 
 std::vector<std::string> Split(const std::string &text, char sep)

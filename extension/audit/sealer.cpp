@@ -278,14 +278,10 @@ TrailLock LockTrail(bool partitions_due)
 
 std::string HexBytea(const Hash &hash) { return ToHex(hash); }
 
+/* A stored hash as hex, zeros when it is no hash: verify_audit() reports that block or pass. */
 Hash HashParam(const std::optional<std::string> &hex)
 {
-	Hash out{};
-	if (!hex || hex->size() != 64)
-		return out;
-	for (size_t i = 0; i < 32; i++)
-		out[i] = static_cast<unsigned char>(std::stoi(hex->substr(2 * i, 2), nullptr, 16));
-	return out;
+	return hex ? HashFromHex(*hex).value_or(Hash{}) : Hash{};
 }
 
 std::string SeqArray(const std::vector<const SeenEvent *> &events)

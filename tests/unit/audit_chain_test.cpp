@@ -3,6 +3,8 @@
 // the RFC's definition), and the block and pass hashes.
 #include <boost/test/unit_test.hpp>
 
+#include <cctype>
+
 #include "common/audit_chain.h"
 
 using namespace tg::audit;
@@ -199,6 +201,22 @@ BOOST_AUTO_TEST_CASE(hash_from_bytes_needs_32_bytes)
 {
 	BOOST_TEST(!HashFromBytes(std::string(31, 'a')));
 	BOOST_TEST(HashFromBytes(std::string(32, 'a')).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(hash_from_hex_needs_64_hex_digits)
+{
+	Sha256 sha;
+	Hash const h = sha.Of("abc");
+	std::string const hex = ToHex(h);
+	BOOST_TEST((HashFromHex(hex) == std::optional<Hash>(h)));
+	std::string upper = hex;
+	for (char &c : upper)
+		c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+	BOOST_TEST((HashFromHex(upper) == std::optional<Hash>(h)));
+	BOOST_TEST(!HashFromHex(hex.substr(0, 62)).has_value());
+	BOOST_TEST(!HashFromHex(hex + "00").has_value());
+	BOOST_TEST(!HashFromHex(std::string(63, '0') + "g").has_value());
+	BOOST_TEST(!HashFromHex("").has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
