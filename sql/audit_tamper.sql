@@ -139,6 +139,35 @@ INSERT INTO tenant_guard.audit_checkpoints
 INSERT INTO tenant_guard.audit_checkpoint_chains VALUES (1, 'tenant:a', 1, '\x00', NULL, 1, '{}', 1);
 SELECT count(*) FROM tenant_guard.verify_audit();
 ROLLBACK;
+-- A column added to the trail, a partition of another layout attached, and a block
+-- without a chain (its primary key dropped): a clear error or a report, not a crash.
+BEGIN;
+ALTER TABLE tenant_guard.audit_events ADD COLUMN extra int;
+DO $$ BEGIN
+	PERFORM count(*) FROM tenant_guard.verify_audit();
+EXCEPTION WHEN object_not_in_prerequisite_state THEN -- the partition's name has the month in it
+	RAISE NOTICE 'refused: %', regexp_replace(SQLERRM, '_\d{4}_\d{2}"', '_YYYY_MM"');
+END $$;
+ROLLBACK;
+BEGIN;
+CREATE TABLE tenant_guard.audit_events_1990_01 (format_version int2 NOT NULL, seq int8 NOT NULL,
+	chain_id text NOT NULL, occurred_at timestamptz NOT NULL, txid int8 NOT NULL, tx_ordinal int4 NOT NULL,
+	session_actor text NOT NULL, actor text NOT NULL, table_name text NOT NULL, operation text NOT NULL,
+	tenant_id text, old_row jsonb, new_row jsonb, changed_columns text[], application_name text,
+	client_addr inet, row_hash bytea NOT NULL);
+ALTER TABLE tenant_guard.audit_events ATTACH PARTITION tenant_guard.audit_events_1990_01
+	FOR VALUES FROM ('1990-01-01 00:00:00+00') TO ('1990-02-01 00:00:00+00');
+INSERT INTO tenant_guard.audit_events (seq, chain_id, format_version, occurred_at, txid, tx_ordinal,
+	session_actor, actor, table_name, operation, row_hash)
+	VALUES (5000, 'tenant:a', 1, '1990-01-15 00:00:00+00', 0, 0, 'a', 'a', 't', 'INSERT', '\x00');
+SELECT count(*) FROM tenant_guard.verify_audit();
+ROLLBACK;
+BEGIN;
+ALTER TABLE tenant_guard.audit_blocks DROP CONSTRAINT audit_blocks_pkey, ALTER COLUMN chain_id DROP NOT NULL;
+UPDATE tenant_guard.audit_blocks SET chain_id = NULL WHERE chain_id = 'tenant:a' AND block_no = 1;
+SELECT coalesce(chain_id, '(none)') AS chain_id, problem, count(*) FROM tenant_guard.verify_audit()
+ WHERE problem <> 'unsealed past the deadline' GROUP BY 1, 2 ORDER BY 1, 2;
+ROLLBACK;
 -- Two events' payloads swapped.
 BEGIN;
 UPDATE tenant_guard.audit_events e SET new_row = o.new_row

@@ -1,11 +1,46 @@
 #include "audit/audit_catalog.h"
 
 extern "C" {
+#include "access/tupdesc.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_type.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
 }
 
 namespace tg::audit {
+
+const Oid kBlockColumnTypes[7] = {TEXTOID, INT8OID, INT8OID, INT8ARRAYOID, BYTEAOID, BYTEAOID, BYTEAOID};
+const Oid kPassColumnTypes[6] = {INT8OID, TIMESTAMPTZOID, INT8OID, INT8OID, BYTEAOID, BYTEAOID};
+
+void RequireLayout(Relation rel, const Oid *types, int ncolumns)
+{
+	TupleDesc desc = RelationGetDescr(rel);
+	bool same = desc->natts == ncolumns;
+	for (int i = 0; same && i < desc->natts; i++) {
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		same = !att->attisdropped && att->atttypid == types[i];
+	}
+	if (!same)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"tenant_guard.%s\" does not have the columns of the audit trail",
+						RelationGetRelationName(rel)),
+				 errdetail("The trail's tables are written and read by column position: a column was "
+						   "added, dropped or changed, or a partition with other columns was attached."),
+				 errhint("Restore the table as tenant_guard--1.1.sql creates it, or run ALTER "
+						 "EXTENSION tenant_guard UPDATE if the library and the extension differ.")));
+}
+
+void RequireEventLayout(Relation rel)
+{
+	/* kSeq .. kRowHash, as tenant_guard--1.1.sql creates them. */
+	static const Oid kTypes[kEventColumns] = {INT8OID, TEXTOID, INT2OID, TIMESTAMPTZOID, INT8OID,
+											  INT4OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+											  TEXTOID, JSONBOID, JSONBOID, TEXTARRAYOID, TEXTOID,
+											  INETOID, BYTEAOID};
+	RequireLayout(rel, kTypes, kEventColumns);
+}
 
 Oid AuditRelid(const char *name)
 {

@@ -8,6 +8,8 @@
 
 extern "C" {
 #include "postgres.h"
+
+#include "utils/relcache.h"
 }
 
 namespace tg::audit {
@@ -33,6 +35,22 @@ enum EventColumn : int {
 	kRowHash,
 	kEventColumns = kRowHash
 };
+
+/*
+ * An ERROR (55000) naming rel unless it (audit_events or one of its
+ * partitions) has exactly the trail's columns, in order and of the trail's
+ * types: the capture trigger writes them, and the sealer and verify_audit()
+ * read them, by position, so a column added or a partition attached with
+ * another layout must be refused, never read as something else.
+ */
+void RequireEventLayout(Relation rel);
+
+/* The same for any of the trail's tables: exactly ncolumns columns of these types. */
+void RequireLayout(Relation rel, const Oid *types, int ncolumns);
+
+/* The column types of audit_blocks and audit_passes, which verify_audit() reads by position. */
+extern const Oid kBlockColumnTypes[7];
+extern const Oid kPassColumnTypes[6];
 
 /* The relation's OID in schema tenant_guard, or InvalidOid. */
 Oid AuditRelid(const char *name);

@@ -244,12 +244,7 @@ void EndInsert(const CapturePlan *plan, const EventRecord *e, const Hash *hash)
 	Relation events = table_open(EventsRelid(), RowExclusiveLock);
 	Relation rel = table_open(EventPartition(events, e->occurred_at), RowExclusiveLock);
 	TupleDesc desc = RelationGetDescr(rel);
-	if (desc->natts != kEventColumns)
-		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						errmsg("table \"tenant_guard.audit_events\" has %d columns, not %d",
-							   desc->natts, static_cast<int>(kEventColumns)),
-						errdetail("The library and the installed extension version differ."),
-						errhint("Run ALTER EXTENSION tenant_guard UPDATE.")));
+	RequireEventLayout(rel);
 	Datum values[kEventColumns] = {};
 	bool nulls[kEventColumns] = {};
 	auto set = [&](int column, Datum value) { values[column - 1] = value; };

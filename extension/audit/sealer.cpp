@@ -118,6 +118,7 @@ struct ScanSink {
 int64 ScanLeaf(Oid leaf, int64 after, int64 upto, ScanSink *sink)
 {
 	Relation rel = table_open(leaf, AccessShareLock);
+	RequireEventLayout(rel);
 	Oid const index = RelationGetPrimaryKeyIndex(rel);
 	ScanKeyData keys[2];
 	ScanKeyInit(&keys[0], kSeq, BTGreaterStrategyNumber, F_INT8GT, Int64GetDatum(after));

@@ -191,14 +191,18 @@ private:
 
 template <typename Fn> void ScanRelation(Oid relid, Fn &&fn);
 
-/* Runs fn(tuple, desc) for every row of the table (of each partition of audit_events) visible to the active snapshot. */
-template <typename Fn> void ScanTable(const char *name, Fn &&fn)
+/*
+ * Runs fn(tuple, desc) for every row of the table visible to the active
+ * snapshot; the table must have exactly the columns of types (fn reads them
+ * by position).
+ */
+template <typename Fn> void ScanTable(const char *name, const Oid *types, int ncolumns, Fn &&fn)
 {
 	Oid const relid = PgCall(RequireAuditRelid, name);
-	List *leaves = PgCall(EventLeaves, relid, AccessShareLock);
-	ListCell *lc;
-	foreach (lc, leaves)
-		ScanRelation(lfirst_oid(lc), fn);
+	Relation rel = PgCall(table_open, relid, AccessShareLock);
+	PgCall(RequireLayout, rel, types, ncolumns);
+	PgCall(table_close, rel, NoLock);
+	ScanRelation(relid, fn);
 }
 
 template <typename Fn> void ScanRelation(Oid relid, Fn &&fn)
@@ -301,11 +305,13 @@ void Verifier::IndexEvents()
 
 void Verifier::ReadBlocks()
 {
-	ScanTable("audit_blocks", [this](HeapTuple tuple, TupleDesc desc) {
+	ScanTable("audit_blocks", kBlockColumnTypes, 7, [this](HeapTuple tuple, TupleDesc desc) {
 		BlockInfo b;
 		bool isnull = false;
 		Datum const chain = heap_getattr(tuple, 1, desc, &isnull);
-		b.chain_id = PgCall([chain] { return text_to_cstring(DatumGetTextPP(chain)); });
+		/* NULL only where someone dropped the primary key: a block of no chain, reported as such. */
+		if (!isnull)
+			b.chain_id = PgCall([chain] { return text_to_cstring(DatumGetTextPP(chain)); });
 		b.block_no = DatumGetInt64(heap_getattr(tuple, 2, desc, &isnull));
 		b.pass_no = DatumGetInt64(heap_getattr(tuple, 3, desc, &isnull));
 		Datum const seqs = heap_getattr(tuple, 4, desc, &isnull);
@@ -339,7 +345,7 @@ void Verifier::ReadBlocks()
 
 void Verifier::ReadPasses()
 {
-	ScanTable("audit_passes", [this](HeapTuple tuple, TupleDesc desc) {
+	ScanTable("audit_passes", kPassColumnTypes, 6, [this](HeapTuple tuple, TupleDesc desc) {
 		PassInfo p{};
 		bool isnull = false;
 		p.pass_no = DatumGetInt64(heap_getattr(tuple, 1, desc, &isnull));

@@ -458,6 +458,8 @@ void WorkerMain(dsm_segment *seg, shm_toc *toc)
 void ScanEvents(Oid relid, const std::function<void(const ScannedEvent &)> &sink)
 {
 	Relation rel = PgCall(table_open, relid, AccessShareLock);
+	/* Read by position (DecodeEvent), here and in the workers: the lock keeps it so. */
+	PgCall(RequireEventLayout, rel);
 	Snapshot snapshot = PgCall(GetActiveSnapshot);
 	int const nworkers = WorkersFor(rel);
 	PgCall(EnterParallelMode);
