@@ -197,6 +197,12 @@ RESET session_replication_role;
 -- Every tampering was undone.
 SELECT * FROM tenant_guard.verify_audit();
 
+-- Days must be finite dates within timestamptz's range (their arithmetic overflowed before).
+SELECT tenant_guard.audit_root('infinity');
+SELECT * FROM tenant_guard.audit_consistency('-infinity', '2026-01-01');
+SELECT tenant_guard.close_audit_day('300000-01-01');
+SELECT * FROM tenant_guard.audit_prune('infinity');
+
 DROP TABLE notes;
 DROP VIEW pg_temp.problems;
 DROP FUNCTION pg_temp.canonical(tenant_guard.audit_events);

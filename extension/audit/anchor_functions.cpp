@@ -172,7 +172,7 @@ using AuditHash = tg::audit::Hash;
 /* tenant_guard.close_audit_day(day date) RETURNS bytea: the day's tree head, recorded once. */
 TG_FUNCTION(tg_close_audit_day)
 {
-	int32_t const day = PG_GETARG_DATEADT(0);
+	int32_t const day = tg::audit::RequireDay(PG_GETARG_DATEADT(0), "day");
 	return ByteaDatum(Bytes(CloseDay(day)));
 }
 
@@ -181,7 +181,7 @@ TG_FUNCTION(tg_audit_root)
 {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	int32_t const day = PG_GETARG_DATEADT(0);
+	int32_t const day = tg::audit::RequireDay(PG_GETARG_DATEADT(0), "day");
 	std::optional<std::string> chain;
 	if (!PG_ARGISNULL(1))
 		chain = TextArg(fcinfo, 1);
@@ -200,7 +200,7 @@ TG_FUNCTION(tg_audit_proof)
 	std::string const chain = TextArg(fcinfo, 0);
 	int64_t const seq = PG_GETARG_INT64(1);
 	tg::SpiSession spi;
-	int32_t const day = PG_ARGISNULL(2) ? SealingDayOf(spi, chain, seq) : PG_GETARG_DATEADT(2);
+	int32_t const day = PG_ARGISNULL(2) ? SealingDayOf(spi, chain, seq) : RequireDay(PG_GETARG_DATEADT(2), "day");
 	Log const log = RequireLog(spi, DayExtent(spi, day), std::nullopt);
 	tg::audit::Sha256 sha;
 	std::vector<AuditHash> const leaf_hashes = LeafHashesOf(log, sha);
@@ -229,7 +229,8 @@ TG_FUNCTION(tg_audit_proof)
 /* tenant_guard.audit_consistency(from_day, to_day): the older day's log is a prefix of the newer one's. */
 TG_FUNCTION(tg_audit_consistency)
 {
-	int32_t const from = PG_GETARG_DATEADT(0), to = PG_GETARG_DATEADT(1);
+	int32_t const from = tg::audit::RequireDay(PG_GETARG_DATEADT(0), "from_day");
+	int32_t const to = tg::audit::RequireDay(PG_GETARG_DATEADT(1), "to_day");
 	if (from > to)
 		throw tg::Error(ERRCODE_INVALID_PARAMETER_VALUE,
 						"from_day " + DayText(from) + " is later than to_day " + DayText(to),
@@ -261,7 +262,7 @@ TG_FUNCTION(tg_audit_consistency)
 /* tenant_guard.anchor_request(day date) RETURNS bytea: a DER TimeStampReq over the closed day's head. */
 TG_FUNCTION(tg_anchor_request)
 {
-	int32_t const day = PG_GETARG_DATEADT(0);
+	int32_t const day = tg::audit::RequireDay(PG_GETARG_DATEADT(0), "day");
 	tg::SpiSession spi;
 	ClosedDay const closed = RequireClosed(spi, day);
 	if (IsAnchored(spi, day))
@@ -281,7 +282,7 @@ TG_FUNCTION(tg_anchor_request)
 /* tenant_guard.anchor_store(day date, response bytea) RETURNS text: the token's genTime. */
 TG_FUNCTION(tg_anchor_store)
 {
-	int32_t const day = PG_GETARG_DATEADT(0);
+	int32_t const day = tg::audit::RequireDay(PG_GETARG_DATEADT(0), "day");
 	std::string const response = ByteaArg(fcinfo, 1);
 	tg::SpiSession spi;
 	spi.Execute("LOCK TABLE tenant_guard.audit_anchor_tokens IN SHARE ROW EXCLUSIVE MODE");
@@ -320,7 +321,7 @@ TG_FUNCTION(tg_anchor_store)
 /* tenant_guard.verify_anchor(day date, ca_pem text): one row per problem, none when the anchor holds. */
 TG_FUNCTION(tg_verify_anchor)
 {
-	int32_t const day = PG_GETARG_DATEADT(0);
+	int32_t const day = tg::audit::RequireDay(PG_GETARG_DATEADT(0), "day");
 	std::string const ca = TextArg(fcinfo, 1);
 	std::vector<std::pair<std::string, std::string>> problems;
 	tg::SpiSession spi;

@@ -3,6 +3,7 @@
 #include "common/merkle_proof.h"
 
 extern "C" {
+#include "utils/date.h"
 #include "utils/datetime.h"
 }
 
@@ -19,6 +20,18 @@ std::string DayText(int32_t day)
 	char buf[32];
 	std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, mday);
 	return buf;
+}
+
+int32_t RequireDay(int32_t day, const char *argument)
+{
+	DateADT const first = DATETIME_MIN_JULIAN - POSTGRES_EPOCH_JDATE;
+	DateADT const end = TIMESTAMP_END_JULIAN - POSTGRES_EPOCH_JDATE;
+	if (DATE_NOT_FINITE(day) || day < first || day >= end - 1)
+		throw Error(ERRCODE_DATETIME_FIELD_OVERFLOW,
+					std::string(argument) + " must be a finite date within timestamptz's range",
+					"The audit days are UTC days whose end is a timestamptz.",
+					"Pass a date such as the one an audit day has, for example current_date - 1.");
+	return day;
 }
 
 std::string HexOf(std::string_view bytes)

@@ -19,6 +19,13 @@ namespace tg::audit {
 /* A day is a PostgreSQL DateADT: days since 2000-01-01. */
 std::string DayText(int32_t day);
 
+/*
+ * day itself, or an ERROR (22008) naming the argument when it is infinite or
+ * beyond timestamptz's range: the day's end is a timestamp, and day
+ * arithmetic beyond it would overflow into another day.
+ */
+int32_t RequireDay(int32_t day, const char *argument);
+
 struct LogLeaf {
 	int64_t seq;
 	int chain; /* index into Log::chains */

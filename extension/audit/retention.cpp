@@ -442,7 +442,7 @@ void RequireFirstOfMonth(DateADT before)
 /* tenant_guard.audit_prune(before date, allow_unanchored bool) RETURNS TABLE (checkpoint_no, partition, events) */
 TG_FUNCTION(tg_audit_prune)
 {
-	DateADT const before = PG_GETARG_DATEADT(0);
+	DateADT const before = tg::audit::RequireDay(PG_GETARG_DATEADT(0), "before");
 	bool const allow_unanchored = PG_GETARG_BOOL(1);
 	tg::audit::RequireFirstOfMonth(before);
 	tg::audit::PruneResult result;
