@@ -220,13 +220,20 @@ TokenInfo CheckResponse(std::string_view response_der, const Hash &head, int64_t
 	return out;
 }
 
-TokenInfo ReadToken(std::string_view token_der)
+/* The token as DER, all of it: bytes after the structure mean it is not the token that was stored. */
+Pkcs7 ParseToken(std::string_view token_der)
 {
 	const unsigned char *p = reinterpret_cast<const unsigned char *>(token_der.data());
 	Pkcs7 token(d2i_PKCS7(nullptr, &p, static_cast<long>(token_der.size())));
 	ERR_clear_error();
-	if (!token)
+	if (!token || p != reinterpret_cast<const unsigned char *>(token_der.data()) + token_der.size())
 		Fail("The stored token is not a DER TimeStampToken.");
+	return token;
+}
+
+TokenInfo ReadToken(std::string_view token_der)
+{
+	Pkcs7 token = ParseToken(token_der);
 	TstInfo info(PKCS7_to_TS_TST_INFO(token.get()));
 	ERR_clear_error();
 	if (!info)
@@ -238,11 +245,7 @@ TokenInfo ReadToken(std::string_view token_der)
 
 void VerifyToken(std::string_view token_der, const Hash &head, int64_t nonce, std::string_view ca_pem)
 {
-	const unsigned char *p = reinterpret_cast<const unsigned char *>(token_der.data());
-	Pkcs7 token(d2i_PKCS7(nullptr, &p, static_cast<long>(token_der.size())));
-	ERR_clear_error();
-	if (!token)
-		Fail("The stored token is not a DER TimeStampToken.");
+	Pkcs7 token = ParseToken(token_der);
 
 	Store store(Check(X509_STORE_new(), "No certificate store"));
 	Bio bio(Check(BIO_new_mem_buf(ca_pem.data(), static_cast<int>(ca_pem.size())), "No buffer"));

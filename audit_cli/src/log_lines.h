@@ -3,6 +3,8 @@
 
 #include "common/audit_chain.h"
 
+#include <cerrno>
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -40,22 +42,38 @@ private:
 	size_t n_ = 0;
 };
 
+/* Text from a file, fit for a message: at most 40 bytes, control and non-ASCII bytes as \\xNN. */
+inline std::string Printable(std::string_view s)
+{
+	static const char digits[] = "0123456789abcdef";
+	std::string out;
+	for (size_t i = 0; i < s.size() && i < 40; i++) {
+		unsigned char const c = static_cast<unsigned char>(s[i]);
+		if (c >= 0x20 && c < 0x7f) {
+			out += static_cast<char>(c);
+		} else {
+			out += "\\x";
+			out += digits[c >> 4];
+			out += digits[c & 0xF];
+		}
+	}
+	return s.size() > 40 ? out + "..." : out;
+}
+
+/* A decimal int64: digits with an optional '-', nothing else, and within range. */
 inline int64_t ParseInt(std::string_view s)
 {
 	int64_t v = 0;
-	bool neg = !s.empty() && s[0] == '-';
-	for (size_t i = neg ? 1 : 0; i < s.size(); i++) {
-		if (s[i] < '0' || s[i] > '9')
-			throw std::runtime_error("not a number: " + std::string(s));
-		v = v * 10 + (s[i] - '0');
-	}
-	return neg ? -v : v;
+	auto const [end, error] = std::from_chars(s.data(), s.data() + s.size(), v);
+	if (s.empty() || error != std::errc() || end != s.data() + s.size())
+		throw std::runtime_error("not a number within int64: \"" + Printable(s) + "\"");
+	return v;
 }
 
 /* Reads lines from a file through a large buffer: getline costs too much at a million lines a second. */
 class LineReader {
 public:
-	explicit LineReader(const std::string &path) : f_(std::fopen(path.c_str(), "rb")), buf_(1 << 20) {}
+	explicit LineReader(const std::string &path) : path_(path), f_(std::fopen(path.c_str(), "rb")), buf_(1 << 20) {}
 	~LineReader()
 	{
 		if (f_)
@@ -86,12 +104,16 @@ public:
 				buf_.resize(buf_.size() * 2);
 			size_t const n = std::fread(buf_.data() + end_, 1, buf_.size() - end_, f_);
 			end_ += n;
+			/* A read error (a directory, say) is no end of file: it must not pass as an empty file. */
+			if (n == 0 && std::ferror(f_))
+				throw std::runtime_error("cannot read " + path_ + ": " + std::strerror(errno));
 			if (n == 0)
 				eof_ = true;
 		}
 	}
 
 private:
+	std::string path_;
 	FILE *f_;
 	std::vector<char> buf_;
 	size_t pos_ = 0, end_ = 0;
@@ -106,7 +128,8 @@ inline bool ReadChainAndSeq(std::string_view b, std::string_view &chain, int64_t
 	uint32_t len = 0;
 	for (int i = 2; i < 6; i++)
 		len = len << 8 | static_cast<unsigned char>(b[i]);
-	if (b.size() < 6 + len + 9 || b[6 + len] != '\x02')
+	/* In size_t: a length near 2^32 must not wrap the bound into a small one. */
+	if (b.size() < size_t{6} + len + 9 || b[size_t{6} + len] != '\x02')
 		return false;
 	chain = b.substr(6, len);
 	uint64_t v = 0;

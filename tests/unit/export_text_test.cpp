@@ -2,6 +2,8 @@
 // agree on every digit and refuse every other byte, at every position.
 #include <boost/test/unit_test.hpp>
 
+#include <cstdint>
+#include <stdexcept>
 #include <string>
 
 #include "hex.h"
@@ -47,6 +49,33 @@ BOOST_AUTO_TEST_CASE(fields_split_in_place_and_count_too_many)
 	BOOST_TEST(Fields("").size() == 1u);
 	BOOST_TEST(Fields("a b c d e f g h").size() == 8u);
 	BOOST_TEST(Fields("a b c d e f g h i j").size() == 9u);
+}
+
+BOOST_AUTO_TEST_CASE(numbers_are_int64_and_nothing_else)
+{
+	BOOST_TEST(ParseInt("0") == 0);
+	BOOST_TEST(ParseInt("-5") == -5);
+	BOOST_TEST(ParseInt("9223372036854775807") == INT64_MAX);
+	BOOST_TEST(ParseInt("-9223372036854775808") == INT64_MIN);
+	for (const char *bad : {"", "-", "+1", "1 ", "18446744073709551617", "9223372036854775808", "1e3", "0x10"})
+		BOOST_CHECK_THROW(ParseInt(bad), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_CASE(event_bytes_with_a_chain_length_near_4_gib_are_refused)
+{
+	/* format 1, a bytes field of length 0xFFFFFFF7, then what would be the seq field. */
+	std::string bytes = std::string("\x01\x01\xff\xff\xff\xf7", 6) + std::string(16, '\x02');
+	std::string_view chain;
+	int64_t seq = 0;
+	BOOST_TEST(!ReadChainAndSeq(bytes, chain, seq));
+}
+
+BOOST_AUTO_TEST_CASE(a_directory_is_no_empty_file)
+{
+	LineReader in(TG_SOURCE_DIR);
+	std::string_view line;
+	if (in.ok()) /* fopen of a directory succeeds on Linux; the read must fail */
+		BOOST_CHECK_THROW(in.Next(line), std::runtime_error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

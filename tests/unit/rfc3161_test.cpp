@@ -114,6 +114,11 @@ BOOST_AUTO_TEST_CASE(granted_response_round_trip)
 				   .find("no PEM certificate") != std::string::npos);
 	BOOST_TEST(RefusalOf([&] { VerifyToken("garbage", head, nonce, ca); }).find("not a DER") !=
 			   std::string::npos);
+	/* Bytes after the token's DER: not the token that was stored. */
+	std::string const padded = info.token_der + std::string(16, '\0');
+	BOOST_TEST(RefusalOf([&] { VerifyToken(padded, head, nonce, ca); }).find("not a DER") !=
+			   std::string::npos);
+	BOOST_TEST(RefusalOf([&] { (void)ReadToken(padded); }).find("not a DER") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(response_for_another_head_or_nonce_is_refused)
