@@ -131,6 +131,17 @@ const char *TenantOf(const CapturePlan *plan, HeapTuple row, TupleDesc desc)
 	return tenant != nullptr ? pstrdup(tenant) : nullptr;
 }
 
+/* Who and when, the same for row and configuration events; the client address is cached for HashOf. */
+void SetOrigin(EventRecord *event)
+{
+	event->session_actor = RoleName(GetSessionUserId());
+	event->actor = RoleName(GetUserId());
+	event->txid = static_cast<int64>(U64FromFullTransactionId(GetTopFullTransactionId()));
+	event->ordinal = NextOrdinal(event->txid);
+	event->occurred_at = GetCurrentStatementStartTimestamp();
+	(void)ClientAddress();
+}
+
 /* Everything but seq and the hash; C-style, called through PgCall. */
 void BuildEvent(const CapturePlan *plan, TriggerData *td, EventRecord *event)
 {
@@ -172,12 +183,7 @@ void BuildEvent(const CapturePlan *plan, TriggerData *td, EventRecord *event)
 		event->chain_id = "global";
 	else
 		event->chain_id = psprintf("tenant:%s", event->tenant);
-	event->session_actor = RoleName(GetSessionUserId());
-	event->actor = RoleName(GetUserId());
-	event->txid = static_cast<int64>(U64FromFullTransactionId(GetTopFullTransactionId()));
-	event->ordinal = NextOrdinal(event->txid);
-	event->occurred_at = GetCurrentStatementStartTimestamp();
-	(void)ClientAddress();
+	SetOrigin(event);
 }
 
 Hash HashOf(const CapturePlan *plan, const EventRecord &e)
@@ -336,12 +342,7 @@ void BuildConfigEvent(const char *operation, Oid relid, const char *before, cons
 	event->chain_id = kConfigChain;
 	ConfigImage(before, &event->old_row, &event->old_text, &event->old_len);
 	ConfigImage(after, &event->new_row, &event->new_text, &event->new_len);
-	event->session_actor = RoleName(GetSessionUserId());
-	event->actor = RoleName(GetUserId());
-	event->txid = static_cast<int64>(U64FromFullTransactionId(GetTopFullTransactionId()));
-	event->ordinal = NextOrdinal(event->txid);
-	event->occurred_at = GetCurrentStatementStartTimestamp();
-	(void)ClientAddress();
+	SetOrigin(event);
 }
 
 /* Brackets a capture call, also when it fails, so that a stale plan cache is freed only between calls. */

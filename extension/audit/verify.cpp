@@ -189,8 +189,6 @@ private:
 	Sha256 sha_;
 };
 
-template <typename Fn> void ScanRelation(Oid relid, Fn &&fn);
-
 /*
  * Runs fn(tuple, desc) for every row of the table visible to the active
  * snapshot; the table must have exactly the columns of types (fn reads them
@@ -198,16 +196,8 @@ template <typename Fn> void ScanRelation(Oid relid, Fn &&fn);
  */
 template <typename Fn> void ScanTable(const char *name, const Oid *types, int ncolumns, Fn &&fn)
 {
-	Oid const relid = PgCall(RequireAuditRelid, name);
-	Relation rel = PgCall(table_open, relid, AccessShareLock);
+	Relation rel = PgCall(table_open, PgCall(RequireAuditRelid, name), AccessShareLock);
 	PgCall(RequireLayout, rel, types, ncolumns);
-	PgCall(table_close, rel, NoLock);
-	ScanRelation(relid, fn);
-}
-
-template <typename Fn> void ScanRelation(Oid relid, Fn &&fn)
-{
-	Relation rel = PgCall(table_open, relid, AccessShareLock);
 	Snapshot snapshot = PgCall(GetActiveSnapshot);
 	TableScanDesc scan =
 		PgCall(table_beginscan, rel, snapshot, 0, static_cast<ScanKeyData *>(nullptr));
