@@ -14,6 +14,8 @@ PACKAGES=(
 	postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 	pgbouncer
 	libpq-dev libcurl4-openssl-dev
+	# PostgreSQL's server headers (libpq/libpq-be.h) include <gssapi/gssapi.h>.
+	libkrb5-dev
 	libfaketime postgresql-15-cron
 )
 
