@@ -59,6 +59,7 @@ OBJS = \
 	extension/audit/capture_plan.o \
 	extension/audit/capture_trigger.o \
 	extension/audit/event_partition.o \
+	extension/audit/membership_events.o \
 	extension/audit/retention.o \
 	extension/audit/row_image.o \
 	extension/audit/sealer.o \

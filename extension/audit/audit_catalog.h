@@ -12,6 +12,10 @@ extern "C" {
 #include "utils/relcache.h"
 }
 
+#include "boundary/spi.h"
+
+#include <string>
+
 namespace tg::audit {
 
 /* audit_events columns, 1-based, in the order of tenant_guard--1.1.sql. */
@@ -57,5 +61,12 @@ Oid AuditRelid(const char *name);
 
 /* Like AuditRelid, but an ERROR (55000) naming the missing relation. */
 Oid RequireAuditRelid(const char *name);
+
+/*
+ * The extension owner's OID as text, read through spi; an ERROR (55000) when
+ * tenant_guard is not installed in this database. Statements on the trail's
+ * registry run as this role: the roles that call audit() may not read it.
+ */
+std::string ExtensionOwner(SpiSession &spi);
 
 } // namespace tg::audit

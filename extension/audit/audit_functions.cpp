@@ -18,6 +18,7 @@
 #include "boundary/pg_boundary.h"
 #include "boundary/spi.h"
 #include "boundary/sql_text.h"
+#include "boundary/trigger_call.h"
 #include "boundary/user_switch.h"
 #include "policy/citus.h"
 
@@ -66,18 +67,6 @@ void RequireOwner(Oid relid, const std::string &table)
 		throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE, "must be owner of table " + table,
 					"Only the owner of a table (or a superuser) may change how it is audited.",
 					"Run it as the table's owner.");
-}
-
-std::string ExtensionOwner(SpiSession &spi)
-{
-	std::optional<std::string> owner = spi.Value(
-		"SELECT extowner FROM pg_catalog.pg_extension"
-		" WHERE extname OPERATOR(pg_catalog.=) 'tenant_guard'");
-	if (!owner)
-		throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-					"extension \"tenant_guard\" is not installed in this database", "",
-					"Run CREATE EXTENSION tenant_guard.");
-	return *owner;
 }
 
 /* The table and every partition below it, the table first. */
@@ -256,7 +245,7 @@ TG_FUNCTION(tg_audit)
 	/* Settings changed on an audited table (more columns excluded, say): recorded in the trail. */
 	std::optional<std::string> const after = tg::audit::Registration(spi, relid);
 	if (before && before != after)
-		tg::audit::WriteConfigEvent("AUDIT", relid, before, after);
+		tg::audit::WriteConfigEvent("AUDIT", tg::audit::EventTableName(relid), before, after);
 	/* A sealer for this database from now on, even before the first event. */
 	tg::PgCall(tg::audit::RequestSealer, MyDatabaseId);
 	PG_RETURN_BOOL(true);
@@ -282,8 +271,52 @@ TG_FUNCTION(tg_unaudit)
 	}
 	/* The gap that follows is recorded in the trail, not only in audited_tables. */
 	if (removed > 0)
-		tg::audit::WriteConfigEvent("UNAUDIT", relid, before, std::nullopt);
+		tg::audit::WriteConfigEvent("UNAUDIT", tg::audit::EventTableName(relid), before, std::nullopt);
 	PG_RETURN_BOOL(removed > 0);
+}
+
+/*
+ * tenant_guard.audit_new_partitions(): the ddl_command_end event trigger.
+ * TRUNCATE triggers are per relation: partitions created or attached under an
+ * audited table after audit() get theirs here (row triggers are cloned by
+ * PostgreSQL itself), with the arguments of the audited table's, created and
+ * enabled ALWAYS as tenant_guard's own DDL, so that the drift check at the
+ * end of the user's command judges the result and not the step in between (a
+ * trigger created but not yet ALWAYS); that DDL runs this trigger again,
+ * and audit() makes the triggers itself, so within tenant_guard's own DDL it
+ * does nothing. As the extension owner: the user's role may own the
+ * partition but not the registry.
+ */
+TG_FUNCTION(tg_audit_new_partitions)
+{
+	tg::RequireEventTrigger(fcinfo, "tenant_guard.audit_new_partitions()",
+							"It gives partitions of audited tables their TRUNCATE capture trigger",
+							"tenant_guard_audit_new_partitions");
+	if (tg::InternalDdlActive())
+		PG_RETURN_VOID();
+	tg::SpiSession spi;
+	tg::UserSwitch as_owner(tg::SqlOid(tg::audit::ExtensionOwner(spi)));
+	std::vector<tg::SqlRow> const missing = spi.Query(
+		"SELECT p.relid::pg_catalog.oid, (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(arg), ', ' ORDER BY n)"
+		"   FROM pg_catalog.unnest(pg_catalog.string_to_array(pg_catalog.rtrim(pg_catalog.encode(t.tgargs, 'escape'),"
+		"        '\\000'), '\\000')) WITH ORDINALITY AS x(arg, n))"
+		"  FROM tenant_guard.audited_tables a"
+		" CROSS JOIN LATERAL pg_catalog.pg_partition_tree(a.table_oid) p"
+		"  JOIN pg_catalog.pg_trigger t ON t.tgrelid OPERATOR(pg_catalog.=) a.table_oid::pg_catalog.oid"
+		"   AND t.tgname OPERATOR(pg_catalog.=) 'tenant_guard_audit_truncate'"
+		" WHERE p.level OPERATOR(pg_catalog.>) 0"
+		"   AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger pt"
+		"                    WHERE pt.tgrelid OPERATOR(pg_catalog.=) p.relid::pg_catalog.oid"
+		"                      AND pt.tgname OPERATOR(pg_catalog.=) 'tenant_guard_audit_truncate')"
+		" ORDER BY p.level, p.relid::pg_catalog.oid");
+	tg::InternalDdlScope internal;
+	for (const tg::SqlRow &r : missing) {
+		Oid const relid = tg::SqlOid(r[0]);
+		tg::audit::CreateTruncateTrigger(spi, relid, r[1].value_or(""));
+		spi.Execute("ALTER TABLE " + tg::RelationDisplayName(relid) +
+					" ENABLE ALWAYS TRIGGER tenant_guard_audit_truncate");
+	}
+	PG_RETURN_VOID();
 }
 
 /*

@@ -1,4 +1,5 @@
 #include "audit/audit_shared.h"
+#include "audit/membership_events.h"
 #include "boundary/pg_boundary.h"
 
 extern "C" {
@@ -116,6 +117,7 @@ void InitAudit()
 	prev_shmem_startup_hook = shmem_startup_hook;
 	shmem_startup_hook = AuditShmemStartup;
 	RegisterLauncher();
+	InitMembershipEvents();
 }
 
 static void RequireShmem()

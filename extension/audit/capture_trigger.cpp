@@ -328,15 +328,10 @@ void ConfigImage(const char *json, Jsonb **image, const char **text, int *len)
 }
 
 /* C-style, called through PgCall: a configuration event but for seq and hash, and its "plan". */
-void BuildConfigEvent(const char *operation, Oid relid, const char *before, const char *after,
-					  EventRecord *event, CapturePlan *plan)
+void BuildConfigEvent(const char *operation, const char *table_name, const char *before,
+					  const char *after, EventRecord *event, CapturePlan *plan)
 {
-	char *name = get_rel_name(relid);
-	if (name == nullptr)
-		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("relation %u does not exist", relid),
-						errdetail("The audited table was dropped while its audit settings changed."),
-						errhint("Run the command again.")));
-	plan->table_name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), name);
+	plan->table_name = pstrdup(table_name);
 	plan->table_name_text = CStringGetTextDatum(plan->table_name);
 	event->operation = operation;
 	event->chain_id = kConfigChain;
@@ -376,13 +371,24 @@ TriggerData *RequireCaptureTrigger(FunctionCallInfo fcinfo)
 
 } // namespace
 
-void WriteConfigEvent(const char *operation, Oid relid, const std::optional<std::string> &before,
-					  const std::optional<std::string> &after)
+std::string EventTableName(Oid relid)
+{
+	char *const name = PgCall(get_rel_name, relid);
+	if (name == nullptr)
+		throw Error(ERRCODE_UNDEFINED_TABLE, "relation " + std::to_string(relid) + " does not exist",
+					"The audited table was dropped while its audit settings changed.",
+					"Run the command again.");
+	Oid const nsp = PgCall(get_rel_namespace, relid);
+	return PgCall(quote_qualified_identifier, PgCall(get_namespace_name, nsp), name);
+}
+
+void WriteConfigEvent(const char *operation, const std::string &table_name,
+					  const std::optional<std::string> &before, const std::optional<std::string> &after)
 {
 	CaptureCall const call;
 	auto *event = static_cast<EventRecord *>(PgCall(palloc0, sizeof(EventRecord)));
 	auto *plan = static_cast<CapturePlan *>(PgCall(palloc0, sizeof(CapturePlan)));
-	PgCall(BuildConfigEvent, operation, relid, before ? before->c_str() : nullptr,
+	PgCall(BuildConfigEvent, operation, table_name.c_str(), before ? before->c_str() : nullptr,
 		   after ? after->c_str() : nullptr, event, plan);
 	event->seq = PgCall(BeginInsert, event->occurred_at);
 	Hash const hash = HashOf(plan, *event);

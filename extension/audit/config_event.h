@@ -21,8 +21,17 @@ namespace tg::audit {
 /* The chain of configuration events. */
 inline constexpr const char *kConfigChain = "config";
 
-/* Writes one configuration event in the current transaction; registrations as jsonb text. */
-void WriteConfigEvent(const char *operation, Oid relid, const std::optional<std::string> &before,
-					  const std::optional<std::string> &after);
+/*
+ * A relation's name as its events record it in table_name: schema-qualified
+ * and quoted, the schema by its catalog name (pg_temp_N for a temporary table).
+ */
+std::string EventTableName(Oid relid);
+
+/*
+ * Writes one configuration event in the current transaction: table_name
+ * schema-qualified and quoted as every event's, registrations as jsonb text.
+ */
+void WriteConfigEvent(const char *operation, const std::string &table_name,
+					  const std::optional<std::string> &before, const std::optional<std::string> &after);
 
 } // namespace tg::audit

@@ -1703,33 +1703,10 @@ REVOKE ALL ON FUNCTION tenant_guard.verify_audit(pg_catalog.text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tenant_guard.verify_audit(pg_catalog.text) TO tenant_guard_auditor;
 
 -- TRUNCATE triggers are per relation: partitions created or attached after
--- audit() get theirs here (row triggers are cloned by PostgreSQL itself).
+-- audit() get theirs here (row triggers are cloned by PostgreSQL itself),
+-- created as tenant_guard's own DDL (audit_functions.cpp says why).
 CREATE FUNCTION tenant_guard.audit_new_partitions() RETURNS event_trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-	r record;
-BEGIN
-	FOR r IN
-		SELECT p.relid, (SELECT string_agg(quote_literal(arg), ', ' ORDER BY n)
-		                   FROM unnest(string_to_array(rtrim(encode(t.tgargs, 'escape'), '\000'), '\000'))
-		                        WITH ORDINALITY AS x(arg, n)) AS args
-		  FROM tenant_guard.audited_tables a
-		 CROSS JOIN LATERAL pg_partition_tree(a.table_oid) p
-		  JOIN pg_trigger t ON t.tgrelid = a.table_oid AND t.tgname = 'tenant_guard_audit_truncate'
-		 WHERE p.level > 0
-		   AND NOT EXISTS (SELECT FROM pg_trigger pt
-		                    WHERE pt.tgrelid = p.relid AND pt.tgname = 'tenant_guard_audit_truncate')
-	LOOP
-		EXECUTE format('CREATE TRIGGER tenant_guard_audit_truncate AFTER TRUNCATE ON %s'
-		               ' FOR EACH STATEMENT EXECUTE FUNCTION tenant_guard.audit_capture(%s)',
-		               r.relid, r.args);
-		EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER tenant_guard_audit_truncate', r.relid);
-	END LOOP;
-	-- Dropped audited tables leave the registry (their events stay).
-	DELETE FROM tenant_guard.audited_tables a
-	 WHERE NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = a.table_oid);
-END
-$$;
+	AS 'MODULE_PATHNAME', 'tg_audit_new_partitions' LANGUAGE C;
 REVOKE ALL ON FUNCTION tenant_guard.audit_new_partitions() FROM PUBLIC;
 CREATE EVENT TRIGGER tenant_guard_audit_new_partitions ON ddl_command_end
 	WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'DROP TABLE')
