@@ -55,3 +55,15 @@ check "a deleted event" "1" "$(run verify "$EXPORT-edited" --ca "$TSA/ca.pem" | 
 head -5 "$EXPORT/log.tsv" >"$EXPORT-edited/log.tsv"
 check "a log cut short: both days" "2" "$(run verify "$EXPORT-edited" --ca "$TSA/ca.pem" | grep -c "the log was cut short")"
 check "usage error: exit 2" "exit 2" "$(run verify "$EXPORT" | head -1)"
+# Files that are not what the export writes: refused, never read as something else.
+cp "$EXPORT/log.tsv" "$EXPORT-edited/log.tsv"
+{ head -1 "$EXPORT/anchors.tsv"; cat "$EXPORT/anchors.tsv"; } >"$EXPORT-edited/anchors.tsv"
+out=$(run verify "$EXPORT-edited" --ca "$TSA/ca.pem")
+check "a closed day listed twice: exit 2" "exit 2" "$(head -1 <<<"$out")"
+check "a closed day listed twice: named" "1" "$(grep -c "repeats an earlier one" <<<"$out")"
+tac "$EXPORT/anchors.tsv" >"$EXPORT-edited/anchors.tsv"
+check "closed days out of order" "1" "$(run verify "$EXPORT-edited" --ca "$TSA/ca.pem" | grep -c "comes after a later day")"
+rm "$EXPORT-edited/anchors.tsv" && mkfifo "$EXPORT-edited/anchors.tsv"
+out=$(timeout 30 "$AUDIT" verify "$EXPORT-edited" --ca "$TSA/ca.pem" 2>&1; echo "exit $?")
+check "a FIFO for a file: refused at once, not waited on" "1" "$(grep -c "anchors.tsv is not a regular file" <<<"$out")"
+check "and the exit code says so" "exit 2" "$(tail -1 <<<"$out")"

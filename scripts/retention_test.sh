@@ -146,6 +146,11 @@ verify_out=$("$REPO_ROOT/build/tenant-audit" verify "$CLUSTER/export" --ca "$TSA
 check "a forged frontier does not match the anchored head" "PROBLEM day $DAY1: the log up to pass" \
 	"$(grep -o "^PROBLEM day $DAY1: the log up to pass" <<<"$verify_out")"
 check "and fails the verification" "exit 1" "$(tail -1 <<<"$verify_out")"
+{ grep '^K ' "$CLUSTER/export/checkpoint.tsv"; cat "$CLUSTER/export/checkpoint.tsv"; } >"$CLUSTER/forged.tsv"
+mv "$CLUSTER/forged.tsv" "$CLUSTER/export/checkpoint.tsv"
+verify_out=$("$REPO_ROOT/build/tenant-audit" verify "$CLUSTER/export" --ca "$TSA/ca.pem" --no-progress 2>&1; echo "exit $?")
+check "a second checkpoint line is refused, not read over the first" "checkpoint.tsv: the checkpoint line must come first, and once" \
+	"$(grep -o "checkpoint.tsv: the checkpoint line must come first, and once" <<<"$verify_out")"
 check "proofs need the pruned leaves" "the audit log before retention checkpoint 1 was pruned" \
 	"$(err -c "SELECT * FROM tenant_guard.audit_proof('tenant:t1', $straggler)")"
 check "so do consistency proofs" "the audit log before retention checkpoint 1 was pruned" \

@@ -65,16 +65,18 @@ SELECT concat_ws(' ', 'A', to_char(a.day, 'YYYY-MM-DD'), a.last_pass, a.tree_siz
 /* The latest retention checkpoint: where the log resumes, and each chain's last block before it. */
 constexpr const char *kCheckpointQuery = R"SQL(COPY (
 WITH c AS (SELECT * FROM tenant_guard.audit_checkpoints ORDER BY checkpoint_no DESC LIMIT 1)
-SELECT concat_ws(' ', 'K', c.checkpoint_no, to_char(c.before_month, 'YYYY-MM-DD'), c.last_pass,
+SELECT line FROM (
+SELECT 0 AS kind, '' AS chain, concat_ws(' ', 'K', c.checkpoint_no, to_char(c.before_month, 'YYYY-MM-DD'), c.last_pass,
                  coalesce((SELECT encode(p.pass_hash, 'hex') FROM tenant_guard.audit_passes p WHERE p.pass_no = c.last_pass), '-'),
                  c.tree_size,
                  coalesce(nullif(array_to_string(ARRAY(SELECT encode(f, 'hex') FROM unnest(c.frontier) WITH ORDINALITY AS u(f, o)
                                                         ORDER BY u.o), ','), ''), '-'),
-                 c.events)
+                 c.events) AS line
   FROM c
 UNION ALL
-SELECT concat_ws(' ', 'H', encode(convert_to(h.chain_id, 'UTF8'), 'hex'), h.last_block_no, encode(h.last_block_hash, 'hex'))
+SELECT 1, h.chain_id, concat_ws(' ', 'H', encode(convert_to(h.chain_id, 'UTF8'), 'hex'), h.last_block_no, encode(h.last_block_hash, 'hex'))
   FROM tenant_guard.audit_checkpoint_chains h JOIN c ON c.checkpoint_no = h.checkpoint_no
+) x ORDER BY kind, chain COLLATE "C"
 ) TO STDOUT)SQL";
 
 /* Proofs need every leaf: none once a prefix of the log was pruned. */

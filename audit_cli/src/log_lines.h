@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include <sys/stat.h>
+
 namespace tg::audit_cli {
 
 /* The space-separated fields of a line, in place: a line has at most kMaxFields (more count as kMaxFields + 1). */
@@ -70,10 +72,26 @@ inline int64_t ParseInt(std::string_view s)
 	return v;
 }
 
-/* Reads lines from a file through a large buffer: getline costs too much at a million lines a second. */
+/* A day as the export writes it: YYYY-MM-DD, digits and dashes. */
+inline bool IsDay(std::string_view s)
+{
+	if (s.size() != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (size_t i = 0; i < s.size(); i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	return true;
+}
+
+/*
+ * Reads lines from a file through a large buffer: getline costs too much at a
+ * million lines a second. A path that exists but is no regular file (a FIFO,
+ * whose open would wait for a writer forever; a directory; a device) is an
+ * error at construction; a missing one is !ok().
+ */
 class LineReader {
 public:
-	explicit LineReader(const std::string &path) : path_(path), f_(std::fopen(path.c_str(), "rb")), buf_(1 << 20) {}
+	explicit LineReader(const std::string &path) : path_(path), f_(OpenRegular(path)), buf_(1 << 20) {}
 	~LineReader()
 	{
 		if (f_)
@@ -113,6 +131,14 @@ public:
 	}
 
 private:
+	static FILE *OpenRegular(const std::string &path)
+	{
+		struct stat st;
+		if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+			throw std::runtime_error(path + " is not a regular file");
+		return std::fopen(path.c_str(), "rb");
+	}
+
 	std::string path_;
 	FILE *f_;
 	std::vector<char> buf_;

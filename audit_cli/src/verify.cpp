@@ -141,9 +141,16 @@ void Verifier::ReadAnchors()
 		if (f.size() != 7 || f[0] != "A")
 			throw std::runtime_error("anchors.tsv: malformed line");
 		Anchor a;
+		if (!IsDay(f[1]))
+			throw std::runtime_error("anchors.tsv: malformed day \"" + Printable(f[1]) + "\"");
 		a.day = std::string(f[1]);
 		a.last_pass = ParseInt(f[2]);
 		a.tree_size = ParseInt(f[3]);
+		/* Closed days in order, each once: a second line for a day would be checked on its own. */
+		if (!anchors_.empty() && (a.day <= anchors_.back().day || a.last_pass < anchors_.back().last_pass ||
+								  a.tree_size < anchors_.back().tree_size))
+			throw std::runtime_error("anchors.tsv: day " + a.day +
+									 " repeats an earlier one, or comes after a later day");
 		std::optional<Hash> head = ParseHash(f[4]);
 		if (!head)
 			throw std::runtime_error("anchors.tsv: malformed tree head for " + a.day);
@@ -175,8 +182,13 @@ void Verifier::ReadCheckpoint()
 		if (f.size() == 8 && f[0] == "K") {
 			std::optional<Hash> pass_hash = ParseHash(f[4]);
 			std::vector<Hash> frontier = ParsePath(f[6]);
-			if (!pass_hash)
+			/* Its number, month and count are echoed in the summary: numbers and a day, nothing else. */
+			if (!pass_hash || !IsDay(f[2]))
 				throw std::runtime_error("checkpoint.tsv: malformed checkpoint line");
+			(void)ParseInt(f[1]);
+			(void)ParseInt(f[7]);
+			if (last_pass || !chains_.empty())
+				throw std::runtime_error("checkpoint.tsv: the checkpoint line must come first, and once");
 			try {
 				log_ = audit::MerkleAccumulator::Resume(static_cast<uint64_t>(ParseInt(f[5])), std::move(frontier));
 			} catch (const std::invalid_argument &) {
@@ -191,9 +203,10 @@ void Verifier::ReadCheckpoint()
 		} else if (f.size() == 4 && f[0] == "H") {
 			std::string chain;
 			std::optional<Hash> hash = ParseHash(f[3]);
-			if (!hash || !DecodeHex(f[1], chain))
+			if (!hash || !DecodeHex(f[1], chain) || !last_pass)
 				throw std::runtime_error("checkpoint.tsv: malformed chain line");
-			chains_[chain] = {ParseInt(f[2]), *hash};
+			if (!chains_.emplace(chain, ChainHead{ParseInt(f[2]), *hash}).second)
+				throw std::runtime_error("checkpoint.tsv: chain \"" + Printable(chain) + "\" is listed twice");
 		} else {
 			throw std::runtime_error("checkpoint.tsv: malformed line");
 		}

@@ -6,6 +6,9 @@
 #include <stdexcept>
 #include <string>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "hex.h"
 #include "log_lines.h"
 
@@ -72,10 +75,32 @@ BOOST_AUTO_TEST_CASE(event_bytes_with_a_chain_length_near_4_gib_are_refused)
 
 BOOST_AUTO_TEST_CASE(a_directory_is_no_empty_file)
 {
-	LineReader in(TG_SOURCE_DIR);
-	std::string_view line;
-	if (in.ok()) /* fopen of a directory succeeds on Linux; the read must fail */
-		BOOST_CHECK_THROW(in.Next(line), std::runtime_error);
+	BOOST_CHECK_THROW(LineReader in(TG_SOURCE_DIR), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_CASE(a_fifo_is_refused_without_waiting_for_a_writer)
+{
+	/* Opening a FIFO for reading blocks until someone writes: the old reader hung here. */
+	char dir[] = "/tmp/tg_export_text_XXXXXX";
+	BOOST_TEST_REQUIRE(mkdtemp(dir) != nullptr);
+	std::string const fifo = std::string(dir) + "/anchors.tsv";
+	BOOST_TEST_REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+	BOOST_CHECK_THROW(LineReader in(fifo), std::runtime_error);
+	unlink(fifo.c_str());
+	rmdir(dir);
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_file_is_not_ok)
+{
+	LineReader in(std::string(TG_SOURCE_DIR) + "/no such file");
+	BOOST_TEST(!in.ok());
+}
+
+BOOST_AUTO_TEST_CASE(days_are_yyyy_mm_dd)
+{
+	BOOST_TEST(IsDay("2026-12-02"));
+	for (const char *bad : {"", "2026-12-2", "2026/12/02", "2026-12-02x", "20261202", "2026-1a-02", "\x1b[2J-12-02"})
+		BOOST_TEST(!IsDay(bad));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
