@@ -23,6 +23,7 @@ OBJS = \
 	extension/boundary/selftest.o \
 	extension/boundary/sql_args.o \
 	extension/boundary/trigger_call.o \
+	extension/boundary/utility_call.o \
 	extension/tenant/exemption.o \
 	extension/guard/hooks.o \
 	extension/guard/protected_relations.o \
@@ -58,6 +59,7 @@ OBJS = \
 	extension/audit/audit_shared.o \
 	extension/audit/capture_plan.o \
 	extension/audit/capture_trigger.o \
+	extension/audit/capture_triggers.o \
 	extension/audit/event_partition.o \
 	extension/audit/membership_events.o \
 	extension/audit/retention.o \

@@ -114,6 +114,38 @@ check "verify_audit() reports both unsealed events" "unsealed past the deadline|
 wait_sealed || die "events not sealed after 10 s"
 check "sealed once the sealer can write: clean again" "0" "$(q -c "SELECT count(*) FROM tenant_guard.verify_audit()")"
 
+say "audit: DROP and DETACH of partitions another session made, under REPEATABLE READ"
+# What a statement drops or detaches is read from the statement itself, not
+# from a snapshot of the registry and partition trees: a session whose
+# snapshot predates the partitions still records them (a comparison of
+# snapshots missed both, and could record other sessions' DDL as its own).
+q >/dev/null <<'SQL'
+CREATE TABLE memb (tenant_id int NOT NULL, id int NOT NULL) PARTITION BY LIST (tenant_id);
+CREATE TABLE memb_1 PARTITION OF memb FOR VALUES IN (1);
+SELECT tenant_guard.audit('memb');
+SQL
+mkfifo "$WORK/rr.in"
+psql -qXAt -v ON_ERROR_STOP=1 <"$WORK/rr.in" >"$WORK/rr.out" 2>&1 &
+rr_pid=$!
+exec 7>"$WORK/rr.in"
+echo "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 'snapshot taken';" >&7
+for _ in $(seq 100); do grep -q "snapshot taken" "$WORK/rr.out" && break; sleep 0.1; done
+q >/dev/null <<'SQL'
+CREATE TABLE memb_2 PARTITION OF memb FOR VALUES IN (2);
+CREATE TABLE memb_3 PARTITION OF memb FOR VALUES IN (3);
+INSERT INTO memb VALUES (2, 1), (3, 1);
+SQL
+echo "DROP TABLE memb_2; ALTER TABLE memb DETACH PARTITION memb_3; COMMIT;" >&7
+exec 7>&-
+wait "$rr_pid" || true
+check "the older snapshot's session ran its DDL without an error" "" "$(grep -i "error" "$WORK/rr.out" || true)"
+check "the older snapshot's DROP and DETACH are recorded" "DROP public.memb_2,DETACH public.memb_3" \
+	"$(q -c "SELECT string_agg(operation || ' ' || table_name, ',' ORDER BY seq) FROM tenant_guard.audit_events
+	          WHERE chain_id = 'config' AND table_name IN ('public.memb_2', 'public.memb_3')")"
+check "and nothing else of theirs is missing" "2" \
+	"$(q -c "SELECT count(*) FROM tenant_guard.audit_events WHERE operation = 'INSERT' AND table_name IN ('public.memb_2', 'public.memb_3')")"
+q -c "DROP TABLE memb, memb_3" >/dev/null
+
 say "audit: streaming standby"
 [ "$(id -u)" -eq 0 ] && chown postgres: "$STANDBY"
 as_server_user "$PG_BINDIR/pg_basebackup" -D "$STANDBY/data" -h "$PRIMARY" -p "$PGPORT" -U postgres -R -X stream --checkpoint=fast

@@ -13,6 +13,7 @@
  */
 #include "audit/audit_catalog.h"
 #include "audit/audit_shared.h"
+#include "audit/capture_triggers.h"
 #include "audit/config_event.h"
 #include "boundary/internal_ddl.h"
 #include "boundary/pg_boundary.h"
@@ -82,24 +83,6 @@ std::vector<Oid> TableAndPartitions(SpiSession &spi, Oid relid)
 	return out;
 }
 
-bool HasTrigger(SpiSession &spi, Oid relid, const char *name)
-{
-	return spi.Value("SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid OPERATOR(pg_catalog.=) "
-					 "$1::pg_catalog.oid AND tgname OPERATOR(pg_catalog.=) $2 AND NOT tgisinternal"
-					 " AND tgparentid OPERATOR(pg_catalog.=) 0",
-					 {std::to_string(relid), std::string(name)})
-		.has_value();
-}
-
-std::string TriggerArguments(const std::string &chain, const std::string &tenant_column,
-							 const std::vector<std::string> &excluded)
-{
-	std::string args = QuoteLiteral(chain) + ", " + QuoteLiteral(tenant_column);
-	for (const std::string &column : excluded)
-		args += ", " + QuoteLiteral(column);
-	return args;
-}
-
 /* The protected tenant column, else a column named tenant_id, else none. */
 std::string TenantColumn(SpiSession &spi, Oid relid)
 {
@@ -136,6 +119,55 @@ void RefuseCitusTable(SpiSession &spi, Oid relid, const std::string &table)
 				"see docs/scale-out.md, \"Audit trail\".");
 }
 
+/*
+ * A table's tree must be one that the capture triggers cover, and one audited
+ * table only: no table audited on its own above or below it (audit() would
+ * replace that one's triggers with its own, and a DETACH would leave it
+ * uncaptured), no child by plain inheritance (PostgreSQL clones row triggers
+ * to partitions only), no foreign-table partition (its rows change on another
+ * server; it cannot have a TRUNCATE trigger).
+ */
+void RefuseUncapturedTree(SpiSession &spi, Oid relid, const std::string &table)
+{
+	std::string const oid = std::to_string(relid);
+	std::optional<std::string> other;
+	{
+		UserSwitch as_owner(SqlOid(ExtensionOwner(spi)));
+		other = spi.Value(
+			"SELECT r.relid::pg_catalog.oid FROM (SELECT relid FROM pg_catalog.pg_partition_ancestors($1::pg_catalog.oid)"
+			"  UNION ALL SELECT relid FROM pg_catalog.pg_partition_tree($1::pg_catalog.oid)) r"
+			"  JOIN tenant_guard.audited_tables a ON a.table_oid::pg_catalog.oid OPERATOR(pg_catalog.=) r.relid::pg_catalog.oid"
+			" WHERE r.relid::pg_catalog.oid OPERATOR(pg_catalog.<>) $1::pg_catalog.oid LIMIT 1",
+			{oid});
+	}
+	if (other) {
+		std::string const name = RelationDisplayName(SqlOid(other));
+		throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, "cannot audit " + table + ": " + name + " in its partition tree is audited",
+					"One audited table per partition tree: each has its own capture triggers and settings.",
+					"Call tenant_guard.unaudit('" + name + "') first, or audit " + name + " alone.");
+	}
+	if (spi.Value("SELECT 1 FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.inhrelid"
+				  " WHERE (i.inhparent OPERATOR(pg_catalog.=) $1::pg_catalog.oid OR i.inhrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid)"
+				  "   AND NOT c.relispartition",
+				  {oid}))
+		throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, "cannot audit " + table + ": it has or is a child by inheritance",
+					"PostgreSQL gives row triggers to partitions only: rows of an inheritance child would be "
+					"read and changed through the table unrecorded.",
+					"Use declarative partitioning (ATTACH PARTITION) instead of INHERITS, or audit each table "
+					"on its own.");
+	if (std::optional<std::string> foreign = spi.Value(
+			"SELECT p.relid::pg_catalog.oid FROM pg_catalog.pg_partition_tree($1::pg_catalog.oid) p"
+			"  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) p.relid::pg_catalog.oid"
+			" WHERE c.relkind OPERATOR(pg_catalog.=) 'f' LIMIT 1",
+			{oid}))
+		throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
+					"cannot audit " + table + ": its partition " + RelationDisplayName(SqlOid(foreign)) +
+						" is a foreign table",
+					"A foreign table's rows live on another server and change there, and it cannot have a "
+					"TRUNCATE capture trigger.",
+					"Detach the foreign partition first.");
+}
+
 /* The table's registration as jsonb text (read as the extension owner), if it is audited. */
 std::optional<std::string> Registration(SpiSession &spi, Oid relid)
 {
@@ -146,26 +178,7 @@ std::optional<std::string> Registration(SpiSession &spi, Oid relid)
 					 {std::to_string(relid)});
 }
 
-void DropTriggers(SpiSession &spi, const std::vector<Oid> &relations)
-{
-	for (Oid rel : relations) {
-		std::string const name = RelationDisplayName(rel);
-		if (HasTrigger(spi, rel, "tenant_guard_audit"))
-			spi.Execute("DROP TRIGGER tenant_guard_audit ON " + name);
-		if (HasTrigger(spi, rel, "tenant_guard_audit_truncate"))
-			spi.Execute("DROP TRIGGER tenant_guard_audit_truncate ON " + name);
-	}
-}
-
 } // namespace
-
-/* TRUNCATE trigger for one relation; args as the audited table's triggers. */
-void CreateTruncateTrigger(SpiSession &spi, Oid relid, const std::string &args)
-{
-	spi.Execute("CREATE TRIGGER tenant_guard_audit_truncate AFTER TRUNCATE ON " +
-				RelationDisplayName(relid) +
-				" FOR EACH STATEMENT EXECUTE FUNCTION tenant_guard.audit_capture(" + args + ")");
-}
 
 } // namespace tg::audit
 
@@ -189,16 +202,25 @@ TG_FUNCTION(tg_audit)
 	char const kind = tg::PgCall(get_rel_relkind, relid);
 	if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE)
 		throw tg::Error(ERRCODE_FEATURE_NOT_SUPPORTED, "cannot audit " + table,
-						"Only tables and partitioned tables can be audited.", "");
+						"Only tables and partitioned tables can be audited.",
+						"Audit the table that holds the rows (for a view, its base table).");
 	Oid const nsp = tg::PgCall(get_rel_namespace, relid);
 	if (nsp == tg::PgCall(get_namespace_oid, "tenant_guard", true))
 		throw tg::Error(ERRCODE_FEATURE_NOT_SUPPORTED, "cannot audit " + table,
-						"The tables of tenant_guard itself are not audited.", "");
+						"The tables of tenant_guard itself are not audited.",
+						"The trail is append-only and hash-chained already: check it with "
+						"tenant_guard.verify_audit().");
+	if (tg::PgCall(get_rel_persistence, relid) == RELPERSISTENCE_TEMP)
+		throw tg::Error(ERRCODE_FEATURE_NOT_SUPPORTED, "cannot audit temporary table " + table,
+						"A temporary table goes away with its session (DISCARD, ON COMMIT DROP, "
+						"the end of the connection) without a statement the trail could record.",
+						"Audit a permanent table.");
 	tg::audit::RequireOwner(relid, table);
 	tg::audit::RequireSealing();
 
 	tg::SpiSession spi;
 	tg::audit::RefuseCitusTable(spi, relid, table);
+	tg::audit::RefuseUncapturedTree(spi, relid, table);
 	for (const std::string &column : excluded)
 		if (!spi.Value("SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid OPERATOR(pg_catalog.=) "
 					   "$1::pg_catalog.oid AND attname OPERATOR(pg_catalog.=) $2::pg_catalog.name "
@@ -219,9 +241,7 @@ TG_FUNCTION(tg_audit)
 	for (Oid rel : relations)
 		tg::audit::CreateTruncateTrigger(spi, rel, args);
 	/*
-	 * ALWAYS: session_replication_role = replica must not skip capture. Only
-	 * once every relation has its TRUNCATE trigger, because each ALTER TABLE
-	 * runs audit_new_partitions(), which adds the ones it finds missing. The
+	 * ALWAYS: session_replication_role = replica must not skip capture. The
 	 * row trigger's clones on the partitions follow their parent.
 	 */
 	spi.Execute("ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER tenant_guard_audit");
@@ -295,27 +315,7 @@ TG_FUNCTION(tg_audit_new_partitions)
 	if (tg::InternalDdlActive())
 		PG_RETURN_VOID();
 	tg::SpiSession spi;
-	tg::UserSwitch as_owner(tg::SqlOid(tg::audit::ExtensionOwner(spi)));
-	std::vector<tg::SqlRow> const missing = spi.Query(
-		"SELECT p.relid::pg_catalog.oid, (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(arg), ', ' ORDER BY n)"
-		"   FROM pg_catalog.unnest(pg_catalog.string_to_array(pg_catalog.rtrim(pg_catalog.encode(t.tgargs, 'escape'),"
-		"        '\\000'), '\\000')) WITH ORDINALITY AS x(arg, n))"
-		"  FROM tenant_guard.audited_tables a"
-		" CROSS JOIN LATERAL pg_catalog.pg_partition_tree(a.table_oid) p"
-		"  JOIN pg_catalog.pg_trigger t ON t.tgrelid OPERATOR(pg_catalog.=) a.table_oid::pg_catalog.oid"
-		"   AND t.tgname OPERATOR(pg_catalog.=) 'tenant_guard_audit_truncate'"
-		" WHERE p.level OPERATOR(pg_catalog.>) 0"
-		"   AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger pt"
-		"                    WHERE pt.tgrelid OPERATOR(pg_catalog.=) p.relid::pg_catalog.oid"
-		"                      AND pt.tgname OPERATOR(pg_catalog.=) 'tenant_guard_audit_truncate')"
-		" ORDER BY p.level, p.relid::pg_catalog.oid");
-	tg::InternalDdlScope internal;
-	for (const tg::SqlRow &r : missing) {
-		Oid const relid = tg::SqlOid(r[0]);
-		tg::audit::CreateTruncateTrigger(spi, relid, r[1].value_or(""));
-		spi.Execute("ALTER TABLE " + tg::RelationDisplayName(relid) +
-					" ENABLE ALWAYS TRIGGER tenant_guard_audit_truncate");
-	}
+	tg::audit::AddMissingTruncateTriggers(spi);
 	PG_RETURN_VOID();
 }
 

@@ -2,22 +2,30 @@
 
 #include "audit/audit_catalog.h"
 #include "audit/audit_shared.h"
+#include "audit/capture_triggers.h"
 #include "audit/config_event.h"
 #include "boundary/internal_ddl.h"
 #include "boundary/pg_boundary.h"
 #include "boundary/spi.h"
 #include "boundary/sql_text.h"
 #include "boundary/user_switch.h"
+#include "boundary/utility_call.h"
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/objectaccess.h"
+#include "catalog/partition.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
 #include "commands/extension.h"
 #include "nodes/parsenodes.h"
-#include "tcop/utility.h"
 #include "utils/lsyscache.h"
 }
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,185 +33,343 @@ namespace tg::audit {
 
 namespace {
 
-/* A relation in the partition tree of an audited table (the table itself included). */
-struct Member {
+/* A relation as its events name it. */
+struct Named {
 	Oid relid;
-	std::string table_name;	  /* as events record it */
-	std::string registration; /* the audited table's, with "audited_table" added, jsonb text */
+	std::string table_name;
+};
+
+/*
+ * A table, partitioned table or foreign table that a statement dropped, with
+ * what it was a partition of at that moment (itself first, then each parent
+ * up to the root), so that its audited ancestor is known after the catalogs
+ * forgot it.
+ */
+struct Dropped {
+	std::vector<Named> lineage;
+	SubTransactionId subxact;
 };
 
 ProcessUtility_hook_type prev_process_utility_hook = nullptr;
+object_access_hook_type prev_object_access_hook = nullptr;
 
-/* The members before the outermost watched statement that is running; nested ones are its part. */
-std::vector<Member> members_before;
-int watch_depth = 0;
+int utility_depth = 0;			   /* ProcessUtility calls running in this backend */
+std::vector<Dropped> pending_drops; /* seen by the drop hook, not yet recorded */
 
-bool DetachesOrAttaches(AlterTableStmt *stmt)
+Named NamedRelation(Oid relid)
 {
-	ListCell *lc;
-	foreach (lc, stmt->cmds) {
-		auto *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
-		if (cmd->subtype == AT_AttachPartition || cmd->subtype == AT_DetachPartition ||
-			cmd->subtype == AT_DetachPartitionFinalize)
-			return true;
-	}
-	return false;
-}
-
-/* The statements that can drop, detach or attach a table; everything else passes unwatched. */
-bool MayMoveTables(Node *stmt)
-{
-	if (stmt == nullptr)
-		return false;
-	switch (nodeTag(stmt)) {
-	case T_DropStmt: {
-		auto *drop = reinterpret_cast<DropStmt *>(stmt);
-		switch (drop->removeType) {
-		case OBJECT_TABLE:
-		case OBJECT_FOREIGN_TABLE: /* a partition may be one */
-		case OBJECT_SCHEMA:
-		case OBJECT_EXTENSION:
-		case OBJECT_ACCESS_METHOD:
-		case OBJECT_FOREIGN_SERVER:
-		case OBJECT_FDW:
-			return true;
-		default:
-			return drop->behavior == DROP_CASCADE;
-		}
-	}
-	case T_DropOwnedStmt:
-		return true;
-	case T_AlterTableStmt:
-		return DetachesOrAttaches(reinterpret_cast<AlterTableStmt *>(stmt));
-	default:
-		return false;
-	}
+	return Named{relid, EventTableName(relid)};
 }
 
 /*
- * The trail exists in this database and is not being installed or changed by
- * tenant_guard itself. Never in the sealer, whose own DDL (the next month's
- * partition of audit_events) moves no audited table, and which must not lock
- * the registry behind the trail relations it holds.
+ * From object_access_hook, for each relation a statement drops, before its
+ * catalog rows go (PostgreSQL drops partitions before their parent, so the
+ * parent is still there to be named).
  */
+void NoteDrop(Oid relid)
+{
+	char const kind = PgCall(get_rel_relkind, relid);
+	if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE && kind != RELKIND_FOREIGN_TABLE)
+		return;
+	Dropped d{{NamedRelation(relid)}, PgCall(GetCurrentSubTransactionId)};
+	if (PgCall(get_rel_relispartition, relid)) {
+		List *ancestors = PgCall(get_partition_ancestors, relid);
+		ListCell *lc;
+		foreach (lc, ancestors)
+			d.lineage.push_back(NamedRelation(lfirst_oid(lc)));
+	}
+	pending_drops.push_back(std::move(d));
+}
+
+/* The trail exists in this database, and tenant_guard is not installing or changing it itself. */
 bool TrailInPlace()
 {
-	return IsTransactionState() && !creating_extension && !InternalDdlActive() && !InSealer() &&
-		   OidIsValid(PgCall(AuditRelid, "audited_tables")) &&
-		   OidIsValid(PgCall(AuditRelid, "audit_events"));
+	if (!IsTransactionState() || InternalDdlActive() || InSealer())
+		return false;
+	if (creating_extension && CurrentExtensionObject == PgCall(get_extension_oid, "tenant_guard", true))
+		return false;
+	return OidIsValid(PgCall(AuditRelid, "audited_tables")) && OidIsValid(PgCall(AuditRelid, "audit_events"));
 }
 
 /*
- * Every member of every audited table, read as the extension owner (the
- * caller may not read the registry), from pg_inherits as find_all_inheritors
- * follows it, but without locking the tables: a DROP of an unrelated table
- * must not wait behind a migration that holds an audited one.
+ * The registrations of those of `relations` that are audited tables, as jsonb
+ * text with "audited_table" added, by OID; read as the extension owner (the
+ * caller may not read the registry).
  */
-std::vector<Member> AuditedMembers()
+std::map<Oid, std::string> Registrations(SpiSession &spi, const std::vector<Named> &relations)
 {
-	SpiSession spi;
+	std::vector<std::string> oids, names;
+	for (const Named &n : relations) {
+		oids.push_back(std::to_string(n.relid));
+		names.push_back(n.table_name);
+	}
 	UserSwitch as_owner(SqlOid(ExtensionOwner(spi)));
-	std::vector<Member> out;
+	std::map<Oid, std::string> out;
 	for (const SqlRow &r : spi.Query(
-			 "WITH RECURSIVE tree (relid, audited, level) AS ("
-			 "  SELECT a.table_oid::pg_catalog.oid, a.table_oid::pg_catalog.oid, 0"
-			 "    FROM tenant_guard.audited_tables a"
-			 "  UNION ALL"
-			 "  SELECT i.inhrelid, t.audited, t.level OPERATOR(pg_catalog.+) 1"
-			 "    FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent OPERATOR(pg_catalog.=) t.relid)"
-			 " SELECT t.relid, pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
-			 "        OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname),"
-			 "        pg_catalog.jsonb_build_object('chain', a.chain, 'tenant_column', a.tenant_column,"
-			 "          'exclude_columns', a.exclude_columns, 'audited_table',"
-			 "          pg_catalog.quote_ident(an.nspname) OPERATOR(pg_catalog.||) '.'"
-			 "          OPERATOR(pg_catalog.||) pg_catalog.quote_ident(ac.relname))::pg_catalog.text"
-			 "   FROM tree t"
-			 "   JOIN tenant_guard.audited_tables a ON a.table_oid::pg_catalog.oid OPERATOR(pg_catalog.=) t.audited"
-			 "   JOIN pg_catalog.pg_class ac ON ac.oid OPERATOR(pg_catalog.=) t.audited"
-			 "   JOIN pg_catalog.pg_namespace an ON an.oid OPERATOR(pg_catalog.=) ac.relnamespace"
-			 "   JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid"
-			 "   JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-			 "  ORDER BY t.audited, t.level, t.relid"))
-		out.push_back(Member{SqlOid(r[0]), *r[1], *r[2]});
+			 "SELECT a.table_oid::pg_catalog.oid, pg_catalog.jsonb_build_object('chain', a.chain,"
+			 "       'tenant_column', a.tenant_column, 'exclude_columns', a.exclude_columns,"
+			 "       'audited_table', n.name)::pg_catalog.text"
+			 "  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.oid[]), pg_catalog.unnest($2::pg_catalog.text[])) AS n(relid, name)"
+			 "  JOIN tenant_guard.audited_tables a ON a.table_oid::pg_catalog.oid OPERATOR(pg_catalog.=) n.relid",
+			 {ArrayLiteral(oids), ArrayLiteral(names)}))
+		out.emplace(SqlOid(r[0]), *r[1]);
 	return out;
 }
 
-/* Before a watched statement: notes the members; false when there is nothing to watch. */
-bool StartWatch(PlannedStmt *pstmt)
-{
-	if (!MayMoveTables(pstmt->utilityStmt) || !TrailInPlace())
-		return false;
-	members_before = AuditedMembers();
-	return !members_before.empty();
-}
-
-bool Contains(const std::vector<Member> &members, Oid relid)
-{
-	return std::any_of(members.begin(), members.end(),
-					   [relid](const Member &m) { return m.relid == relid; });
-}
-
 /*
- * A detached relation keeps its TRUNCATE trigger (the row trigger, a clone of
- * the audited table's, goes with the DETACH); outside an audited table that
- * trigger would refuse every TRUNCATE of it. Dropped as the relation's owner,
- * who may differ from the role that detached it.
+ * One DROP event per dropped relation and audited table it belonged to (a
+ * table audited on its own inside an audited tree belongs to both); a dropped
+ * audited table leaves the registry, its events stay.
  */
-void DropTruncateTrigger(SpiSession &spi, Oid relid)
+void RecordDrops(SpiSession &spi, size_t mark)
 {
-	SqlValue const owner = spi.Value(
-		"SELECT c.relowner FROM pg_catalog.pg_class c JOIN pg_catalog.pg_trigger t"
-		"    ON t.tgrelid OPERATOR(pg_catalog.=) c.oid"
-		" WHERE c.oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid"
-		"   AND t.tgname OPERATOR(pg_catalog.=) 'tenant_guard_audit_truncate'"
-		"   AND t.tgfoid OPERATOR(pg_catalog.=) 'tenant_guard.audit_capture()'::pg_catalog.regprocedure",
-		{std::to_string(relid)});
-	if (!owner)
+	std::vector<Dropped> drops(std::make_move_iterator(pending_drops.begin() + static_cast<long>(mark)),
+							   std::make_move_iterator(pending_drops.end()));
+	pending_drops.resize(mark);
+	std::vector<Named> lineages;
+	for (const Dropped &d : drops)
+		lineages.insert(lineages.end(), d.lineage.begin(), d.lineage.end());
+	std::map<Oid, std::string> const registered = Registrations(spi, lineages);
+	if (registered.empty())
 		return;
-	InternalDdlScope internal;
-	UserSwitch as_owner(SqlOid(owner));
-	spi.Execute("DROP TRIGGER tenant_guard_audit_truncate ON " + RelationDisplayName(relid));
+	std::vector<std::string> forgotten;
+	for (const Dropped &d : drops) {
+		/* Dropped in a subtransaction that was rolled back: it is still there. */
+		if (PgCall(get_rel_relkind, d.lineage.front().relid) != '\0')
+			continue;
+		for (const Named &member_of : d.lineage) {
+			auto const reg = registered.find(member_of.relid);
+			if (reg != registered.end())
+				WriteConfigEvent("DROP", d.lineage.front().table_name, reg->second, std::nullopt);
+		}
+		if (registered.count(d.lineage.front().relid) > 0)
+			forgotten.push_back(std::to_string(d.lineage.front().relid));
+	}
+	if (forgotten.empty())
+		return;
+	UserSwitch as_owner(SqlOid(ExtensionOwner(spi)));
+	spi.Execute("DELETE FROM tenant_guard.audited_tables WHERE table_oid::pg_catalog.oid"
+				" OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])",
+				{ArrayLiteral(forgotten)});
 }
 
-/* A dropped audited table leaves the registry (its events stay), however it was dropped. */
-void ForgetDroppedTables(SpiSession &spi)
+/* The relation and what it is a partition of now, itself first. */
+std::vector<Named> Lineage(Oid relid)
 {
-	UserSwitch as_owner(SqlOid(ExtensionOwner(spi)));
-	spi.Execute("DELETE FROM tenant_guard.audited_tables a WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_class c"
-				" WHERE c.oid OPERATOR(pg_catalog.=) a.table_oid::pg_catalog.oid)");
+	std::vector<Named> out{NamedRelation(relid)};
+	if (PgCall(get_rel_relispartition, relid)) {
+		List *ancestors = PgCall(get_partition_ancestors, relid);
+		ListCell *lc;
+		foreach (lc, ancestors)
+			out.push_back(NamedRelation(lfirst_oid(lc)));
+	}
+	return out;
+}
+
+/* The partition and its own partitions, which move with it. */
+std::vector<Named> Subtree(Oid relid)
+{
+	std::vector<Named> out;
+	List *all = PgCall(find_all_inheritors, relid, NoLock, static_cast<List **>(nullptr));
+	ListCell *lc;
+	foreach (lc, all) {
+		Oid const member = lfirst_oid(lc);
+		if (member == relid || PgCall(get_rel_relispartition, member))
+			out.push_back(NamedRelation(member));
+	}
+	return out;
 }
 
 /*
- * After it: one event per relation that left an audited table (DROP when it
- * no longer exists, DETACH when it does) or joined one (ATTACH). Skipped
- * when the statement dropped the trail itself (DROP EXTENSION).
+ * ATTACH or DETACH PARTITION, judged after the statement under the locks it
+ * took: the partition (and its partitions) joined or left every audited
+ * table the parent belongs to. A partition that left and belongs to no
+ * audited table any more loses its TRUNCATE capture trigger; one that joined
+ * gets it here too (session_replication_role = replica skips the event
+ * trigger that does it otherwise).
  */
-void RecordMembershipChanges()
+void RecordPartitionMove(SpiSession &spi, AlterTableStmt *stmt)
 {
+	if (stmt->objtype != OBJECT_TABLE || list_length(stmt->cmds) != 1)
+		return;
+	auto *cmd = static_cast<AlterTableCmd *>(linitial(stmt->cmds));
+	bool const detach = cmd->subtype == AT_DetachPartition || cmd->subtype == AT_DetachPartitionFinalize;
+	if (!detach && cmd->subtype != AT_AttachPartition)
+		return;
+	auto *partcmd = reinterpret_cast<PartitionCmd *>(cmd->def);
+	Oid const parent = PgCall(RangeVarGetRelidExtended, stmt->relation, NoLock, RVR_MISSING_OK,
+							  static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
+	Oid const partition = PgCall(RangeVarGetRelidExtended, partcmd->name, NoLock, RVR_MISSING_OK,
+								 static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
+	if (!OidIsValid(parent) || !OidIsValid(partition))
+		return;
+	std::map<Oid, std::string> const audited_parent = Registrations(spi, Lineage(parent));
+	if (audited_parent.empty())
+		return;
+	bool const attached = PgCall(get_rel_relispartition, partition) &&
+						  PgCall(get_partition_parent, partition, true) == parent;
+	if (attached == detach)
+		return; /* the statement did nothing (DETACH FINALIZE of one already detached) */
+	std::vector<Named> const moved = Subtree(partition);
+	for (const Named &m : moved)
+		for (const auto &[root, registration] : audited_parent)
+			WriteConfigEvent(detach ? "DETACH" : "ATTACH", m.table_name,
+							 detach ? std::optional<std::string>(registration) : std::nullopt,
+							 detach ? std::nullopt : std::optional<std::string>(registration));
+	if (!detach) {
+		AddMissingTruncateTriggers(spi);
+		return;
+	}
+	for (const Named &m : moved)
+		if (Registrations(spi, Lineage(m.relid)).empty())
+			DropTruncateTriggers(spi, m.relid);
+}
+
+bool HasCommand(AlterTableStmt *stmt, AlterTableType type)
+{
+	ListCell *lc;
+	foreach (lc, stmt->cmds)
+		if (static_cast<AlterTableCmd *>(lfirst(lc))->subtype == type)
+			return true;
+	return false;
+}
+
+/* An audited table (or a partition of one) that `relation` names, if any. */
+std::optional<std::string> AuditedTableNamed(SpiSession &spi, RangeVar *relation)
+{
+	Oid const relid = PgCall(RangeVarGetRelidExtended, relation, NoLock, RVR_MISSING_OK,
+							 static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
+	if (!OidIsValid(relid))
+		return std::nullopt;
+	std::vector<Named> const lineage = Lineage(relid);
+	std::map<Oid, std::string> const audited = Registrations(spi, lineage);
+	if (audited.empty())
+		return std::nullopt;
+	for (const Named &n : lineage)
+		if (audited.count(n.relid) > 0)
+			return n.table_name;
+	return std::nullopt;
+}
+
+[[noreturn]] void RefuseUncaptured(const std::string &what, const std::string &audited, const std::string &why)
+{
+	throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, "cannot " + what + ": " + audited + " is audited", why,
+				"Add rows to an audited table as a partition of it (CREATE TABLE ... PARTITION OF, or "
+				"ATTACH PARTITION of a table), or call tenant_guard.unaudit('" + audited + "') first.");
+}
+
+/*
+ * Before a statement: refuses what would put rows into an audited table that
+ * no capture trigger can see. A child by plain inheritance gets neither the
+ * row trigger (PostgreSQL clones it to partitions only) nor a TRUNCATE
+ * trigger; a foreign-table partition's rows live on another server, change
+ * there, and a foreign table cannot have a TRUNCATE trigger.
+ */
+void RefuseUncapturedMembers(PlannedStmt *pstmt)
+{
+	Node *stmt = pstmt->utilityStmt;
+	if (stmt == nullptr || !(IsA(stmt, CreateStmt) || IsA(stmt, CreateForeignTableStmt) || IsA(stmt, AlterTableStmt)))
+		return;
+	if (IsA(stmt, CreateStmt) || IsA(stmt, CreateForeignTableStmt)) {
+		auto *create = reinterpret_cast<CreateStmt *>(stmt); /* CreateForeignTableStmt begins with one */
+		bool const foreign = IsA(stmt, CreateForeignTableStmt);
+		if (create->inhRelations == NIL || (create->partbound != nullptr && !foreign) || !TrailInPlace())
+			return;
+		SpiSession spi;
+		ListCell *lc;
+		foreach (lc, create->inhRelations)
+			if (auto audited = AuditedTableNamed(spi, static_cast<RangeVar *>(lfirst(lc))))
+				RefuseUncaptured(foreign ? "create a foreign-table partition of " + *audited
+										 : "inherit from " + *audited,
+								 *audited,
+								 foreign ? "A foreign table's rows live on another server and change there, "
+										   "and it cannot have a TRUNCATE capture trigger."
+										 : "A child by inheritance gets no capture trigger: its rows would be "
+										   "read and changed through the audited table unrecorded.");
+		return;
+	}
+	auto *alter = reinterpret_cast<AlterTableStmt *>(stmt);
+	if (alter->objtype != OBJECT_TABLE || !(HasCommand(alter, AT_AddInherit) || HasCommand(alter, AT_AttachPartition)))
+		return;
 	if (!TrailInPlace())
 		return;
-	std::vector<Member> const after = AuditedMembers();
 	SpiSession spi;
-	bool any_dropped = false;
-	for (const Member &m : members_before)
-		if (!Contains(after, m.relid)) {
-			bool const dropped = PgCall(get_rel_relkind, m.relid) == '\0';
-			WriteConfigEvent(dropped ? "DROP" : "DETACH", m.table_name, m.registration, std::nullopt);
-			if (!dropped)
-				DropTruncateTrigger(spi, m.relid);
-			any_dropped |= dropped;
+	ListCell *lc;
+	foreach (lc, alter->cmds) {
+		auto *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
+		if (cmd->subtype == AT_AddInherit) {
+			if (auto audited = AuditedTableNamed(spi, reinterpret_cast<RangeVar *>(cmd->def)))
+				RefuseUncaptured("inherit from " + *audited, *audited,
+								 "A child by inheritance gets no capture trigger: its rows would be read "
+								 "and changed through the audited table unrecorded.");
+		} else if (cmd->subtype == AT_AttachPartition) {
+			RangeVar *partition = reinterpret_cast<PartitionCmd *>(cmd->def)->name;
+			Oid const relid = PgCall(RangeVarGetRelidExtended, partition, NoLock, RVR_MISSING_OK,
+									 static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
+			if (OidIsValid(relid) && PgCall(get_rel_relkind, relid) == RELKIND_FOREIGN_TABLE)
+				if (auto audited = AuditedTableNamed(spi, alter->relation))
+					RefuseUncaptured("attach foreign table " + RelationDisplayName(relid) + " to " + *audited,
+									 *audited,
+									 "A foreign table's rows live on another server and change there, and "
+									 "it cannot have a TRUNCATE capture trigger.");
 		}
-	for (const Member &m : after)
-		if (!Contains(members_before, m.relid))
-			WriteConfigEvent("ATTACH", m.table_name, std::nullopt, m.registration);
-	if (any_dropped)
-		ForgetDroppedTables(spi);
+	}
 }
 
-void EndWatch() noexcept
+/*
+ * After a statement: what it dropped (the drops noted since it began, at
+ * `mark`: those of a statement around it are that one's to record, in its own
+ * subtransaction), and what its ATTACH or DETACH moved. Within tenant_guard's
+ * own DDL nothing is recorded; drops noted when the trail is gone (DROP
+ * EXTENSION) are forgotten at the end of the transaction.
+ */
+void RecordMembershipChanges(PlannedStmt *pstmt, size_t mark)
 {
-	watch_depth--;
-	members_before.clear();
+	bool const moves = pstmt->utilityStmt != nullptr && IsA(pstmt->utilityStmt, AlterTableStmt);
+	bool const drops = pending_drops.size() > mark;
+	if ((!drops && !moves) || !TrailInPlace())
+		return;
+	SpiSession spi;
+	if (drops)
+		RecordDrops(spi, mark);
+	if (moves)
+		RecordPartitionMove(spi, reinterpret_cast<AlterTableStmt *>(pstmt->utilityStmt));
+}
+
+/* A statement that failed dropped nothing: forget what it noted. */
+void ForgetDropsSince(size_t mark) noexcept
+{
+	if (pending_drops.size() > mark)
+		pending_drops.resize(mark);
+}
+
+/*
+ * A subtransaction rolled back (an EXCEPTION block around a statement that
+ * had finished): its drops are undone, and so are the events recorded for
+ * them (RecordDrops also checks that each relation is really gone). Noted
+ * drops still pending belong to the subtransaction that made them.
+ */
+void ForgetDropsOfSubxact(SubXactEvent event, SubTransactionId subxact, SubTransactionId parent, void *)
+{
+	if (event == SUBXACT_EVENT_COMMIT_SUB) {
+		/* Its drops are its parent's now, to be undone with the parent. */
+		for (Dropped &d : pending_drops)
+			if (d.subxact == subxact)
+				d.subxact = parent;
+		return;
+	}
+	if (event != SUBXACT_EVENT_ABORT_SUB)
+		return;
+	pending_drops.erase(std::remove_if(pending_drops.begin(), pending_drops.end(),
+									   [subxact](const Dropped &d) { return d.subxact == subxact; }),
+						pending_drops.end());
+}
+
+/* Drops outside any statement (a temporary table at session end) concern no audited table. */
+void ForgetDropsAtEnd(XactEvent, void *)
+{
+	if (utility_depth == 0)
+		pending_drops.clear();
 }
 
 } // namespace
@@ -212,55 +378,59 @@ void EndWatch() noexcept
 
 extern "C" {
 
-struct MembershipUtilityCall {
-	PlannedStmt *pstmt;
-	const char *query_string;
-	bool read_only_tree;
-	ProcessUtilityContext context;
-	ParamListInfo params;
-	QueryEnvironment *query_env;
-	DestReceiver *dest;
-	QueryCompletion *qc;
+struct MembershipCall {
+	tg::UtilityCall utility;
+	size_t mark;
+	bool done;
 };
 
-static void tg_membership_call_next(void *arg)
+static void tg_membership_run(void *arg)
 {
-	auto *c = static_cast<MembershipUtilityCall *>(arg);
-	if (tg::audit::prev_process_utility_hook != nullptr)
-		tg::audit::prev_process_utility_hook(c->pstmt, c->query_string, c->read_only_tree, c->context,
-											 c->params, c->query_env, c->dest, c->qc);
-	else
-		standard_ProcessUtility(c->pstmt, c->query_string, c->read_only_tree, c->context, c->params,
-								c->query_env, c->dest, c->qc);
+	auto *call = static_cast<MembershipCall *>(arg);
+	tg::InvokeCpp(tg::audit::RefuseUncapturedMembers, call->utility.pstmt);
+	tg::CallNextUtility(&call->utility);
+	tg::InvokeCpp(tg::audit::RecordMembershipChanges, call->utility.pstmt, call->mark);
+	call->done = true;
 }
 
-/* The statement, then what it moved. */
-static void tg_membership_run_watched(void *arg)
+static void tg_membership_leave(void *arg)
 {
-	tg_membership_call_next(arg);
-	tg::InvokeCpp(tg::audit::RecordMembershipChanges);
+	auto *call = static_cast<MembershipCall *>(arg);
+	tg::audit::utility_depth--;
+	if (!call->done)
+		tg::audit::ForgetDropsSince(call->mark);
 }
 
-static void tg_membership_end_watch(void *) { tg::audit::EndWatch(); }
-
-/*
- * A plain C frame: the statement runs between the two C++ steps, each entered
- * through InvokeCpp, and an ERROR in it ends the watch on its way out.
- */
+/* A plain C frame: every utility statement, so that drops in nested ones are seen too. */
 static void tg_membership_process_utility(PlannedStmt *pstmt, const char *query_string,
 										  bool read_only_tree, ProcessUtilityContext context,
 										  ParamListInfo params, QueryEnvironment *query_env,
 										  DestReceiver *dest, QueryCompletion *qc)
 {
-	MembershipUtilityCall call{pstmt, query_string, read_only_tree, context,
-							   params, query_env, dest, qc};
-	if (tg::audit::watch_depth > 0 || !tg::InvokeCpp(tg::audit::StartWatch, pstmt)) {
-		tg_membership_call_next(&call);
-		return;
-	}
-	tg::audit::watch_depth++;
-	tg::CallWithCleanup(tg_membership_run_watched, tg_membership_end_watch, &call);
+	MembershipCall call{{tg::audit::prev_process_utility_hook, pstmt, query_string, read_only_tree,
+						 context, params, query_env, dest, qc},
+						tg::audit::pending_drops.size(),
+						false};
+	tg::audit::utility_depth++;
+	tg::CallWithCleanup(tg_membership_run, tg_membership_leave, &call);
 }
+
+static void tg_membership_object_access(ObjectAccessType access, Oid class_id, Oid object_id, int sub_id,
+										void *arg)
+{
+	if (tg::audit::prev_object_access_hook != nullptr)
+		tg::audit::prev_object_access_hook(access, class_id, object_id, sub_id, arg);
+	if (access == OAT_DROP && class_id == RelationRelationId && sub_id == 0 && tg::audit::utility_depth > 0)
+		tg::InvokeCpp(tg::audit::NoteDrop, object_id);
+}
+
+static void tg_membership_subxact(SubXactEvent event, SubTransactionId subxact, SubTransactionId parent,
+								  void *arg)
+{
+	tg::audit::ForgetDropsOfSubxact(event, subxact, parent, arg);
+}
+
+static void tg_membership_xact(XactEvent event, void *arg) { tg::audit::ForgetDropsAtEnd(event, arg); }
 }
 
 namespace tg::audit {
@@ -269,6 +439,10 @@ void InitMembershipEvents()
 {
 	prev_process_utility_hook = ProcessUtility_hook;
 	ProcessUtility_hook = tg_membership_process_utility;
+	prev_object_access_hook = object_access_hook;
+	object_access_hook = tg_membership_object_access;
+	RegisterSubXactCallback(tg_membership_subxact, nullptr);
+	RegisterXactCallback(tg_membership_xact, nullptr);
 }
 
 } // namespace tg::audit

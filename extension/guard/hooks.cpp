@@ -26,6 +26,7 @@
 #include "boundary/internal_ddl.h"
 #include "boundary/pg_boundary.h"
 #include "boundary/sql_text.h"
+#include "boundary/utility_call.h"
 #include "guard/drift_guard.h"
 #include "guard/protected_relations.h"
 #include "guard/row_escapes.h"
@@ -272,28 +273,6 @@ static void tg_executor_run(QueryDesc *query, ScanDirection direction, uint64 co
 	tg::CallWithCleanup(tg_guard_and_persist, tg_leave_cursor_persist, &call);
 }
 
-struct ProcessUtilityCall {
-	PlannedStmt *pstmt;
-	const char *query_string;
-	bool read_only_tree;
-	ProcessUtilityContext context;
-	ParamListInfo params;
-	QueryEnvironment *query_env;
-	DestReceiver *dest;
-	QueryCompletion *qc;
-};
-
-static void tg_call_process_utility(void *arg)
-{
-	auto *c = static_cast<ProcessUtilityCall *>(arg);
-	if (tg::prev_process_utility_hook != nullptr)
-		tg::prev_process_utility_hook(c->pstmt, c->query_string, c->read_only_tree, c->context,
-									  c->params, c->query_env, c->dest, c->qc);
-	else
-		standard_ProcessUtility(c->pstmt, c->query_string, c->read_only_tree, c->context,
-								c->params, c->query_env, c->dest, c->qc);
-}
-
 static void tg_leave_explain_analyze(void *) { tg::LeaveExplainAnalyze(); }
 
 static void tg_process_utility(PlannedStmt *pstmt, const char *query_string, bool read_only_tree,
@@ -301,15 +280,15 @@ static void tg_process_utility(PlannedStmt *pstmt, const char *query_string, boo
 							   QueryEnvironment *query_env, DestReceiver *dest,
 							   QueryCompletion *qc)
 {
-	ProcessUtilityCall call{pstmt, query_string, read_only_tree, context,
-							params, query_env, dest, qc};
+	tg::UtilityCall call{tg::prev_process_utility_hook, pstmt, query_string, read_only_tree, context,
+						 params, query_env, dest, qc};
 	bool const explain_analyze = tg::InvokeCpp(tg::CheckUtility, pstmt);
 	tg::CheckDriftBeforeUtility(pstmt);
 	if (explain_analyze) {
 		tg::EnterExplainAnalyze();
-		tg::CallWithCleanup(tg_call_process_utility, tg_leave_explain_analyze, &call);
+		tg::CallWithCleanup(tg::CallNextUtility, tg_leave_explain_analyze, &call);
 	} else {
-		tg_call_process_utility(&call);
+		tg::CallNextUtility(&call);
 	}
 	tg::InvokeCpp(tg::CheckUtilityResult, pstmt);
 }

@@ -1709,7 +1709,7 @@ CREATE FUNCTION tenant_guard.audit_new_partitions() RETURNS event_trigger
 	AS 'MODULE_PATHNAME', 'tg_audit_new_partitions' LANGUAGE C;
 REVOKE ALL ON FUNCTION tenant_guard.audit_new_partitions() FROM PUBLIC;
 CREATE EVENT TRIGGER tenant_guard_audit_new_partitions ON ddl_command_end
-	WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'DROP TABLE')
+	WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
 	EXECUTE FUNCTION tenant_guard.audit_new_partitions();
 
 -- ---------------------------------------------------------------------------
