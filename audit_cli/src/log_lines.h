@@ -13,7 +13,9 @@
 #include <string_view>
 #include <vector>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace tg::audit_cli {
 
@@ -86,8 +88,8 @@ inline bool IsDay(std::string_view s)
 /*
  * Reads lines from a file through a large buffer: getline costs too much at a
  * million lines a second. A path that exists but is no regular file (a FIFO,
- * whose open would wait for a writer forever; a directory; a device) is an
- * error at construction; a missing one is !ok().
+ * whose open would wait for a writer forever; a directory; a device), or that
+ * cannot be opened, is an error at construction; a missing one is !ok().
  */
 class LineReader {
 public:
@@ -131,12 +133,32 @@ public:
 	}
 
 private:
+	/*
+	 * Opened without waiting (O_NONBLOCK: a FIFO opens at once instead of
+	 * waiting for a writer), then checked on the descriptor itself, so that
+	 * nothing can be swapped in between. Only a missing file is "absent";
+	 * any other failure (no permission, say) is an error.
+	 */
 	static FILE *OpenRegular(const std::string &path)
 	{
+		int const fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				return nullptr;
+			throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+		}
 		struct stat st;
-		if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+			close(fd);
 			throw std::runtime_error(path + " is not a regular file");
-		return std::fopen(path.c_str(), "rb");
+		}
+		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		FILE *f = fdopen(fd, "rb");
+		if (f == nullptr) {
+			close(fd);
+			throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+		}
+		return f;
 	}
 
 	std::string path_;

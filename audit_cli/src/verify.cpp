@@ -147,10 +147,13 @@ void Verifier::ReadAnchors()
 		a.last_pass = ParseInt(f[2]);
 		a.tree_size = ParseInt(f[3]);
 		/* Closed days in order, each once: a second line for a day would be checked on its own. */
-		if (!anchors_.empty() && (a.day <= anchors_.back().day || a.last_pass < anchors_.back().last_pass ||
-								  a.tree_size < anchors_.back().tree_size))
+		if (!anchors_.empty() && a.day <= anchors_.back().day)
 			throw std::runtime_error("anchors.tsv: day " + a.day +
 									 " repeats an earlier one, or comes after a later day");
+		/* Each day's extent holds the one before it: the log only grows. */
+		if (!anchors_.empty() && (a.last_pass < anchors_.back().last_pass || a.tree_size < anchors_.back().tree_size))
+			throw std::runtime_error("anchors.tsv: day " + a.day + " has a smaller extent (pass or tree size) than " +
+									 anchors_.back().day);
 		std::optional<Hash> head = ParseHash(f[4]);
 		if (!head)
 			throw std::runtime_error("anchors.tsv: malformed tree head for " + a.day);
@@ -203,7 +206,9 @@ void Verifier::ReadCheckpoint()
 		} else if (f.size() == 4 && f[0] == "H") {
 			std::string chain;
 			std::optional<Hash> hash = ParseHash(f[3]);
-			if (!hash || !DecodeHex(f[1], chain) || !last_pass)
+			if (!last_pass)
+				throw std::runtime_error("checkpoint.tsv: a chain line before the checkpoint line");
+			if (!hash || !DecodeHex(f[1], chain))
 				throw std::runtime_error("checkpoint.tsv: malformed chain line");
 			if (!chains_.emplace(chain, ChainHead{ParseInt(f[2]), *hash}).second)
 				throw std::runtime_error("checkpoint.tsv: chain \"" + Printable(chain) + "\" is listed twice");

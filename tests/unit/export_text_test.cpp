@@ -90,6 +90,17 @@ BOOST_AUTO_TEST_CASE(a_fifo_is_refused_without_waiting_for_a_writer)
 	rmdir(dir);
 }
 
+BOOST_AUTO_TEST_CASE(a_file_that_cannot_be_opened_is_no_missing_file)
+{
+	/*
+	 * Only ENOENT means "absent" (checkpoint.tsv is optional); any other
+	 * failure, here ENOTDIR (no permission is the same, but root has every
+	 * permission), must not pass as an export without the file.
+	 */
+	std::string const under_a_file = std::string(TG_SOURCE_DIR) + "/CMakeLists.txt/checkpoint.tsv";
+	BOOST_CHECK_THROW(LineReader in(under_a_file), std::runtime_error);
+}
+
 BOOST_AUTO_TEST_CASE(a_missing_file_is_not_ok)
 {
 	LineReader in(std::string(TG_SOURCE_DIR) + "/no such file");
