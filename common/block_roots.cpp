@@ -30,11 +30,14 @@ bool BlockRoots::Plan(const std::vector<const std::vector<int64_t> *> &block_seq
 	entry_event_.assign(total, -1);
 	blocks_.resize(block_seqs.size());
 	int32_t entry = 0;
+	int32_t groups = 0;
 	for (size_t b = 0; b < block_seqs.size(); b++) {
 		Block &block = blocks_[b];
 		block.first_entry = entry;
 		block.entries = static_cast<int32_t>(block_seqs[b]->size());
 		block.remaining = block.entries;
+		block.first_group = groups;
+		groups += block.entries / kGroup;
 		/* An empty block has nothing to wait for; its root is the caller's to compute. */
 		block.broken = block.entries == 0;
 		for (int64_t seq : *block_seqs[b]) {
@@ -50,6 +53,8 @@ bool BlockRoots::Plan(const std::vector<const std::vector<int64_t> *> &block_seq
 			entry++;
 		}
 	}
+	group_remaining_.assign(static_cast<size_t>(groups), kGroup);
+	group_root_.resize(static_cast<size_t>(groups));
 	return true;
 }
 

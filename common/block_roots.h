@@ -1,10 +1,14 @@
 /*
  * block_roots.h — the Merkle roots of sealed blocks, computed while the
- * events stream in, in any order: each block's root as soon as the last of
- * its events has arrived. verify_audit()'s leader receives the events from its
- * parallel workers; computing a block's root then, rather than all of them
- * after the scan, does that hashing while the workers still scan instead of
- * on one core after them. Pure C++.
+ * events stream in, in any order. verify_audit()'s leader receives the events
+ * from its parallel workers; hashing while they still scan, rather than after
+ * the scan, does that work while the workers take the pages the leader leaves,
+ * instead of on one core after them. A block's leaves are hashed in aligned
+ * groups of kGroup as each group's last event arrives (in RFC 9162's tree
+ * every aligned full group is a perfect subtree), so that even a block
+ * completed by the scan's very last event needs only about one node hash per
+ * group then; a block's root is computed as soon as its last event arrives.
+ * Pure C++.
  *
  * A block gets no root here (Root() is empty, the caller computes it as
  * before) when one of its seqs is listed by two blocks or twice by one, when an
@@ -19,6 +23,7 @@
 #include <vector>
 
 #include "common/audit_chain.h"
+#include "common/merkle_proof.h"
 
 namespace tg::audit {
 
@@ -51,12 +56,21 @@ public:
 			return;
 		}
 		entry_event_[static_cast<size_t>(entry)] = event;
-		if (--b.remaining > 0 || b.broken)
+		if (b.broken)
 			return;
-		leaves_.clear();
-		for (int32_t e = b.first_entry; e < b.first_entry + b.entries; e++)
-			leaves_.push_back(leaf_of(entry_event_[static_cast<size_t>(e)]));
-		b.root = MerkleRootOfLeafHashes(leaves_, sha);
+		int32_t const position = entry - b.first_entry;
+		if (position < b.entries / kGroup * kGroup) {
+			int32_t const group = b.first_group + position / kGroup;
+			if (--group_remaining_[static_cast<size_t>(group)] == 0) {
+				int32_t const start = b.first_entry + position / kGroup * kGroup;
+				leaves_.clear();
+				for (int32_t e = start; e < start + kGroup; e++)
+					leaves_.push_back(leaf_of(entry_event_[static_cast<size_t>(e)]));
+				group_root_[static_cast<size_t>(group)] = MerkleRootOfLeafHashes(leaves_, sha);
+			}
+		}
+		if (--b.remaining == 0)
+			b.root = RangeRoot(b, 0, b.entries, leaf_of, sha);
 	}
 
 	/* Block b's root, when it was computed and nothing above made it unusable. */
@@ -67,20 +81,43 @@ public:
 		return blocks_[b].root;
 	}
 
+	/* Leaves per group: a power of two. */
+	static constexpr int32_t kGroup = 256;
+
 private:
 	struct Block {
 		int32_t first_entry = 0;
 		int32_t entries = 0;
+		int32_t first_group = 0; /* its full groups: entries / kGroup of them */
 		int32_t remaining = 0;
 		bool broken = false;
 		std::optional<Hash> root;
 	};
+
+	/* MTH over the block's leaves [begin, end) (positions in the block), taking complete groups' roots. */
+	template <typename LeafOf>
+	Hash RangeRoot(const Block &b, int32_t begin, int32_t end, LeafOf &leaf_of, Sha256 &sha) const
+	{
+		int32_t const n = end - begin;
+		if (n == kGroup && begin % kGroup == 0)
+			return group_root_[static_cast<size_t>(b.first_group + begin / kGroup)];
+		if (n == 1)
+			return leaf_of(entry_event_[static_cast<size_t>(b.first_entry + begin)]);
+		int32_t k = 1;
+		while (k * 2 < n)
+			k *= 2;
+		return NodeHash(RangeRoot(b, begin, begin + k, leaf_of, sha), RangeRoot(b, begin + k, end, leaf_of, sha),
+						sha);
+	}
+
 	int64_t first_seq_ = 0;
 	std::vector<int32_t> slot_;		   /* seq - first_seq_ -> entry, -1: listed by no block */
 	std::vector<int32_t> entry_block_; /* entry -> block */
 	std::vector<int32_t> entry_event_; /* entry -> the caller's event, -1 until it arrives */
 	std::vector<Block> blocks_;
-	std::vector<Hash> leaves_; /* one block's, reused */
+	std::vector<int32_t> group_remaining_; /* group -> its events yet to arrive */
+	std::vector<Hash> group_root_;		   /* group -> its subtree's root, once complete */
+	std::vector<Hash> leaves_;			   /* one group's, reused */
 };
 
 } // namespace tg::audit

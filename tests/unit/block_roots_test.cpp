@@ -1,5 +1,5 @@
-// BlockRoots: each block's root, computed as its last event arrives in any
-// order, equals MerkleRootOfLeafHashes over the block's leaves in chain order;
+// BlockRoots: each block's root, computed as its events arrive in any order,
+// equals MerkleRootOfLeafHashes over the block's leaves in chain order;
 // a block with an event that never arrives, a seq that arrives twice, or a
 // seq listed twice gets none; sparse seqs plan nothing.
 #include <boost/test/unit_test.hpp>
@@ -73,6 +73,59 @@ BOOST_AUTO_TEST_CASE(roots_equal_the_recursive_definition_in_any_arrival_order)
 			BOOST_TEST_REQUIRE(roots.Root(b).has_value());
 			BOOST_TEST((*roots.Root(b) == log.Expected(b)));
 		}
+	}
+}
+
+BOOST_AUTO_TEST_CASE(blocks_of_every_size_to_300_and_of_many_groups_in_any_order)
+{
+	/*
+	 * Sizes that are no power of two split unevenly (RFC 9162): each size is
+	 * its own block, up to past one group of leaves (BlockRoots::kGroup), and
+	 * blocks of several groups with and without a partial last one.
+	 */
+	std::vector<int> sizes;
+	for (int size = 1; size <= 300; size++)
+		sizes.push_back(size);
+	for (int size : {512, 1000, 1537, 2048, 2049})
+		sizes.push_back(size);
+	std::vector<std::vector<int64_t>> blocks;
+	int64_t seq = 1;
+	for (int size : sizes) {
+		blocks.emplace_back();
+		for (int i = 0; i < size; i++)
+			blocks.back().push_back(seq++);
+	}
+	Log const log(blocks);
+	std::mt19937 random(7);
+	for (int order_kind = 0; order_kind < 3; order_kind++) {
+		std::vector<int32_t> order(log.seq_of.size());
+		for (size_t i = 0; i < order.size(); i++)
+			order[i] = static_cast<int32_t>(i);
+		if (order_kind == 1)
+			std::reverse(order.begin(), order.end());
+		if (order_kind == 2)
+			std::shuffle(order.begin(), order.end(), random);
+		BlockRoots roots;
+		BOOST_TEST(roots.Plan(log.Seqs()));
+		Sha256 sha;
+		std::vector<int> leaf_calls(log.seq_of.size(), 0);
+		std::vector<bool> arrived(log.seq_of.size(), false);
+		for (int32_t event : order) {
+			arrived[static_cast<size_t>(event)] = true;
+			roots.Arrived(log.seq_of[static_cast<size_t>(event)], event,
+						  [&](int32_t e) {
+							  BOOST_TEST_REQUIRE(arrived[static_cast<size_t>(e)]);
+							  leaf_calls[static_cast<size_t>(e)]++;
+							  return log.leaves[static_cast<size_t>(e)];
+						  },
+						  sha);
+		}
+		for (size_t b = 0; b < log.blocks.size(); b++) {
+			BOOST_TEST_REQUIRE(roots.Root(b).has_value());
+			BOOST_TEST_REQUIRE((*roots.Root(b) == log.Expected(b)));
+		}
+		/* Each leaf is hashed into its block once, whatever the order. */
+		BOOST_TEST((std::count(leaf_calls.begin(), leaf_calls.end(), 1) == static_cast<long>(leaf_calls.size())));
 	}
 }
 
