@@ -18,6 +18,7 @@ OBJS = \
 	extension/boundary/pg_boundary.o \
 	extension/boundary/citus_presence.o \
 	extension/boundary/internal_ddl.o \
+	extension/boundary/extension_owner.o \
 	extension/boundary/spi.o \
 	extension/boundary/sql_text.o \
 	extension/boundary/selftest.o \

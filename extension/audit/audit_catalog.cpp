@@ -1,5 +1,4 @@
 #include "audit/audit_catalog.h"
-#include "boundary/pg_boundary.h"
 
 extern "C" {
 #include "access/tupdesc.h"
@@ -58,18 +57,6 @@ Oid RequireAuditRelid(const char *name)
 						errdetail("The audit trail needs tenant_guard 1.1 or later."),
 						errhint("Run ALTER EXTENSION tenant_guard UPDATE.")));
 	return relid;
-}
-
-std::string ExtensionOwner(SpiSession &spi)
-{
-	std::optional<std::string> owner = spi.Value(
-		"SELECT extowner FROM pg_catalog.pg_extension"
-		" WHERE extname OPERATOR(pg_catalog.=) 'tenant_guard'");
-	if (!owner)
-		throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-					"extension \"tenant_guard\" is not installed in this database", "",
-					"Run CREATE EXTENSION tenant_guard.");
-	return *owner;
 }
 
 } // namespace tg::audit

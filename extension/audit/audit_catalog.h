@@ -12,9 +12,6 @@ extern "C" {
 #include "utils/relcache.h"
 }
 
-#include "boundary/spi.h"
-
-#include <string>
 
 namespace tg::audit {
 
@@ -61,12 +58,5 @@ Oid AuditRelid(const char *name);
 
 /* Like AuditRelid, but an ERROR (55000) naming the missing relation. */
 Oid RequireAuditRelid(const char *name);
-
-/*
- * The extension owner's OID as text, read through spi; an ERROR (55000) when
- * tenant_guard is not installed in this database. Statements on the trail's
- * registry run as this role: the roles that call audit() may not read it.
- */
-std::string ExtensionOwner(SpiSession &spi);
 
 } // namespace tg::audit

@@ -15,6 +15,7 @@
 #include "audit/audit_shared.h"
 #include "audit/capture_triggers.h"
 #include "audit/config_event.h"
+#include "boundary/extension_owner.h"
 #include "boundary/internal_ddl.h"
 #include "boundary/pg_boundary.h"
 #include "boundary/spi.h"
@@ -132,7 +133,7 @@ void RefuseUncapturedTree(SpiSession &spi, Oid relid, const std::string &table)
 	std::string const oid = std::to_string(relid);
 	std::optional<std::string> other;
 	{
-		UserSwitch as_owner(SqlOid(ExtensionOwner(spi)));
+		UserSwitch as_owner(ExtensionOwner(spi));
 		other = spi.Value(
 			"SELECT r.relid::pg_catalog.oid FROM (SELECT relid FROM pg_catalog.pg_partition_ancestors($1::pg_catalog.oid)"
 			"  UNION ALL SELECT relid FROM pg_catalog.pg_partition_tree($1::pg_catalog.oid)) r"
@@ -171,7 +172,7 @@ void RefuseUncapturedTree(SpiSession &spi, Oid relid, const std::string &table)
 /* The table's registration as jsonb text (read as the extension owner), if it is audited. */
 std::optional<std::string> Registration(SpiSession &spi, Oid relid)
 {
-	UserSwitch as_owner(SqlOid(ExtensionOwner(spi)));
+	UserSwitch as_owner(ExtensionOwner(spi));
 	return spi.Value("SELECT pg_catalog.jsonb_build_object('chain', chain, 'tenant_column', tenant_column,"
 					 " 'exclude_columns', exclude_columns)::pg_catalog.text"
 					 "  FROM tenant_guard.audited_tables WHERE table_oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid",
@@ -252,7 +253,7 @@ TG_FUNCTION(tg_audit)
 	std::optional<std::string> const before = tg::audit::Registration(spi, relid);
 	std::string const excluded_literal = tg::ArrayLiteral(excluded);
 	{
-		tg::UserSwitch as_owner(tg::SqlOid(tg::audit::ExtensionOwner(spi)));
+		tg::UserSwitch as_owner(tg::ExtensionOwner(spi));
 		spi.Execute("INSERT INTO tenant_guard.audited_tables (table_oid, chain, tenant_column, "
 					"exclude_columns) VALUES ($1::pg_catalog.oid, $2, $3::pg_catalog.name, "
 					"$4::pg_catalog.name[]) ON CONFLICT (table_oid) DO UPDATE SET chain = "
@@ -284,7 +285,7 @@ TG_FUNCTION(tg_unaudit)
 	tg::audit::DropTriggers(spi, relations);
 	uint64_t removed = 0;
 	{
-		tg::UserSwitch as_owner(tg::SqlOid(tg::audit::ExtensionOwner(spi)));
+		tg::UserSwitch as_owner(tg::ExtensionOwner(spi));
 		removed = spi.Execute("DELETE FROM tenant_guard.audited_tables WHERE table_oid "
 							  "OPERATOR(pg_catalog.=) $1::pg_catalog.oid",
 							  {std::to_string(relid)});

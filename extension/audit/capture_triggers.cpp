@@ -1,6 +1,7 @@
 #include "audit/capture_triggers.h"
 
 #include "audit/audit_catalog.h"
+#include "boundary/extension_owner.h"
 #include "boundary/internal_ddl.h"
 #include "boundary/pg_boundary.h"
 #include "boundary/sql_text.h"
@@ -76,7 +77,7 @@ void DropTriggers(SpiSession &spi, const std::vector<Oid> &relations)
 
 void AddMissingTruncateTriggers(SpiSession &spi)
 {
-	UserSwitch as_owner(SqlOid(ExtensionOwner(spi)));
+	UserSwitch as_owner(ExtensionOwner(spi));
 	/*
 	 * From pg_inherits, not pg_partition_tree(), which locks every audited
 	 * tree: this runs at the end of every CREATE and ALTER TABLE, and an
@@ -113,7 +114,7 @@ void DropTruncateTriggers(SpiSession &spi, Oid relid)
 			kIsTruncateCapture,
 		{std::to_string(relid)});
 	/* As the extension owner, as the trigger was made: the relation's owner may not even reach its schema. */
-	UserSwitch as_owner(SqlOid(ExtensionOwner(spi)));
+	UserSwitch as_owner(ExtensionOwner(spi));
 	InternalDdlScope internal;
 	for (const SqlRow &t : triggers)
 		spi.Execute("DROP TRIGGER " + QuoteIdent(*t[0]) + " ON " + RelationDisplayName(relid));

@@ -4,6 +4,7 @@
 #include "audit/audit_shared.h"
 #include "audit/capture_triggers.h"
 #include "audit/config_event.h"
+#include "boundary/extension_owner.h"
 #include "boundary/internal_ddl.h"
 #include "boundary/pg_boundary.h"
 #include "boundary/spi.h"
@@ -103,7 +104,7 @@ std::map<Oid, std::string> Registrations(SpiSession &spi, const std::vector<Name
 		oids.push_back(std::to_string(n.relid));
 		names.push_back(n.table_name);
 	}
-	UserSwitch as_owner(SqlOid(ExtensionOwner(spi)));
+	UserSwitch as_owner(ExtensionOwner(spi));
 	std::map<Oid, std::string> out;
 	for (const SqlRow &r : spi.Query(
 			 "SELECT a.table_oid::pg_catalog.oid, pg_catalog.jsonb_build_object('chain', a.chain,"
@@ -147,7 +148,7 @@ void RecordDrops(SpiSession &spi, size_t mark)
 	}
 	if (forgotten.empty())
 		return;
-	UserSwitch as_owner(SqlOid(ExtensionOwner(spi)));
+	UserSwitch as_owner(ExtensionOwner(spi));
 	spi.Execute("DELETE FROM tenant_guard.audited_tables WHERE table_oid::pg_catalog.oid"
 				" OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])",
 				{ArrayLiteral(forgotten)});

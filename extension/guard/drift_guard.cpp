@@ -1,5 +1,6 @@
 #include "guard/drift_guard.h"
 
+#include "boundary/extension_owner.h"
 #include "boundary/internal_ddl.h"
 #include "boundary/pg_boundary.h"
 #include "boundary/sql_args.h"
@@ -69,11 +70,6 @@ std::string CurrentUserName()
 	return PgCall(GetUserNameFromId, user, false);
 }
 
-Oid ExtensionOwner(SpiSession &spi)
-{
-	return SqlOid(spi.Value("SELECT extowner FROM pg_catalog.pg_extension"
-							" WHERE extname OPERATOR(pg_catalog.=) 'tenant_guard'"));
-}
 
 /* Appends to tenant_guard.drift_log as the extension owner (only it may write there). */
 void LogDrift(SpiSession &spi, Oid relid, const std::string &reason, const std::string &what)

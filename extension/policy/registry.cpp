@@ -1,5 +1,6 @@
 #include "policy/registry.h"
 
+#include "boundary/extension_owner.h"
 #include "boundary/user_switch.h"
 
 extern "C" {
@@ -103,15 +104,7 @@ void Registry::RegisterAppRole(const std::string &role)
 
 void Registry::ExecuteAsExtensionOwner(const std::string &sql, const std::vector<SqlParam> &params)
 {
-	std::optional<std::string> owner = spi_.Value(
-		"SELECT extowner FROM pg_catalog.pg_extension"
-		" WHERE extname OPERATOR(pg_catalog.=) 'tenant_guard'");
-	if (!owner)
-		throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-					"extension \"tenant_guard\" is not installed in this database",
-					"The registry of protected tables belongs to the extension, which this database lacks.",
-					"Run CREATE EXTENSION tenant_guard.");
-	UserSwitch as_owner(SqlOid(owner));
+	UserSwitch as_owner(ExtensionOwner(spi_));
 	spi_.Execute(sql, params);
 }
 
