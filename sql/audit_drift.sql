@@ -124,6 +124,24 @@ SELECT tenant_guard.audit('payments', chain => 'global');
 SELECT tenant_guard.audit('bookings');
 SELECT * FROM tenant_guard.check() WHERE code = 'audit-capture-incomplete';
 
+-- UNLOGGED: a crash would empty the table without an event (and a standby
+-- never has its rows). Refused for the owner, on the table and on a partition;
+-- through allow_drift() it passes, and check() reports it until SET LOGGED.
+SET ROLE regress_tg_audit_owner;
+ALTER TABLE payments SET UNLOGGED;
+ALTER TABLE bookings_2026 SET UNLOGGED;
+BEGIN;
+SELECT tenant_guard.allow_drift('bookings_2026', 'scratch copy, ticket 12');
+ALTER TABLE bookings_2026 SET UNLOGGED;
+COMMIT;
+RESET ROLE;
+SELECT severity, code, object, message, hint FROM tenant_guard.check() WHERE code = 'audit-table-unlogged';
+ALTER TABLE bookings_2026 SET LOGGED;
+SELECT count(*) FROM tenant_guard.check() WHERE code = 'audit-table-unlogged';
+CREATE UNLOGGED TABLE regress_unlogged (id int);
+SELECT tenant_guard.audit('regress_unlogged');
+DROP TABLE regress_unlogged;
+
 -- unaudit() stays the way to stop auditing.
 SET ROLE regress_tg_audit_owner;
 SELECT tenant_guard.unaudit('payments');

@@ -211,6 +211,11 @@ TG_FUNCTION(tg_audit)
 						"The tables of tenant_guard itself are not audited.",
 						"The trail is append-only and hash-chained already: check it with "
 						"tenant_guard.verify_audit().");
+	if (tg::PgCall(get_rel_persistence, relid) == RELPERSISTENCE_UNLOGGED)
+		throw tg::Error(ERRCODE_FEATURE_NOT_SUPPORTED, "cannot audit unlogged table " + table,
+						"A crash empties an unlogged table without a statement the trail could "
+						"record, and a standby never has its rows.",
+						"Run ALTER TABLE " + table + " SET LOGGED; first.");
 	if (tg::PgCall(get_rel_persistence, relid) == RELPERSISTENCE_TEMP)
 		throw tg::Error(ERRCODE_FEATURE_NOT_SUPPORTED, "cannot audit temporary table " + table,
 						"A temporary table goes away with its session (DISCARD, ON COMMIT DROP, "

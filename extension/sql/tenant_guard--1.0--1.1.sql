@@ -1991,6 +1991,14 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 	           AND tr.tgqual IS NULL AND tr.tgattr::text = ''
 	         ORDER BY tr.tgenabled = 'A' DESC, tr.tgname LIMIT 1) t ON true
 	 WHERE t.tgname IS NULL OR t.tgenabled <> 'A'
+	UNION ALL
+	-- An unlogged relation is emptied by a crash without any event, and a
+	-- standby never has its rows: the trail would show rows that are gone.
+	SELECT 'error', 'audit-table-unlogged', r.rel::regclass::text,
+	       format('audited table %s is UNLOGGED, so a crash empties it unaudited', r.rel::regclass),
+	       format('ALTER TABLE %s SET LOGGED;', r.rel::regclass)
+	  FROM (SELECT DISTINCT rel.rel FROM rel) r JOIN pg_class c ON c.oid = r.rel
+	 WHERE c.relpersistence = 'u'
 $$;
 
 CREATE FUNCTION tenant_guard._finding_audit_capture_incomplete()
