@@ -191,6 +191,15 @@ DROP EVENT TRIGGER regress_nested_ddl;
 DROP FUNCTION public.regress_nested_ddl();
 SELECT operation, table_name FROM tenant_guard.audit_events WHERE seq > :mark ORDER BY seq;
 
+-- ALTER COLUMN ... TYPE rewrites every row (with USING, to any value, the
+-- tenant's too) without row events: recorded as ALTER with the statement.
+SET ROLE regress_tg_membership_owner;
+ALTER TABLE orders ALTER COLUMN amount TYPE numeric(12, 2) USING amount * 2;
+ALTER TABLE ledger ADD COLUMN note text;
+RESET ROLE;
+SELECT operation, table_name, old_row, new_row ->> 'audited_table' AS audited_table, new_row ->> 'statement' AS statement
+  FROM tenant_guard.audit_events WHERE operation = 'ALTER' ORDER BY seq;
+
 -- What no capture trigger could see is refused: a child by plain
 -- inheritance (row triggers go to partitions only), a foreign-table partition
 -- (rows change on another server; no TRUNCATE trigger), a temporary table, and

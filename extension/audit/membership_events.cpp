@@ -28,6 +28,7 @@ extern "C" {
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tg::audit {
@@ -317,24 +318,74 @@ void RefuseUncapturedMembers(PlannedStmt *pstmt)
 	}
 }
 
+/* The text of the statement pstmt is, out of a query string that may hold several. */
+std::string StatementText(PlannedStmt *pstmt, const char *query_string)
+{
+	if (query_string == nullptr)
+		return "";
+	std::string_view text(query_string);
+	size_t const start = pstmt->stmt_location > 0 ? static_cast<size_t>(pstmt->stmt_location) : 0;
+	if (start >= text.size())
+		return "";
+	text.remove_prefix(start);
+	if (pstmt->stmt_len > 0 && static_cast<size_t>(pstmt->stmt_len) < text.size())
+		text = text.substr(0, static_cast<size_t>(pstmt->stmt_len));
+	return std::string(text);
+}
+
+/*
+ * ALTER COLUMN ... TYPE rewrites every row of an audited table, with USING
+ * any value at all (the tenant column's too), and no row event says so: one
+ * event ALTER per audited table the relation belongs to, with the statement
+ * in new_row, so that the row events before and after it can be reconciled.
+ */
+void RecordColumnRewrite(SpiSession &spi, AlterTableStmt *stmt, const std::string &statement)
+{
+	Oid const relid = PgCall(RangeVarGetRelidExtended, stmt->relation, NoLock, RVR_MISSING_OK,
+							 static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
+	if (!OidIsValid(relid))
+		return;
+	std::string const table_name = EventTableName(relid);
+	for (const auto &[root, registration] : Registrations(spi, Lineage(relid))) {
+		SqlValue const image = spi.Value("SELECT ($1::pg_catalog.jsonb OPERATOR(pg_catalog.||)"
+										 " pg_catalog.jsonb_build_object('statement', $2))::pg_catalog.text",
+										 {registration, statement});
+		WriteConfigEvent("ALTER", table_name, std::nullopt, *image);
+	}
+}
+
+bool MovesPartitions(AlterTableStmt *stmt)
+{
+	return HasCommand(stmt, AT_AttachPartition) || HasCommand(stmt, AT_DetachPartition) ||
+		   HasCommand(stmt, AT_DetachPartitionFinalize);
+}
+
 /*
  * After a statement: what it dropped (the drops noted since it began, at
  * `mark`: those of a statement around it are that one's to record, in its own
- * subtransaction), and what its ATTACH or DETACH moved. Within tenant_guard's
- * own DDL nothing is recorded; drops noted when the trail is gone (DROP
- * EXTENSION) are forgotten at the end of the transaction.
+ * subtransaction), what its ATTACH or DETACH moved, and a column rewrite.
+ * Within tenant_guard's own DDL nothing is recorded; drops noted when the
+ * trail is gone (DROP EXTENSION) are forgotten at the end of the transaction.
  */
-void RecordMembershipChanges(PlannedStmt *pstmt, size_t mark)
+void RecordMembershipChanges(PlannedStmt *pstmt, const char *query_string, size_t mark)
 {
-	bool const moves = pstmt->utilityStmt != nullptr && IsA(pstmt->utilityStmt, AlterTableStmt);
+	auto *alter = pstmt->utilityStmt != nullptr && IsA(pstmt->utilityStmt, AlterTableStmt)
+					  ? reinterpret_cast<AlterTableStmt *>(pstmt->utilityStmt)
+					  : nullptr;
+	if (alter != nullptr && alter->objtype != OBJECT_TABLE)
+		alter = nullptr;
+	bool const moves = alter != nullptr && MovesPartitions(alter);
+	bool const rewrites = alter != nullptr && HasCommand(alter, AT_AlterColumnType);
 	bool const drops = pending_drops.size() > mark;
-	if ((!drops && !moves) || !TrailInPlace())
+	if ((!drops && !moves && !rewrites) || !TrailInPlace())
 		return;
 	SpiSession spi;
 	if (drops)
 		RecordDrops(spi, mark);
 	if (moves)
-		RecordPartitionMove(spi, reinterpret_cast<AlterTableStmt *>(pstmt->utilityStmt));
+		RecordPartitionMove(spi, alter);
+	if (rewrites)
+		RecordColumnRewrite(spi, alter, StatementText(pstmt, query_string));
 }
 
 /* A statement that failed dropped nothing: forget what it noted. */
@@ -390,7 +441,8 @@ static void tg_membership_run(void *arg)
 	auto *call = static_cast<MembershipCall *>(arg);
 	tg::InvokeCpp(tg::audit::RefuseUncapturedMembers, call->utility.pstmt);
 	tg::CallNextUtility(&call->utility);
-	tg::InvokeCpp(tg::audit::RecordMembershipChanges, call->utility.pstmt, call->mark);
+	tg::InvokeCpp(tg::audit::RecordMembershipChanges, call->utility.pstmt, call->utility.query_string,
+				  call->mark);
 	call->done = true;
 }
 

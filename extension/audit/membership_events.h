@@ -2,7 +2,8 @@
  * membership_events.h — rows that leave or enter an audited table without a
  * row event: DROP of an audited table or of one of its partitions (also
  * through DROP SCHEMA ... CASCADE, DROP OWNED and the like), DETACH PARTITION
- * and ATTACH PARTITION. Each relation that left or joined an audited table
+ * and ATTACH PARTITION, and rows rewritten in place by ALTER COLUMN ... TYPE
+ * (event ALTER, the statement in new_row). Each relation that left or joined an audited table
  * gets an event of chain 'config' (operation DROP, DETACH or ATTACH,
  * table_name the relation, the audited table's registration in old_row or
  * new_row), written at the end of the statement that moved it, in its
