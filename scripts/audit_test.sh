@@ -134,8 +134,11 @@ q >/dev/null <<'SQL'
 CREATE TABLE memb_2 PARTITION OF memb FOR VALUES IN (2);
 CREATE TABLE memb_3 PARTITION OF memb FOR VALUES IN (3);
 INSERT INTO memb VALUES (2, 1), (3, 1);
+CREATE TABLE late (tenant_id int NOT NULL, id int NOT NULL) PARTITION BY LIST (tenant_id);
+CREATE TABLE late_1 PARTITION OF late FOR VALUES IN (1);
+SELECT tenant_guard.audit('late');
 SQL
-echo "DROP TABLE memb_2; ALTER TABLE memb DETACH PARTITION memb_3; COMMIT;" >&7
+echo "DROP TABLE memb_2; ALTER TABLE memb DETACH PARTITION memb_3; DROP TABLE late_1; COMMIT;" >&7
 exec 7>&-
 wait "$rr_pid" || true
 check "the older snapshot's session ran its DDL without an error" "" "$(grep -i "error" "$WORK/rr.out" || true)"
@@ -144,7 +147,30 @@ check "the older snapshot's DROP and DETACH are recorded" "DROP public.memb_2,DE
 	          WHERE chain_id = 'config' AND table_name IN ('public.memb_2', 'public.memb_3')")"
 check "and nothing else of theirs is missing" "2" \
 	"$(q -c "SELECT count(*) FROM tenant_guard.audit_events WHERE operation = 'INSERT' AND table_name IN ('public.memb_2', 'public.memb_3')")"
-q -c "DROP TABLE memb, memb_3" >/dev/null
+check "a table audited after the snapshot: its partition's DROP is recorded" "DROP public.late_1" \
+	"$(q -c "SELECT string_agg(operation || ' ' || table_name, ',' ORDER BY seq) FROM tenant_guard.audit_events
+	          WHERE chain_id = 'config' AND table_name = 'public.late_1'")"
+
+# A DETACH CONCURRENTLY that cannot finish (another transaction holds an old
+# snapshot) leaves the partition pending, still in the audited table: its
+# writes are captured (they failed, "not a capture trigger"), and its DROP is
+# recorded (it was not: the ancestors stopped at the pending partition).
+q -c "CREATE TABLE memb_4 PARTITION OF memb FOR VALUES IN (4)" >/dev/null
+psql -qXAt -c "BEGIN; SELECT count(*) FROM memb; SELECT pg_sleep(4); COMMIT;" >/dev/null &
+holder=$!
+sleep 1
+q -c "SET lock_timeout = '1s'" -c "ALTER TABLE memb DETACH PARTITION memb_4 CONCURRENTLY" >/dev/null 2>&1 || true
+wait "$holder"
+check "the interrupted DETACH left the partition pending" "t" \
+	"$(q -c "SELECT inhdetachpending FROM pg_inherits WHERE inhrelid = 'memb_4'::regclass")"
+q -c "INSERT INTO memb_4 VALUES (4, 1)" >/dev/null 2>&1 || true
+check "a write to the pending partition is captured" "1" \
+	"$(q -c "SELECT count(*) FROM tenant_guard.audit_events WHERE operation = 'INSERT' AND table_name = 'public.memb_4'")"
+q -c "DROP TABLE memb_4" >/dev/null
+check "and its DROP is recorded" "DROP public.memb_4" \
+	"$(q -c "SELECT string_agg(operation || ' ' || table_name, ',' ORDER BY seq) FROM tenant_guard.audit_events
+	          WHERE chain_id = 'config' AND table_name = 'public.memb_4'")"
+q -c "DROP TABLE memb, memb_3, late" >/dev/null
 
 say "audit: streaming standby"
 [ "$(id -u)" -eq 0 ] && chown postgres: "$STANDBY"

@@ -3,6 +3,7 @@
 extern "C" {
 #include "access/tupdesc.h"
 #include "catalog/namespace.h"
+#include "catalog/partition.h"
 #include "catalog/pg_type.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -57,6 +58,16 @@ Oid RequireAuditRelid(const char *name)
 						errdetail("The audit trail needs tenant_guard 1.1 or later."),
 						errhint("Run ALTER EXTENSION tenant_guard UPDATE.")));
 	return relid;
+}
+
+List *PartitionAncestors(Oid relid)
+{
+	List *out = NIL;
+	for (Oid r = relid; get_rel_relispartition(r);) {
+		r = get_partition_parent(r, true);
+		out = lappend_oid(out, r);
+	}
+	return out;
 }
 
 } // namespace tg::audit

@@ -9,6 +9,7 @@
 extern "C" {
 #include "postgres.h"
 
+#include "nodes/pg_list.h"
 #include "utils/relcache.h"
 }
 
@@ -58,5 +59,13 @@ Oid AuditRelid(const char *name);
 
 /* Like AuditRelid, but an ERROR (55000) naming the missing relation. */
 Oid RequireAuditRelid(const char *name);
+
+/*
+ * What relid is a partition of, parent first up to the root, in C style (it
+ * may raise an ERROR). Unlike get_partition_ancestors() it does not stop at a
+ * partition whose DETACH CONCURRENTLY was interrupted: that one is still in
+ * its audited table, captured, and recorded when it is dropped.
+ */
+List *PartitionAncestors(Oid relid);
 
 } // namespace tg::audit

@@ -180,7 +180,7 @@ void RequireRegisteredTrigger(Relation rel, const Trigger *trigger)
 	Oid const registry = AuditRelid("audited_tables");
 	List *candidates = list_make1_oid(RelationGetRelid(rel));
 	if (rel->rd_rel->relispartition)
-		candidates = list_concat(candidates, get_partition_ancestors(RelationGetRelid(rel)));
+		candidates = list_concat(candidates, PartitionAncestors(RelationGetRelid(rel)));
 	bool registered = false;
 	bool matches = false;
 	if (OidIsValid(registry)) {

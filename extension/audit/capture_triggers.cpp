@@ -75,8 +75,12 @@ void DropTriggers(SpiSession &spi, const std::vector<Oid> &relations)
 	}
 }
 
-void AddMissingTruncateTriggers(SpiSession &spi)
+void AddMissingTruncateTriggers(SpiSession &spi, const std::vector<Oid> *only)
 {
+	std::vector<std::string> oids;
+	if (only != nullptr)
+		for (Oid relid : *only)
+			oids.push_back(std::to_string(relid));
 	UserSwitch as_owner(ExtensionOwner(spi));
 	/*
 	 * From pg_inherits, not pg_partition_tree(), which locks every audited
@@ -91,15 +95,34 @@ void AddMissingTruncateTriggers(SpiSession &spi)
 					"  UNION ALL"
 					"  SELECT i.inhrelid, m.root, m.level OPERATOR(pg_catalog.+) 1"
 					"    FROM pg_catalog.pg_inherits i JOIN tree m ON i.inhparent OPERATOR(pg_catalog.=) m.relid)"
-					" SELECT m.relid, m.root FROM tree m JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) m.relid"
+					" SELECT m.relid, m.root, EXISTS (SELECT FROM pg_catalog.pg_trigger n"
+					"   WHERE n.tgrelid OPERATOR(pg_catalog.=) m.relid AND n.tgname OPERATOR(pg_catalog.=) 'tenant_guard_audit_truncate')"
+					"   FROM tree m JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) m.relid"
 					" WHERE m.level OPERATOR(pg_catalog.>) 0 AND c.relispartition"
+					"   AND ($1::pg_catalog.oid[] IS NULL OR m.relid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]))"
 					"   AND c.relkind OPERATOR(pg_catalog.<>) 'f'"
 					"   AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger t"
 					"                    WHERE t.tgrelid OPERATOR(pg_catalog.=) c.oid AND ") +
-		kIsTruncateCapture + ") ORDER BY m.level, m.relid");
+			kIsTruncateCapture + ") ORDER BY m.level, m.relid",
+		{only == nullptr ? SqlParam{} : SqlParam{ArrayLiteral(oids)}});
 	InternalDdlScope internal;
 	for (const SqlRow &r : missing) {
 		Oid const relid = SqlOid(r[0]);
+		/*
+		 * Our trigger's name taken by another trigger: for the statement that
+		 * brought the partition in, a refusal; for everyone else's DDL (the
+		 * event trigger), no failure: check() reports the partition.
+		 */
+		if (SqlBool(r[2])) {
+			if (only == nullptr)
+				continue;
+			std::string const table = RelationDisplayName(relid);
+			throw Error(ERRCODE_DUPLICATE_OBJECT,
+						"trigger \"tenant_guard_audit_truncate\" on " + table + " is not tenant_guard's",
+						"The partition joins an audited table and needs tenant_guard's TRUNCATE capture "
+						"trigger under that name.",
+						"Drop or rename that trigger: DROP TRIGGER tenant_guard_audit_truncate ON " + table + ";");
+		}
 		CreateTruncateTrigger(spi, relid, RegisteredArguments(spi, SqlOid(r[1])));
 		spi.Execute("ALTER TABLE " + RelationDisplayName(relid) +
 					" ENABLE ALWAYS TRIGGER tenant_guard_audit_truncate");

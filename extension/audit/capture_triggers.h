@@ -33,9 +33,12 @@ void DropTriggers(SpiSession &spi, const std::vector<Oid> &relations);
 /*
  * Every partition of an audited table that has no TRUNCATE capture trigger
  * gets one, with the arguments its audited table's registration gives, enabled
- * ALWAYS; as the extension owner and as tenant_guard's own DDL.
+ * ALWAYS; as the extension owner and as tenant_guard's own DDL. With `only`,
+ * just those of these relations (an ATTACH's: it must not lock partitions of
+ * other trees while it holds its own locks), and a relation whose trigger name
+ * another trigger took is an ERROR (42710); without, it is skipped.
  */
-void AddMissingTruncateTriggers(SpiSession &spi);
+void AddMissingTruncateTriggers(SpiSession &spi, const std::vector<Oid> *only = nullptr);
 
 /*
  * Drops the TRUNCATE capture triggers (found by what they call, whatever

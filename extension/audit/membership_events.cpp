@@ -21,12 +21,15 @@ extern "C" {
 #include "catalog/pg_inherits.h"
 #include "commands/extension.h"
 #include "nodes/parsenodes.h"
+#include "storage/ipc.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 }
 
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,11 +55,19 @@ struct Dropped {
 	SubTransactionId subxact;
 };
 
+/* An ATTACH or DETACH, resolved before the statement (its own code may shadow the names later). */
+struct PartitionMove {
+	bool detach = false;
+	Oid parent = InvalidOid;
+	Oid partition = InvalidOid;
+};
+
 ProcessUtility_hook_type prev_process_utility_hook = nullptr;
 object_access_hook_type prev_object_access_hook = nullptr;
 
 int utility_depth = 0;			   /* ProcessUtility calls running in this backend */
 std::vector<Dropped> pending_drops; /* seen by the drop hook, not yet recorded */
+MemoryContext note_context = nullptr; /* NoteDrop's catalog lookups, reset after each */
 
 Named NamedRelation(Oid relid)
 {
@@ -64,23 +75,17 @@ Named NamedRelation(Oid relid)
 }
 
 /*
- * From object_access_hook, for each relation a statement drops, before its
- * catalog rows go (PostgreSQL drops partitions before their parent, so the
- * parent is still there to be named).
+ * The relation and what it is a partition of, itself first, also while its
+ * DETACH CONCURRENTLY is pending (PartitionAncestors).
  */
-void NoteDrop(Oid relid)
+std::vector<Named> Lineage(Oid relid)
 {
-	char const kind = PgCall(get_rel_relkind, relid);
-	if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE && kind != RELKIND_FOREIGN_TABLE)
-		return;
-	Dropped d{{NamedRelation(relid)}, PgCall(GetCurrentSubTransactionId)};
-	if (PgCall(get_rel_relispartition, relid)) {
-		List *ancestors = PgCall(get_partition_ancestors, relid);
-		ListCell *lc;
-		foreach (lc, ancestors)
-			d.lineage.push_back(NamedRelation(lfirst_oid(lc)));
-	}
-	pending_drops.push_back(std::move(d));
+	std::vector<Named> out{NamedRelation(relid)};
+	List *ancestors = PgCall(PartitionAncestors, relid);
+	ListCell *lc;
+	foreach (lc, ancestors)
+		out.push_back(NamedRelation(lfirst_oid(lc)));
+	return out;
 }
 
 /* The trail exists in this database, and tenant_guard is not installing or changing it itself. */
@@ -93,37 +98,119 @@ bool TrailInPlace()
 	return OidIsValid(PgCall(AuditRelid, "audited_tables")) && OidIsValid(PgCall(AuditRelid, "audit_events"));
 }
 
-/*
- * The registrations of those of `relations` that are audited tables, as jsonb
- * text with "audited_table" added, by OID; read as the extension owner (the
- * caller may not read the registry).
- */
-std::map<Oid, std::string> Registrations(SpiSession &spi, const std::vector<Named> &relations)
-{
-	std::vector<std::string> oids, names;
-	for (const Named &n : relations) {
-		oids.push_back(std::to_string(n.relid));
-		names.push_back(n.table_name);
+/* Catalog lookups in a context of their own, emptied when the note is taken: a DROP SCHEMA may drop 100,000 tables. */
+class NoteContext {
+public:
+	NoteContext()
+	{
+		if (note_context == nullptr)
+			note_context = PgCall(AllocSetContextCreateInternal, TopMemoryContext, "tenant_guard drop notes",
+								  static_cast<Size>(ALLOCSET_SMALL_MINSIZE), static_cast<Size>(ALLOCSET_SMALL_INITSIZE),
+								  static_cast<Size>(ALLOCSET_SMALL_MAXSIZE));
+		saved_ = MemoryContextSwitchTo(note_context);
 	}
-	UserSwitch as_owner(ExtensionOwner(spi));
-	std::map<Oid, std::string> out;
-	for (const SqlRow &r : spi.Query(
-			 "SELECT a.table_oid::pg_catalog.oid, pg_catalog.jsonb_build_object('chain', a.chain,"
-			 "       'tenant_column', a.tenant_column, 'exclude_columns', a.exclude_columns,"
-			 "       'audited_table', n.name)::pg_catalog.text"
-			 "  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.oid[]), pg_catalog.unnest($2::pg_catalog.text[])) AS n(relid, name)"
-			 "  JOIN tenant_guard.audited_tables a ON a.table_oid::pg_catalog.oid OPERATOR(pg_catalog.=) n.relid",
-			 {ArrayLiteral(oids), ArrayLiteral(names)}))
-		out.emplace(SqlOid(r[0]), *r[1]);
-	return out;
+	~NoteContext()
+	{
+		MemoryContextSwitchTo(saved_);
+		MemoryContextReset(note_context);
+	}
+	NoteContext(const NoteContext &) = delete;
+	NoteContext &operator=(const NoteContext &) = delete;
+
+private:
+	MemoryContext saved_;
+};
+
+/*
+ * From object_access_hook, for each relation a statement drops, before its
+ * catalog rows go (PostgreSQL drops partitions before their parent, so the
+ * parent is still there to be named).
+ */
+void NoteDrop(Oid relid)
+{
+	if (proc_exit_inprogress || !OidIsValid(PgCall(AuditRelid, "audited_tables")))
+		return;
+	NoteContext const context;
+	char const kind = PgCall(get_rel_relkind, relid);
+	if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE && kind != RELKIND_FOREIGN_TABLE)
+		return;
+	pending_drops.push_back(Dropped{Lineage(relid), PgCall(GetCurrentSubTransactionId)});
 }
+
+/*
+ * The registry, read as the extension owner (the caller may not read it) and
+ * from the latest committed state (the statement holds its locks now; under
+ * REPEATABLE READ the transaction's snapshot may predate an audit() another
+ * session committed).
+ */
+class Registry {
+public:
+	explicit Registry(SpiSession &spi) : spi_(spi), owner_(ExtensionOwner(spi)) {}
+
+	/* The registrations of those of `relations` that are audited tables, with "audited_table", by OID. */
+	std::map<Oid, std::string> Of(const std::vector<Named> &relations)
+	{
+		std::vector<std::string> oids, names;
+		for (const Named &n : relations) {
+			oids.push_back(std::to_string(n.relid));
+			names.push_back(n.table_name);
+		}
+		UserSwitch as_owner(owner_);
+		std::map<Oid, std::string> out;
+		for (const SqlRow &r : spi_.QueryLatest(
+				 "SELECT a.table_oid::pg_catalog.oid, pg_catalog.jsonb_build_object('chain', a.chain,"
+				 "       'tenant_column', a.tenant_column, 'exclude_columns', a.exclude_columns,"
+				 "       'audited_table', n.name)::pg_catalog.text"
+				 "  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.oid[]), pg_catalog.unnest($2::pg_catalog.text[]))"
+				 "       AS n(relid, name)"
+				 "  JOIN tenant_guard.audited_tables a ON a.table_oid::pg_catalog.oid OPERATOR(pg_catalog.=) n.relid",
+				 {ArrayLiteral(oids), ArrayLiteral(names)}))
+			out.emplace(SqlOid(r[0]), *r[1]);
+		return out;
+	}
+
+	/* Dropped audited tables leave it; their events stay. */
+	void Forget(const std::vector<std::string> &oids)
+	{
+		UserSwitch as_owner(owner_);
+		spi_.Execute("DELETE FROM tenant_guard.audited_tables WHERE table_oid::pg_catalog.oid"
+					 " OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])",
+					 {ArrayLiteral(oids)});
+	}
+
+	/*
+	 * A relation in an audited tree that no capture trigger covers: a child by
+	 * plain inheritance, or a foreign table; with the audited table's name.
+	 */
+	std::optional<std::pair<Oid, std::string>> Uncaptured()
+	{
+		UserSwitch as_owner(owner_);
+		std::vector<SqlRow> const found = spi_.QueryLatest(
+			"WITH RECURSIVE tree (relid, root) AS ("
+			"  SELECT a.table_oid::pg_catalog.oid, a.table_oid::pg_catalog.oid FROM tenant_guard.audited_tables a"
+			"  UNION ALL"
+			"  SELECT i.inhrelid, t.root FROM pg_catalog.pg_inherits i JOIN tree t"
+			"    ON i.inhparent OPERATOR(pg_catalog.=) t.relid)"
+			" SELECT t.relid, t.root FROM tree t JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid"
+			" WHERE c.relkind OPERATOR(pg_catalog.=) 'f'"
+			"    OR (t.relid OPERATOR(pg_catalog.<>) t.root AND NOT c.relispartition)"
+			" LIMIT 1");
+		if (found.empty())
+			return std::nullopt;
+		return std::make_pair(SqlOid(found[0][0]), RelationDisplayName(SqlOid(found[0][1])));
+	}
+
+private:
+	SpiSession &spi_;
+	Oid owner_;
+};
 
 /*
  * One DROP event per dropped relation and audited table it belonged to (a
  * table audited on its own inside an audited tree belongs to both); a dropped
- * audited table leaves the registry, its events stay.
+ * audited table leaves the registry.
  */
-void RecordDrops(SpiSession &spi, size_t mark)
+void RecordDrops(Registry &registry, size_t mark)
 {
 	std::vector<Dropped> drops(std::make_move_iterator(pending_drops.begin() + static_cast<long>(mark)),
 							   std::make_move_iterator(pending_drops.end()));
@@ -131,7 +218,7 @@ void RecordDrops(SpiSession &spi, size_t mark)
 	std::vector<Named> lineages;
 	for (const Dropped &d : drops)
 		lineages.insert(lineages.end(), d.lineage.begin(), d.lineage.end());
-	std::map<Oid, std::string> const registered = Registrations(spi, lineages);
+	std::map<Oid, std::string> const registered = registry.Of(lineages);
 	if (registered.empty())
 		return;
 	std::vector<std::string> forgotten;
@@ -147,25 +234,8 @@ void RecordDrops(SpiSession &spi, size_t mark)
 		if (registered.count(d.lineage.front().relid) > 0)
 			forgotten.push_back(std::to_string(d.lineage.front().relid));
 	}
-	if (forgotten.empty())
-		return;
-	UserSwitch as_owner(ExtensionOwner(spi));
-	spi.Execute("DELETE FROM tenant_guard.audited_tables WHERE table_oid::pg_catalog.oid"
-				" OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])",
-				{ArrayLiteral(forgotten)});
-}
-
-/* The relation and what it is a partition of now, itself first. */
-std::vector<Named> Lineage(Oid relid)
-{
-	std::vector<Named> out{NamedRelation(relid)};
-	if (PgCall(get_rel_relispartition, relid)) {
-		List *ancestors = PgCall(get_partition_ancestors, relid);
-		ListCell *lc;
-		foreach (lc, ancestors)
-			out.push_back(NamedRelation(lfirst_oid(lc)));
-	}
-	return out;
+	if (!forgotten.empty())
+		registry.Forget(forgotten);
 }
 
 /* The partition and its own partitions, which move with it. */
@@ -182,139 +252,50 @@ std::vector<Named> Subtree(Oid relid)
 	return out;
 }
 
+bool IsPartitionOf(Oid partition, Oid parent)
+{
+	return PgCall(get_rel_relispartition, partition) && PgCall(get_partition_parent, partition, true) == parent;
+}
+
 /*
  * ATTACH or DETACH PARTITION, judged after the statement under the locks it
- * took: the partition (and its partitions) joined or left every audited
- * table the parent belongs to. A partition that left and belongs to no
- * audited table any more loses its TRUNCATE capture trigger; one that joined
- * gets it here too (session_replication_role = replica skips the event
- * trigger that does it otherwise).
+ * took, on the relations named before it ran: the partition (and its
+ * partitions) joined or left every audited table the parent belongs to. One
+ * that left and belongs to no audited table any more loses its TRUNCATE
+ * capture trigger; one that joined gets it here too (session_replication_role
+ * = replica skips the event trigger that does it otherwise).
  */
-void RecordPartitionMove(SpiSession &spi, AlterTableStmt *stmt)
+void RecordPartitionMove(SpiSession &spi, Registry &registry, const PartitionMove &move)
 {
-	if (stmt->objtype != OBJECT_TABLE || list_length(stmt->cmds) != 1)
+	if (!OidIsValid(move.parent) || !OidIsValid(move.partition))
 		return;
-	auto *cmd = static_cast<AlterTableCmd *>(linitial(stmt->cmds));
-	bool const detach = cmd->subtype == AT_DetachPartition || cmd->subtype == AT_DetachPartitionFinalize;
-	if (!detach && cmd->subtype != AT_AttachPartition)
+	/* The statement did nothing to them (DETACH FINALIZE of one already detached). */
+	if (IsPartitionOf(move.partition, move.parent) == move.detach)
 		return;
-	auto *partcmd = reinterpret_cast<PartitionCmd *>(cmd->def);
-	Oid const parent = PgCall(RangeVarGetRelidExtended, stmt->relation, NoLock, RVR_MISSING_OK,
-							  static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
-	Oid const partition = PgCall(RangeVarGetRelidExtended, partcmd->name, NoLock, RVR_MISSING_OK,
-								 static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
-	if (!OidIsValid(parent) || !OidIsValid(partition))
-		return;
-	std::map<Oid, std::string> const audited_parent = Registrations(spi, Lineage(parent));
+	std::map<Oid, std::string> const audited_parent = registry.Of(Lineage(move.parent));
 	if (audited_parent.empty())
 		return;
-	bool const attached = PgCall(get_rel_relispartition, partition) &&
-						  PgCall(get_partition_parent, partition, true) == parent;
-	if (attached == detach)
-		return; /* the statement did nothing (DETACH FINALIZE of one already detached) */
-	std::vector<Named> const moved = Subtree(partition);
+	std::vector<Named> const moved = Subtree(move.partition);
 	for (const Named &m : moved)
 		for (const auto &[root, registration] : audited_parent)
-			WriteConfigEvent(detach ? "DETACH" : "ATTACH", m.table_name,
-							 detach ? std::optional<std::string>(registration) : std::nullopt,
-							 detach ? std::nullopt : std::optional<std::string>(registration));
-	if (!detach) {
-		AddMissingTruncateTriggers(spi);
+			WriteConfigEvent(move.detach ? "DETACH" : "ATTACH", m.table_name,
+							 move.detach ? std::optional<std::string>(registration) : std::nullopt,
+							 move.detach ? std::nullopt : std::optional<std::string>(registration));
+	if (!move.detach) {
+		std::vector<Oid> relids;
+		for (const Named &m : moved)
+			relids.push_back(m.relid);
+		AddMissingTruncateTriggers(spi, &relids);
 		return;
 	}
-	for (const Named &m : moved)
-		if (Registrations(spi, Lineage(m.relid)).empty())
+	/* Still audited after the DETACH only through a table audited inside the moved tree itself. */
+	std::map<Oid, std::string> const audited_inside = registry.Of(moved);
+	for (const Named &m : moved) {
+		std::vector<Named> const lineage = Lineage(m.relid);
+		bool const covered = std::any_of(lineage.begin(), lineage.end(),
+										 [&](const Named &n) { return audited_inside.count(n.relid) > 0; });
+		if (!covered)
 			DropTruncateTriggers(spi, m.relid);
-}
-
-bool HasCommand(AlterTableStmt *stmt, AlterTableType type)
-{
-	ListCell *lc;
-	foreach (lc, stmt->cmds)
-		if (static_cast<AlterTableCmd *>(lfirst(lc))->subtype == type)
-			return true;
-	return false;
-}
-
-/* An audited table (or a partition of one) that `relation` names, if any. */
-std::optional<std::string> AuditedTableNamed(SpiSession &spi, RangeVar *relation)
-{
-	Oid const relid = PgCall(RangeVarGetRelidExtended, relation, NoLock, RVR_MISSING_OK,
-							 static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
-	if (!OidIsValid(relid))
-		return std::nullopt;
-	std::vector<Named> const lineage = Lineage(relid);
-	std::map<Oid, std::string> const audited = Registrations(spi, lineage);
-	if (audited.empty())
-		return std::nullopt;
-	for (const Named &n : lineage)
-		if (audited.count(n.relid) > 0)
-			return n.table_name;
-	return std::nullopt;
-}
-
-[[noreturn]] void RefuseUncaptured(const std::string &what, const std::string &audited, const std::string &why)
-{
-	throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, "cannot " + what + ": " + audited + " is audited", why,
-				"Add rows to an audited table as a partition of it (CREATE TABLE ... PARTITION OF, or "
-				"ATTACH PARTITION of a table), or call tenant_guard.unaudit('" + audited + "') first.");
-}
-
-/*
- * Before a statement: refuses what would put rows into an audited table that
- * no capture trigger can see. A child by plain inheritance gets neither the
- * row trigger (PostgreSQL clones it to partitions only) nor a TRUNCATE
- * trigger; a foreign-table partition's rows live on another server, change
- * there, and a foreign table cannot have a TRUNCATE trigger.
- */
-void RefuseUncapturedMembers(PlannedStmt *pstmt)
-{
-	Node *stmt = pstmt->utilityStmt;
-	if (stmt == nullptr || !(IsA(stmt, CreateStmt) || IsA(stmt, CreateForeignTableStmt) || IsA(stmt, AlterTableStmt)))
-		return;
-	if (IsA(stmt, CreateStmt) || IsA(stmt, CreateForeignTableStmt)) {
-		auto *create = reinterpret_cast<CreateStmt *>(stmt); /* CreateForeignTableStmt begins with one */
-		bool const foreign = IsA(stmt, CreateForeignTableStmt);
-		if (create->inhRelations == NIL || (create->partbound != nullptr && !foreign) || !TrailInPlace())
-			return;
-		SpiSession spi;
-		ListCell *lc;
-		foreach (lc, create->inhRelations)
-			if (auto audited = AuditedTableNamed(spi, static_cast<RangeVar *>(lfirst(lc))))
-				RefuseUncaptured(foreign ? "create a foreign-table partition of " + *audited
-										 : "inherit from " + *audited,
-								 *audited,
-								 foreign ? "A foreign table's rows live on another server and change there, "
-										   "and it cannot have a TRUNCATE capture trigger."
-										 : "A child by inheritance gets no capture trigger: its rows would be "
-										   "read and changed through the audited table unrecorded.");
-		return;
-	}
-	auto *alter = reinterpret_cast<AlterTableStmt *>(stmt);
-	if (alter->objtype != OBJECT_TABLE || !(HasCommand(alter, AT_AddInherit) || HasCommand(alter, AT_AttachPartition)))
-		return;
-	if (!TrailInPlace())
-		return;
-	SpiSession spi;
-	ListCell *lc;
-	foreach (lc, alter->cmds) {
-		auto *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
-		if (cmd->subtype == AT_AddInherit) {
-			if (auto audited = AuditedTableNamed(spi, reinterpret_cast<RangeVar *>(cmd->def)))
-				RefuseUncaptured("inherit from " + *audited, *audited,
-								 "A child by inheritance gets no capture trigger: its rows would be read "
-								 "and changed through the audited table unrecorded.");
-		} else if (cmd->subtype == AT_AttachPartition) {
-			RangeVar *partition = reinterpret_cast<PartitionCmd *>(cmd->def)->name;
-			Oid const relid = PgCall(RangeVarGetRelidExtended, partition, NoLock, RVR_MISSING_OK,
-									 static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
-			if (OidIsValid(relid) && PgCall(get_rel_relkind, relid) == RELKIND_FOREIGN_TABLE)
-				if (auto audited = AuditedTableNamed(spi, alter->relation))
-					RefuseUncaptured("attach foreign table " + RelationDisplayName(relid) + " to " + *audited,
-									 *audited,
-									 "A foreign table's rows live on another server and change there, and "
-									 "it cannot have a TRUNCATE capture trigger.");
-		}
 	}
 }
 
@@ -339,14 +320,12 @@ std::string StatementText(PlannedStmt *pstmt, const char *query_string)
  * event ALTER per audited table the relation belongs to, with the statement
  * in new_row, so that the row events before and after it can be reconciled.
  */
-void RecordColumnRewrite(SpiSession &spi, AlterTableStmt *stmt, const std::string &statement)
+void RecordColumnRewrite(SpiSession &spi, Registry &registry, Oid relid, const std::string &statement)
 {
-	Oid const relid = PgCall(RangeVarGetRelidExtended, stmt->relation, NoLock, RVR_MISSING_OK,
-							 static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
 	if (!OidIsValid(relid))
 		return;
 	std::string const table_name = EventTableName(relid);
-	for (const auto &[root, registration] : Registrations(spi, Lineage(relid))) {
+	for (const auto &[root, registration] : registry.Of(Lineage(relid))) {
 		SqlValue const image = spi.Value("SELECT ($1::pg_catalog.jsonb OPERATOR(pg_catalog.||)"
 										 " pg_catalog.jsonb_build_object('statement', $2))::pg_catalog.text",
 										 {registration, statement});
@@ -354,41 +333,155 @@ void RecordColumnRewrite(SpiSession &spi, AlterTableStmt *stmt, const std::strin
 	}
 }
 
-bool MovesPartitions(AlterTableStmt *stmt)
+bool HasCommand(AlterTableStmt *stmt, AlterTableType type)
 {
-	return HasCommand(stmt, AT_AttachPartition) || HasCommand(stmt, AT_DetachPartition) ||
-		   HasCommand(stmt, AT_DetachPartitionFinalize);
+	ListCell *lc;
+	foreach (lc, stmt->cmds)
+		if (static_cast<AlterTableCmd *>(lfirst(lc))->subtype == type)
+			return true;
+	return false;
+}
+
+/* An ALTER TABLE or ALTER FOREIGN TABLE, else nullptr. */
+AlterTableStmt *AlterOfTable(Node *stmt)
+{
+	if (stmt == nullptr || !IsA(stmt, AlterTableStmt))
+		return nullptr;
+	auto *alter = reinterpret_cast<AlterTableStmt *>(stmt);
+	return alter->objtype == OBJECT_TABLE || alter->objtype == OBJECT_FOREIGN_TABLE ? alter : nullptr;
+}
+
+/* Statements after which an audited tree may hold a relation no capture trigger covers. */
+bool MayAddUncaptured(Node *stmt)
+{
+	if (stmt != nullptr && IsA(stmt, CreateStmt))
+		return reinterpret_cast<CreateStmt *>(stmt)->inhRelations != NIL &&
+			   reinterpret_cast<CreateStmt *>(stmt)->partbound == nullptr;
+	if (stmt != nullptr && IsA(stmt, CreateForeignTableStmt))
+		return reinterpret_cast<CreateStmt *>(stmt)->inhRelations != NIL;
+	AlterTableStmt *alter = AlterOfTable(stmt);
+	return alter != nullptr && (HasCommand(alter, AT_AddInherit) || HasCommand(alter, AT_AttachPartition));
+}
+
+/*
+ * After a statement that could have put one there, under its locks: refuses
+ * (the ERROR rolls the statement back) a relation in an audited tree that no
+ * capture trigger can see. A child by plain inheritance gets neither the row
+ * trigger (PostgreSQL clones it to partitions only) nor a TRUNCATE trigger; a
+ * foreign table's rows live and change on another server, and it cannot have
+ * a TRUNCATE trigger. Judged on the catalogs, not on the statement's names.
+ */
+void RefuseUncaptured(Registry &registry)
+{
+	std::optional<std::pair<Oid, std::string>> const found = registry.Uncaptured();
+	if (!found)
+		return;
+	auto const &[relid, audited] = *found;
+	bool const foreign = PgCall(get_rel_relkind, relid) == RELKIND_FOREIGN_TABLE;
+	std::string const what = RelationDisplayName(relid);
+	throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
+				"cannot put " + std::string(foreign ? "foreign table " : "inheritance child ") + what +
+					" into audited table " + audited,
+				foreign ? "A foreign table's rows live and change on another server, and it cannot have a "
+						  "TRUNCATE capture trigger."
+						: "A child by inheritance gets no capture trigger: its rows would be read and changed "
+						  "through the audited table unrecorded.",
+				"Add rows to an audited table as a partition of it (CREATE TABLE ... PARTITION OF, or ATTACH "
+				"PARTITION of a table), or call tenant_guard.unaudit(" + QuoteLiteral(audited) + ") first.");
+}
+
+/* Before the statement: the relations an ATTACH or DETACH names, while its own code cannot have run. */
+PartitionMove ResolveMove(PlannedStmt *pstmt)
+{
+	AlterTableStmt *alter = AlterOfTable(pstmt->utilityStmt);
+	if (alter == nullptr || alter->objtype != OBJECT_TABLE || list_length(alter->cmds) != 1)
+		return {};
+	auto *cmd = static_cast<AlterTableCmd *>(linitial(alter->cmds));
+	PartitionMove move;
+	move.detach = cmd->subtype == AT_DetachPartition || cmd->subtype == AT_DetachPartitionFinalize;
+	if (!move.detach && cmd->subtype != AT_AttachPartition)
+		return {};
+	auto const resolve = [](RangeVar *rv) {
+		return PgCall(RangeVarGetRelidExtended, rv, NoLock, RVR_MISSING_OK,
+					  static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
+	};
+	move.parent = resolve(alter->relation);
+	move.partition = resolve(reinterpret_cast<PartitionCmd *>(cmd->def)->name);
+	return move;
+}
+
+/* Before the statement: what it names for a column rewrite. */
+Oid ResolveRewrite(PlannedStmt *pstmt)
+{
+	AlterTableStmt *alter = AlterOfTable(pstmt->utilityStmt);
+	if (alter == nullptr || alter->objtype != OBJECT_TABLE || !HasCommand(alter, AT_AlterColumnType))
+		return InvalidOid;
+	return PgCall(RangeVarGetRelidExtended, alter->relation, NoLock, RVR_MISSING_OK,
+				  static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
+}
+
+/* CREATE TABLE ... PARTITION OF (a new partition has no rows, but needs its TRUNCATE trigger). */
+bool CreatesPartition(Node *stmt)
+{
+	return stmt != nullptr && IsA(stmt, CreateStmt) && reinterpret_cast<CreateStmt *>(stmt)->partbound != nullptr;
+}
+
+/*
+ * The names an ATTACH, DETACH or column rewrite gave must name after it what
+ * they named before it: its own code (a partition key's function, a default)
+ * or another session while it waited for a lock (a rename, a table created
+ * earlier in search_path) could make them name something else, and the event
+ * would then be written for the wrong table, or for none.
+ */
+void RequireSameRelations(PlannedStmt *pstmt, const PartitionMove &move, Oid rewritten)
+{
+	PartitionMove const after = ResolveMove(pstmt);
+	if (after.parent == move.parent && after.partition == move.partition && ResolveRewrite(pstmt) == rewritten)
+		return;
+	throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+				"the tables named by ALTER TABLE on an audited table changed while it ran",
+				"A name now finds another table than when the statement began: code it ran, or another "
+				"session, changed search_path or renamed or created a table meanwhile, and the audit "
+				"trail could not say which table moved.",
+				"Run the statement again, with schema-qualified names.");
 }
 
 /*
  * After a statement: what it dropped (the drops noted since it began, at
  * `mark`: those of a statement around it are that one's to record, in its own
- * subtransaction), what its ATTACH or DETACH moved, and a column rewrite.
- * Within tenant_guard's own DDL nothing is recorded; drops noted when the
- * trail is gone (DROP EXTENSION) are forgotten at the end of the transaction.
+ * subtransaction), what its ATTACH or DETACH moved, a column rewrite, and
+ * anything it put into an audited tree that no capture trigger sees. Within
+ * tenant_guard's own DDL nothing is judged.
  */
-void RecordMembershipChanges(PlannedStmt *pstmt, const char *query_string, size_t mark)
+void RecordMembershipChanges(PlannedStmt *pstmt, const char *query_string, size_t mark,
+							 const PartitionMove &move, Oid rewritten)
 {
-	auto *alter = pstmt->utilityStmt != nullptr && IsA(pstmt->utilityStmt, AlterTableStmt)
-					  ? reinterpret_cast<AlterTableStmt *>(pstmt->utilityStmt)
-					  : nullptr;
-	if (alter != nullptr && alter->objtype != OBJECT_TABLE)
-		alter = nullptr;
-	bool const moves = alter != nullptr && MovesPartitions(alter);
-	bool const rewrites = alter != nullptr && HasCommand(alter, AT_AlterColumnType);
 	bool const drops = pending_drops.size() > mark;
-	if ((!drops && !moves && !rewrites) || !TrailInPlace())
+	bool const moves = OidIsValid(move.partition);
+	bool const uncaptured = MayAddUncaptured(pstmt->utilityStmt);
+	bool const created = CreatesPartition(pstmt->utilityStmt);
+	if ((!drops && !moves && !OidIsValid(rewritten) && !uncaptured && !created) || !TrailInPlace())
 		return;
+	if (moves || OidIsValid(rewritten))
+		RequireSameRelations(pstmt, move, rewritten);
+	/* What the statement did is visible to the queries below. */
+	PgCall(CommandCounterIncrement);
 	SpiSession spi;
+	Registry registry(spi);
+	if (uncaptured)
+		RefuseUncaptured(registry);
+	/* Also where no event trigger runs: CREATE SCHEMA's own statements, session_replication_role = replica. */
+	if (created)
+		AddMissingTruncateTriggers(spi);
 	if (drops)
-		RecordDrops(spi, mark);
+		RecordDrops(registry, mark);
 	if (moves)
-		RecordPartitionMove(spi, alter);
-	if (rewrites)
-		RecordColumnRewrite(spi, alter, StatementText(pstmt, query_string));
+		RecordPartitionMove(spi, registry, move);
+	if (OidIsValid(rewritten))
+		RecordColumnRewrite(spi, registry, rewritten, StatementText(pstmt, query_string));
 }
 
-/* A statement that failed dropped nothing: forget what it noted. */
+/* Whatever a statement noted is recorded by it or not at all: never by a statement around it. */
 void ForgetDropsSince(size_t mark) noexcept
 {
 	if (pending_drops.size() > mark)
@@ -399,12 +492,12 @@ void ForgetDropsSince(size_t mark) noexcept
  * A subtransaction rolled back (an EXCEPTION block around a statement that
  * had finished): its drops are undone, and so are the events recorded for
  * them (RecordDrops also checks that each relation is really gone). Noted
- * drops still pending belong to the subtransaction that made them.
+ * drops still pending belong to the subtransaction that made them. Plain
+ * vector operations on small structs: nothing here can throw.
  */
-void ForgetDropsOfSubxact(SubXactEvent event, SubTransactionId subxact, SubTransactionId parent, void *)
+void ForgetDropsOfSubxact(SubXactEvent event, SubTransactionId subxact, SubTransactionId parent) noexcept
 {
 	if (event == SUBXACT_EVENT_COMMIT_SUB) {
-		/* Its drops are its parent's now, to be undone with the parent. */
 		for (Dropped &d : pending_drops)
 			if (d.subxact == subxact)
 				d.subxact = parent;
@@ -417,10 +510,11 @@ void ForgetDropsOfSubxact(SubXactEvent event, SubTransactionId subxact, SubTrans
 						pending_drops.end());
 }
 
-/* Drops outside any statement (a temporary table at session end) concern no audited table. */
-void ForgetDropsAtEnd(XactEvent, void *)
+/* Nothing noted outlives its transaction (a procedure's COMMIT included). */
+void ForgetDropsAtEnd(XactEvent event) noexcept
 {
-	if (utility_depth == 0)
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
 		pending_drops.clear();
 }
 
@@ -433,28 +527,32 @@ extern "C" {
 struct MembershipCall {
 	tg::UtilityCall utility;
 	size_t mark;
-	bool done;
+	tg::audit::PartitionMove move;
+	Oid rewritten;
 };
+
+static void tg_membership_resolve(MembershipCall *call)
+{
+	call->move = tg::audit::ResolveMove(call->utility.pstmt);
+	call->rewritten = tg::audit::ResolveRewrite(call->utility.pstmt);
+}
 
 static void tg_membership_run(void *arg)
 {
 	auto *call = static_cast<MembershipCall *>(arg);
-	tg::InvokeCpp(tg::audit::RefuseUncapturedMembers, call->utility.pstmt);
+	tg::InvokeCpp(tg_membership_resolve, call);
 	tg::CallNextUtility(&call->utility);
 	tg::InvokeCpp(tg::audit::RecordMembershipChanges, call->utility.pstmt, call->utility.query_string,
-				  call->mark);
-	call->done = true;
+				  call->mark, call->move, call->rewritten);
 }
 
 static void tg_membership_leave(void *arg)
 {
-	auto *call = static_cast<MembershipCall *>(arg);
 	tg::audit::utility_depth--;
-	if (!call->done)
-		tg::audit::ForgetDropsSince(call->mark);
+	tg::audit::ForgetDropsSince(static_cast<MembershipCall *>(arg)->mark);
 }
 
-/* A plain C frame: every utility statement, so that drops in nested ones are seen too. */
+/* A plain C frame around every utility statement, so that drops in nested ones are seen too. */
 static void tg_membership_process_utility(PlannedStmt *pstmt, const char *query_string,
 										  bool read_only_tree, ProcessUtilityContext context,
 										  ParamListInfo params, QueryEnvironment *query_env,
@@ -463,7 +561,8 @@ static void tg_membership_process_utility(PlannedStmt *pstmt, const char *query_
 	MembershipCall call{{tg::audit::prev_process_utility_hook, pstmt, query_string, read_only_tree,
 						 context, params, query_env, dest, qc},
 						tg::audit::pending_drops.size(),
-						false};
+						{},
+						InvalidOid};
 	tg::audit::utility_depth++;
 	tg::CallWithCleanup(tg_membership_run, tg_membership_leave, &call);
 }
@@ -477,13 +576,12 @@ static void tg_membership_object_access(ObjectAccessType access, Oid class_id, O
 		tg::InvokeCpp(tg::audit::NoteDrop, object_id);
 }
 
-static void tg_membership_subxact(SubXactEvent event, SubTransactionId subxact, SubTransactionId parent,
-								  void *arg)
+static void tg_membership_subxact(SubXactEvent event, SubTransactionId subxact, SubTransactionId parent, void *)
 {
-	tg::audit::ForgetDropsOfSubxact(event, subxact, parent, arg);
+	tg::audit::ForgetDropsOfSubxact(event, subxact, parent);
 }
 
-static void tg_membership_xact(XactEvent event, void *arg) { tg::audit::ForgetDropsAtEnd(event, arg); }
+static void tg_membership_xact(XactEvent event, void *) { tg::audit::ForgetDropsAtEnd(event); }
 }
 
 namespace tg::audit {

@@ -3,6 +3,7 @@
 extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "utils/snapmgr.h"
 #include "utils/builtins.h"
 }
 
@@ -106,9 +107,11 @@ uint64_t SpiSession::Execute(const std::string &sql, const std::vector<SqlParam>
 	return Run(sql, params);
 }
 
-std::vector<SqlRow> SpiSession::Query(const std::string &sql, const std::vector<SqlParam> &params)
+namespace {
+
+/* The rows of the last SPI result, as text. */
+std::vector<SqlRow> ResultRows(uint64_t count)
 {
-	uint64_t const count = Run(sql, params);
 	SPITupleTable *table = SPI_tuptable;
 	std::vector<SqlRow> rows;
 	if (table == nullptr)
@@ -130,6 +133,50 @@ std::vector<SqlRow> SpiSession::Query(const std::string &sql, const std::vector<
 		rows.push_back(std::move(row));
 	}
 	return rows;
+}
+
+} // namespace
+
+std::vector<SqlRow> SpiSession::Query(const std::string &sql, const std::vector<SqlParam> &params)
+{
+	return ResultRows(Run(sql, params));
+}
+
+std::vector<SqlRow> SpiSession::QueryLatest(const std::string &sql, const std::vector<SqlParam> &params)
+{
+	std::vector<Oid> types(params.size(), TEXTOID);
+	std::vector<Datum> values(params.size(), 0);
+	std::string nulls(params.size(), ' ');
+	for (size_t i = 0; i < params.size(); i++) {
+		if (!params[i]) {
+			nulls[i] = 'n';
+			continue;
+		}
+		const char *text = params[i]->c_str();
+		values[i] = PgCall([text] { return CStringGetTextDatum(text); });
+	}
+	const char *query = sql.c_str();
+	int const nargs = static_cast<int>(types.size());
+	Oid *argtypes = types.data();
+	SPIPlanPtr plan = PgCall(SPI_prepare, query, nargs, argtypes);
+	if (plan == nullptr)
+		throw Error(ERRCODE_INTERNAL_ERROR,
+					"tenant_guard's SPI query could not be prepared (" +
+						std::string(PgCall(SPI_result_code_string, SPI_result)) + ")",
+					"The query was: " + sql,
+					"This is a bug in tenant_guard; please report it with the statement that failed.");
+	Datum *args = values.data();
+	const char *arg_nulls = nulls.c_str();
+	int const rc = PgCall([&] {
+		return SPI_execute_snapshot(plan, args, arg_nulls, GetLatestSnapshot(), InvalidSnapshot, true, false, 0L);
+	});
+	if (rc < 0)
+		throw Error(ERRCODE_INTERNAL_ERROR,
+					"tenant_guard's SPI query failed with code " + std::to_string(rc) + " (" +
+						PgCall(SPI_result_code_string, rc) + ")",
+					"The query was: " + sql,
+					"This is a bug in tenant_guard; please report it with the statement that failed.");
+	return ResultRows(SPI_processed);
 }
 
 SqlValue SpiSession::Value(const std::string &sql, const std::vector<SqlParam> &params)

@@ -54,6 +54,13 @@ public:
 	/* Runs a query and returns all its rows as text. */
 	std::vector<SqlRow> Query(const std::string &sql, const std::vector<SqlParam> &params = {});
 
+	/*
+	 * A read-only query against the latest committed state, not the
+	 * transaction's snapshot: for judging, after a statement took its locks,
+	 * what it did, also under REPEATABLE READ (as PostgreSQL's RI checks do).
+	 */
+	std::vector<SqlRow> QueryLatest(const std::string &sql, const std::vector<SqlParam> &params = {});
+
 	/* The single value of a one-row, one-column query (empty: no row or NULL). */
 	SqlValue Value(const std::string &sql,
 									 const std::vector<SqlParam> &params = {});

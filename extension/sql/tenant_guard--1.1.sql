@@ -1767,6 +1767,10 @@ CREATE TABLE tenant_guard.audited_tables (
 	tenant_column pg_catalog.name,
 	exclude_columns pg_catalog.name[] NOT NULL DEFAULT '{}'
 );
+-- Dumped with the database (table_oid as names, so a restore finds its tables):
+-- the capture triggers are dumped with the tables, and refuse to write
+-- without their registration.
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.audited_tables', '');
 
 CREATE SEQUENCE tenant_guard.audit_event_seq;
 
