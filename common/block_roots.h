@@ -38,8 +38,9 @@ public:
 
 	/*
 	 * The event with this seq arrived as the caller's event number `event`;
-	 * leaf_of(event) gives its Merkle leaf hash (called only once its block is
-	 * complete, so the caller may keep leaves wherever it keeps events).
+	 * leaf_of(event) gives its Merkle leaf hash (called for events that have
+	 * arrived only, when their group or block is complete, so the caller may
+	 * keep leaves wherever it keeps events).
 	 */
 	template <typename LeafOf> void Arrived(int64_t seq, int32_t event, LeafOf &&leaf_of, Sha256 &sha)
 	{
@@ -103,8 +104,9 @@ private:
 			return group_root_[static_cast<size_t>(b.first_group + begin / kGroup)];
 		if (n == 1)
 			return leaf_of(entry_event_[static_cast<size_t>(b.first_entry + begin)]);
+		/* The largest power of two below n, without forming 2k (n may be near INT32_MAX). */
 		int32_t k = 1;
-		while (k * 2 < n)
+		while (k < n - k)
 			k *= 2;
 		return NodeHash(RangeRoot(b, begin, begin + k, leaf_of, sha), RangeRoot(b, begin + k, end, leaf_of, sha),
 						sha);

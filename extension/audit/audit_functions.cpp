@@ -145,7 +145,7 @@ void RefuseUncapturedTree(SpiSession &spi, Oid relid, const std::string &table)
 		std::string const name = RelationDisplayName(SqlOid(other));
 		throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, "cannot audit " + table + ": " + name + " in its partition tree is audited",
 					"One audited table per partition tree: each has its own capture triggers and settings.",
-					"Call tenant_guard.unaudit('" + name + "') first, or audit " + name + " alone.");
+					"Call tenant_guard.unaudit(" + QuoteLiteral(name) + ") first, or audit " + name + " alone.");
 	}
 	if (spi.Value("SELECT 1 FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.inhrelid"
 				  " WHERE (i.inhparent OPERATOR(pg_catalog.=) $1::pg_catalog.oid OR i.inhrelid OPERATOR(pg_catalog.=) $1::pg_catalog.oid)"
