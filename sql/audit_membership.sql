@@ -200,6 +200,43 @@ RESET ROLE;
 SELECT operation, table_name, old_row, new_row ->> 'audited_table' AS audited_table, new_row ->> 'statement' AS statement
   FROM tenant_guard.audit_events WHERE operation = 'ALTER' ORDER BY seq;
 
+-- The columns an audited table's settings name (its tenant column, its
+-- excluded columns) are found by name: renaming or dropping one would hand the
+-- rows' tenant, or a secret's exclusion, to another column. Refused, also
+-- through an unaudited parent or ALTER TYPE ... CASCADE; other columns change
+-- freely, and unaudit() / audit() around the change is the way.
+CREATE TABLE acct (tenant_id text NOT NULL, id int, amount int, pw text);
+SELECT tenant_guard.audit('acct', '{pw}');
+ALTER TABLE acct RENAME pw TO pw_old;
+ALTER TABLE acct RENAME tenant_id TO tid;
+ALTER TABLE acct DROP COLUMN pw;
+ALTER TABLE acct RENAME amount TO total;
+ALTER TABLE acct DROP COLUMN total;
+BEGIN;
+SELECT tenant_guard.unaudit('acct');
+ALTER TABLE acct RENAME pw TO secret;
+SELECT tenant_guard.audit('acct', '{secret}');
+COMMIT;
+SELECT tenant_column, exclude_columns FROM tenant_guard.audited_tables WHERE table_oid = 'acct'::regclass;
+CREATE TABLE pa (tenant_id text NOT NULL, id int, amount int) PARTITION BY LIST (tenant_id);
+CREATE TABLE pa_a PARTITION OF pa FOR VALUES IN ('a');
+SELECT tenant_guard.audit('pa_a');
+ALTER TABLE pa RENAME tenant_id TO tid;
+CREATE TYPE regress_invoice AS (tenant_id text, id int, status int);
+CREATE TABLE invoices OF regress_invoice;
+SELECT tenant_guard.audit('invoices');
+ALTER TYPE regress_invoice RENAME ATTRIBUTE tenant_id TO tid CASCADE;
+
+-- ... and a column rewrite is recorded for the audited table it reaches, also
+-- from an unaudited parent, or through ALTER TYPE ... CASCADE.
+SELECT max(seq) AS mark FROM tenant_guard.audit_events \gset
+ALTER TABLE pa ALTER COLUMN amount TYPE bigint USING amount * 0 + 999;
+ALTER TYPE regress_invoice ALTER ATTRIBUTE status TYPE bigint CASCADE;
+SELECT operation, table_name, new_row ->> 'audited_table' AS audited_table, new_row ->> 'statement' AS statement
+  FROM tenant_guard.audit_events WHERE seq > :mark ORDER BY seq;
+DROP TABLE acct, pa, invoices;
+DROP TYPE regress_invoice;
+
 -- What no capture trigger could see is refused: a child by plain
 -- inheritance (row triggers go to partitions only), a foreign-table partition
 -- (rows change on another server; no TRUNCATE trigger), a temporary table, and

@@ -30,6 +30,7 @@ extern "C" {
 #include "commands/event_trigger.h"
 #include "commands/trigger.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -156,6 +157,17 @@ void RefuseUncapturedTree(SpiSession &spi, Oid relid, const std::string &table)
 					"read and changed through the table unrecorded.",
 					"Use declarative partitioning (ATTACH PARTITION) instead of INHERITS, or audit each table "
 					"on its own.");
+	if (std::optional<std::string> unlogged = spi.Value(
+			/* pg_partition_tree() has no row for a table that is not partitioned: the table itself too. */
+			"SELECT c.oid FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT relid::pg_catalog.oid"
+			"   FROM pg_catalog.pg_partition_tree($1::pg_catalog.oid)) OPERATOR(pg_catalog.||) $1::pg_catalog.oid)"
+			"   AND c.relpersistence OPERATOR(pg_catalog.=) 'u' AND c.relkind OPERATOR(pg_catalog.<>) 'f' LIMIT 1",
+			{oid}))
+		throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
+					"cannot audit " + table + ": " + RelationDisplayName(SqlOid(unlogged)) + " is unlogged",
+					"A crash empties an unlogged table without a statement the trail could record, and a "
+					"standby never has its rows.",
+					"Run ALTER TABLE " + RelationDisplayName(SqlOid(unlogged)) + " SET LOGGED; first.");
 	if (std::optional<std::string> foreign = spi.Value(
 			"SELECT p.relid::pg_catalog.oid FROM pg_catalog.pg_partition_tree($1::pg_catalog.oid) p"
 			"  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) p.relid::pg_catalog.oid"
@@ -211,11 +223,6 @@ TG_FUNCTION(tg_audit)
 						"The tables of tenant_guard itself are not audited.",
 						"The trail is append-only and hash-chained already: check it with "
 						"tenant_guard.verify_audit().");
-	if (tg::PgCall(get_rel_persistence, relid) == RELPERSISTENCE_UNLOGGED)
-		throw tg::Error(ERRCODE_FEATURE_NOT_SUPPORTED, "cannot audit unlogged table " + table,
-						"A crash empties an unlogged table without a statement the trail could "
-						"record, and a standby never has its rows.",
-						"Run ALTER TABLE " + table + " SET LOGGED; first.");
 	if (tg::PgCall(get_rel_persistence, relid) == RELPERSISTENCE_TEMP)
 		throw tg::Error(ERRCODE_FEATURE_NOT_SUPPORTED, "cannot audit temporary table " + table,
 						"A temporary table goes away with its session (DISCARD, ON COMMIT DROP, "
@@ -224,6 +231,13 @@ TG_FUNCTION(tg_audit)
 	tg::audit::RequireOwner(relid, table);
 	tg::audit::RequireSealing();
 
+	/*
+	 * Before reading the partition tree: an ATTACH holds SHARE UPDATE
+	 * EXCLUSIVE until it commits, and a partition it brings in after the read
+	 * would get the cloned row trigger but no TRUNCATE trigger. CREATE
+	 * TRIGGER takes this lock anyway.
+	 */
+	tg::PgCall(LockRelationOid, relid, static_cast<LOCKMODE>(ShareRowExclusiveLock));
 	tg::SpiSession spi;
 	tg::audit::RefuseCitusTable(spi, relid, table);
 	tg::audit::RefuseUncapturedTree(spi, relid, table);

@@ -65,7 +65,15 @@ struct PartitionMove {
 ProcessUtility_hook_type prev_process_utility_hook = nullptr;
 object_access_hook_type prev_object_access_hook = nullptr;
 
+/* A column an audited table's settings name (tenant column, excluded column), by number before a statement. */
+struct ColumnPin {
+	Oid table;
+	std::string name;
+	AttrNumber attnum;
+};
+
 int utility_depth = 0;			   /* ProcessUtility calls running in this backend */
+std::vector<ColumnPin> column_pins; /* of the statements running, each frame's from its mark */
 std::vector<Dropped> pending_drops; /* seen by the drop hook, not yet recorded */
 MemoryContext note_context = nullptr; /* NoteDrop's catalog lookups, reset after each */
 
@@ -169,6 +177,20 @@ public:
 		return out;
 	}
 
+	/* The columns an audited table's settings name: its tenant column and its excluded columns. */
+	std::vector<std::string> ColumnsOf(Oid table)
+	{
+		UserSwitch as_owner(owner_);
+		std::vector<std::string> out;
+		for (const SqlRow &r : spi_.QueryLatest(
+				 "SELECT n FROM tenant_guard.audited_tables a,"
+				 "       pg_catalog.unnest(ARRAY[a.tenant_column] OPERATOR(pg_catalog.||) a.exclude_columns) AS n"
+				 " WHERE a.table_oid::pg_catalog.oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND n IS NOT NULL",
+				 {std::to_string(table)}))
+			out.push_back(*r[0]);
+		return out;
+	}
+
 	/* Dropped audited tables leave it; their events stay. */
 	void Forget(const std::vector<std::string> &oids)
 	{
@@ -179,8 +201,10 @@ public:
 	}
 
 	/*
-	 * A relation in an audited tree that no capture trigger covers: a child by
-	 * plain inheritance, or a foreign table; with the audited table's name.
+	 * A relation in an audited tree that the trail cannot vouch for: a child
+	 * by plain inheritance or a foreign table (no capture trigger covers it),
+	 * or an unlogged table (a crash empties it without events); with the
+	 * audited table's name.
 	 */
 	std::optional<std::pair<Oid, std::string>> Uncaptured()
 	{
@@ -192,7 +216,7 @@ public:
 			"  SELECT i.inhrelid, t.root FROM pg_catalog.pg_inherits i JOIN tree t"
 			"    ON i.inhparent OPERATOR(pg_catalog.=) t.relid)"
 			" SELECT t.relid, t.root FROM tree t JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid"
-			" WHERE c.relkind OPERATOR(pg_catalog.=) 'f'"
+			" WHERE c.relkind OPERATOR(pg_catalog.=) 'f' OR c.relpersistence OPERATOR(pg_catalog.=) 'u'"
 			"    OR (t.relid OPERATOR(pg_catalog.<>) t.root AND NOT c.relispartition)"
 			" LIMIT 1");
 		if (found.empty())
@@ -317,19 +341,39 @@ std::string StatementText(PlannedStmt *pstmt, const char *query_string)
 /*
  * ALTER COLUMN ... TYPE rewrites every row of an audited table, with USING
  * any value at all (the tenant column's too), and no row event says so: one
- * event ALTER per audited table the relation belongs to, with the statement
- * in new_row, so that the row events before and after it can be reconciled.
+ * event ALTER per audited table whose rows it rewrote, with the statement in
+ * new_row, so that the row events before and after it can be reconciled.
+ * The statement may name an audited table, a partition of one, a parent
+ * above one (it recurses down), or a composite type (ALTER TYPE ... ALTER
+ * ATTRIBUTE ... CASCADE rewrites the tables OF that type).
  */
 void RecordColumnRewrite(SpiSession &spi, Registry &registry, Oid relid, const std::string &statement)
 {
 	if (!OidIsValid(relid))
 		return;
-	std::string const table_name = EventTableName(relid);
-	for (const auto &[root, registration] : registry.Of(Lineage(relid))) {
+	std::vector<Oid> targets{relid};
+	if (PgCall(get_rel_relkind, relid) == RELKIND_COMPOSITE_TYPE) {
+		targets.clear();
+		for (const SqlRow &r : spi.Query("SELECT c.oid FROM pg_catalog.pg_class c WHERE c.reloftype OPERATOR(pg_catalog.=)"
+										 " (SELECT t.reltype FROM pg_catalog.pg_class t"
+										 "   WHERE t.oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid) ORDER BY c.oid",
+										 {std::to_string(relid)}))
+			targets.push_back(SqlOid(r[0]));
+	}
+	auto const write = [&](const std::string &table_name, const std::string &registration) {
 		SqlValue const image = spi.Value("SELECT ($1::pg_catalog.jsonb OPERATOR(pg_catalog.||)"
 										 " pg_catalog.jsonb_build_object('statement', $2))::pg_catalog.text",
 										 {registration, statement});
 		WriteConfigEvent("ALTER", table_name, std::nullopt, *image);
+	};
+	for (Oid target : targets) {
+		std::string const table_name = EventTableName(target);
+		for (const auto &[root, registration] : registry.Of(Lineage(target)))
+			write(table_name, registration);
+		std::vector<Named> below = Subtree(target);
+		below.erase(below.begin()); /* the target itself, judged above */
+		for (const auto &[root, registration] : registry.Of(below))
+			write(EventTableName(root), registration);
 	}
 }
 
@@ -351,16 +395,14 @@ AlterTableStmt *AlterOfTable(Node *stmt)
 	return alter->objtype == OBJECT_TABLE || alter->objtype == OBJECT_FOREIGN_TABLE ? alter : nullptr;
 }
 
-/* Statements after which an audited tree may hold a relation no capture trigger covers. */
+/* Statements after which an audited tree may hold a relation the trail cannot vouch for. */
 bool MayAddUncaptured(Node *stmt)
 {
-	if (stmt != nullptr && IsA(stmt, CreateStmt))
-		return reinterpret_cast<CreateStmt *>(stmt)->inhRelations != NIL &&
-			   reinterpret_cast<CreateStmt *>(stmt)->partbound == nullptr;
-	if (stmt != nullptr && IsA(stmt, CreateForeignTableStmt))
+	if (stmt != nullptr && (IsA(stmt, CreateStmt) || IsA(stmt, CreateForeignTableStmt)))
 		return reinterpret_cast<CreateStmt *>(stmt)->inhRelations != NIL;
 	AlterTableStmt *alter = AlterOfTable(stmt);
-	return alter != nullptr && (HasCommand(alter, AT_AddInherit) || HasCommand(alter, AT_AttachPartition));
+	return alter != nullptr && (HasCommand(alter, AT_AddInherit) || HasCommand(alter, AT_AttachPartition) ||
+								HasCommand(alter, AT_SetUnLogged));
 }
 
 /*
@@ -377,8 +419,17 @@ void RefuseUncaptured(Registry &registry)
 	if (!found)
 		return;
 	auto const &[relid, audited] = *found;
-	bool const foreign = PgCall(get_rel_relkind, relid) == RELKIND_FOREIGN_TABLE;
+	char const kind = PgCall(get_rel_relkind, relid);
+	char const persistence = PgCall(get_rel_persistence, relid);
 	std::string const what = RelationDisplayName(relid);
+	std::string const hint = "call tenant_guard.unaudit(" + QuoteLiteral(audited) + ") first.";
+	if (persistence == RELPERSISTENCE_UNLOGGED && kind != RELKIND_FOREIGN_TABLE)
+		throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
+					"cannot have unlogged table " + what + " in audited table " + audited,
+					"A crash empties an unlogged table without any event, and a standby never has its "
+					"rows: the trail would show rows that are gone.",
+					"Keep it logged (ALTER TABLE " + what + " SET LOGGED), or " + hint);
+	bool const foreign = kind == RELKIND_FOREIGN_TABLE;
 	throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
 				"cannot put " + std::string(foreign ? "foreign table " : "inheritance child ") + what +
 					" into audited table " + audited,
@@ -387,7 +438,7 @@ void RefuseUncaptured(Registry &registry)
 						: "A child by inheritance gets no capture trigger: its rows would be read and changed "
 						  "through the audited table unrecorded.",
 				"Add rows to an audited table as a partition of it (CREATE TABLE ... PARTITION OF, or ATTACH "
-				"PARTITION of a table), or call tenant_guard.unaudit(" + QuoteLiteral(audited) + ") first.");
+				"PARTITION of a table), or " + hint);
 }
 
 /* Before the statement: the relations an ATTACH or DETACH names, while its own code cannot have run. */
@@ -410,14 +461,96 @@ PartitionMove ResolveMove(PlannedStmt *pstmt)
 	return move;
 }
 
-/* Before the statement: what it names for a column rewrite. */
+/* Before the statement: what it names for a column rewrite (a table, or a composite type). */
 Oid ResolveRewrite(PlannedStmt *pstmt)
 {
-	AlterTableStmt *alter = AlterOfTable(pstmt->utilityStmt);
-	if (alter == nullptr || alter->objtype != OBJECT_TABLE || !HasCommand(alter, AT_AlterColumnType))
+	Node *stmt = pstmt->utilityStmt;
+	if (stmt == nullptr || !IsA(stmt, AlterTableStmt))
+		return InvalidOid;
+	auto *alter = reinterpret_cast<AlterTableStmt *>(stmt);
+	if ((alter->objtype != OBJECT_TABLE && alter->objtype != OBJECT_TYPE) || !HasCommand(alter, AT_AlterColumnType))
 		return InvalidOid;
 	return PgCall(RangeVarGetRelidExtended, alter->relation, NoLock, RVR_MISSING_OK,
 				  static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
+}
+
+/* A statement that renames or drops columns: the relation (or composite type) it names. */
+Oid ResolveColumnChange(Node *stmt)
+{
+	RangeVar *relation = nullptr;
+	if (stmt != nullptr && IsA(stmt, RenameStmt)) {
+		auto *rename = reinterpret_cast<RenameStmt *>(stmt);
+		if (rename->renameType == OBJECT_COLUMN || rename->renameType == OBJECT_ATTRIBUTE)
+			relation = rename->relation;
+	} else if (stmt != nullptr && IsA(stmt, AlterTableStmt)) {
+		auto *alter = reinterpret_cast<AlterTableStmt *>(stmt);
+		if (HasCommand(alter, AT_DropColumn))
+			relation = alter->relation;
+	}
+	if (relation == nullptr)
+		return InvalidOid;
+	return PgCall(RangeVarGetRelidExtended, relation, NoLock, RVR_MISSING_OK,
+				  static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
+}
+
+/* The tables a statement on relid changes: relid, or the tables OF a composite type. */
+std::vector<Oid> TablesOf(SpiSession &spi, Oid relid)
+{
+	if (PgCall(get_rel_relkind, relid) != RELKIND_COMPOSITE_TYPE)
+		return {relid};
+	std::vector<Oid> out;
+	for (const SqlRow &r : spi.Query("SELECT c.oid FROM pg_catalog.pg_class c WHERE c.reloftype OPERATOR(pg_catalog.=)"
+									 " (SELECT t.reltype FROM pg_catalog.pg_class t"
+									 "   WHERE t.oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid) ORDER BY c.oid",
+									 {std::to_string(relid)}))
+		out.push_back(SqlOid(r[0]));
+	return out;
+}
+
+/*
+ * Before a RENAME or DROP of a column: the columns that the settings of every
+ * audited table it reaches name, by number. The capture trigger finds them by
+ * name, so a rename would hand the tenant, or the exclusion of a secret, to
+ * another column.
+ */
+void PinColumns(PlannedStmt *pstmt)
+{
+	Oid const relid = ResolveColumnChange(pstmt->utilityStmt);
+	if (!OidIsValid(relid) || !TrailInPlace())
+		return;
+	SpiSession spi;
+	Registry registry(spi);
+	for (Oid table : TablesOf(spi, relid)) {
+		std::vector<Named> reached = Lineage(table);
+		std::vector<Named> const below = Subtree(table);
+		reached.insert(reached.end(), below.begin() + 1, below.end());
+		for (const auto &[root, registration] : registry.Of(reached))
+			for (const std::string &name : registry.ColumnsOf(root)) {
+				const char *column = name.c_str();
+				column_pins.push_back(ColumnPin{root, name, PgCall(get_attnum, root, column)});
+			}
+	}
+}
+
+/* After it: each pinned column is still the same column under the same name. */
+void RequirePinnedColumns(size_t mark)
+{
+	for (size_t i = mark; i < column_pins.size(); i++) {
+		const ColumnPin &pin = column_pins[i];
+		if (PgCall(get_rel_relkind, pin.table) == '\0')
+			continue; /* dropped with it: recorded as a DROP */
+		const char *column = pin.name.c_str();
+		if (PgCall(get_attnum, pin.table, column) == pin.attnum)
+			continue;
+		std::string const table = RelationDisplayName(pin.table);
+		throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
+					"cannot rename or drop column \"" + pin.name + "\" of audited table " + table,
+					"The table's audit settings name it (its tenant column or an excluded column), and the "
+					"capture trigger finds it by name: the rows' tenant, or the exclusion of a secret, would "
+					"move to another column.",
+					"Call tenant_guard.unaudit(" + QuoteLiteral(table) + ") first and audit it again with the "
+					"new names afterwards, in the same transaction.");
+	}
 }
 
 /* CREATE TABLE ... PARTITION OF (a new partition has no rows, but needs its TRUNCATE trigger). */
@@ -454,8 +587,10 @@ void RequireSameRelations(PlannedStmt *pstmt, const PartitionMove &move, Oid rew
  * tenant_guard's own DDL nothing is judged.
  */
 void RecordMembershipChanges(PlannedStmt *pstmt, const char *query_string, size_t mark,
-							 const PartitionMove &move, Oid rewritten)
+							 const PartitionMove &move, Oid rewritten, size_t pin_mark)
 {
+	if (column_pins.size() > pin_mark)
+		RequirePinnedColumns(pin_mark);
 	bool const drops = pending_drops.size() > mark;
 	bool const moves = OidIsValid(move.partition);
 	bool const uncaptured = MayAddUncaptured(pstmt->utilityStmt);
@@ -479,6 +614,12 @@ void RecordMembershipChanges(PlannedStmt *pstmt, const char *query_string, size_
 		RecordPartitionMove(spi, registry, move);
 	if (OidIsValid(rewritten))
 		RecordColumnRewrite(spi, registry, rewritten, StatementText(pstmt, query_string));
+}
+
+void ForgetPinsSince(size_t mark) noexcept
+{
+	if (column_pins.size() > mark)
+		column_pins.resize(mark);
 }
 
 /* Whatever a statement noted is recorded by it or not at all: never by a statement around it. */
@@ -526,7 +667,8 @@ extern "C" {
 
 struct MembershipCall {
 	tg::UtilityCall utility;
-	size_t mark;
+	size_t mark;	 /* pending_drops before the statement */
+	size_t pin_mark; /* column_pins before it */
 	tg::audit::PartitionMove move;
 	Oid rewritten;
 };
@@ -535,6 +677,7 @@ static void tg_membership_resolve(MembershipCall *call)
 {
 	call->move = tg::audit::ResolveMove(call->utility.pstmt);
 	call->rewritten = tg::audit::ResolveRewrite(call->utility.pstmt);
+	tg::audit::PinColumns(call->utility.pstmt);
 }
 
 static void tg_membership_run(void *arg)
@@ -543,13 +686,15 @@ static void tg_membership_run(void *arg)
 	tg::InvokeCpp(tg_membership_resolve, call);
 	tg::CallNextUtility(&call->utility);
 	tg::InvokeCpp(tg::audit::RecordMembershipChanges, call->utility.pstmt, call->utility.query_string,
-				  call->mark, call->move, call->rewritten);
+				  call->mark, call->move, call->rewritten, call->pin_mark);
 }
 
 static void tg_membership_leave(void *arg)
 {
+	auto *call = static_cast<MembershipCall *>(arg);
 	tg::audit::utility_depth--;
-	tg::audit::ForgetDropsSince(static_cast<MembershipCall *>(arg)->mark);
+	tg::audit::ForgetDropsSince(call->mark);
+	tg::audit::ForgetPinsSince(call->pin_mark);
 }
 
 /* A plain C frame around every utility statement, so that drops in nested ones are seen too. */
@@ -561,6 +706,7 @@ static void tg_membership_process_utility(PlannedStmt *pstmt, const char *query_
 	MembershipCall call{{tg::audit::prev_process_utility_hook, pstmt, query_string, read_only_tree,
 						 context, params, query_env, dest, qc},
 						tg::audit::pending_drops.size(),
+						tg::audit::column_pins.size(),
 						{},
 						InvalidOid};
 	tg::audit::utility_depth++;
