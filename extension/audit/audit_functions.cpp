@@ -319,7 +319,8 @@ TG_FUNCTION(tg_unaudit)
  * tenant_guard.audit_new_partitions(): the ddl_command_end event trigger.
  * TRUNCATE triggers are per relation: partitions created or attached under an
  * audited table after audit() get theirs here (row triggers are cloned by
- * PostgreSQL itself), with the arguments of the audited table's, created and
+ * PostgreSQL itself), only those the command brought in (ArrivingPartitions),
+ * with the arguments of the audited table's, created and
  * enabled ALWAYS as tenant_guard's own DDL, so that the drift check at the
  * end of the user's command judges the result and not the step in between (a
  * trigger created but not yet ALWAYS); that DDL runs this trigger again,
@@ -329,13 +330,16 @@ TG_FUNCTION(tg_unaudit)
  */
 TG_FUNCTION(tg_audit_new_partitions)
 {
-	tg::RequireEventTrigger(fcinfo, "tenant_guard.audit_new_partitions()",
-							"It gives partitions of audited tables their TRUNCATE capture trigger",
-							"tenant_guard_audit_new_partitions");
+	EventTriggerData *data = tg::RequireEventTrigger(
+		fcinfo, "tenant_guard.audit_new_partitions()",
+		"It gives partitions of audited tables their TRUNCATE capture trigger", "tenant_guard_audit_new_partitions");
 	if (tg::InternalDdlActive())
 		PG_RETURN_VOID();
+	std::vector<Oid> const arriving = tg::audit::ArrivingPartitions(data->parsetree);
+	if (arriving.empty())
+		PG_RETURN_VOID();
 	tg::SpiSession spi;
-	tg::audit::AddMissingTruncateTriggers(spi);
+	tg::audit::AddMissingTruncateTriggers(spi, &arriving);
 	PG_RETURN_VOID();
 }
 

@@ -7,6 +7,12 @@
 #include "boundary/sql_text.h"
 #include "boundary/user_switch.h"
 
+extern "C" {
+#include "catalog/namespace.h"
+#include "catalog/pg_inherits.h"
+#include "nodes/parsenodes.h"
+}
+
 namespace tg::audit {
 
 namespace {
@@ -28,7 +34,7 @@ bool HasTrigger(SpiSession &spi, Oid relid, const char *name)
 /* The trigger arguments the registration of audited table `table` gives. */
 std::string RegisteredArguments(SpiSession &spi, Oid table)
 {
-	std::vector<SqlRow> const reg = spi.Query(
+	std::vector<SqlRow> const reg = spi.QueryLatest(
 		"SELECT chain, coalesce(tenant_column::pg_catalog.text, '') FROM tenant_guard.audited_tables"
 		" WHERE table_oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid",
 		{std::to_string(table)});
@@ -38,7 +44,7 @@ std::string RegisteredArguments(SpiSession &spi, Oid table)
 					"Its registration in tenant_guard.audited_tables went away meanwhile.",
 					"Run the command again.");
 	std::vector<std::string> excluded;
-	for (const SqlRow &r : spi.Query("SELECT c FROM tenant_guard.audited_tables a,"
+	for (const SqlRow &r : spi.QueryLatest("SELECT c FROM tenant_guard.audited_tables a,"
 									 " pg_catalog.unnest(a.exclude_columns) WITH ORDINALITY AS x(c, n)"
 									 " WHERE a.table_oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid ORDER BY n",
 									 {std::to_string(table)}))
@@ -83,13 +89,12 @@ void AddMissingTruncateTriggers(SpiSession &spi, const std::vector<Oid> *only)
 			oids.push_back(std::to_string(relid));
 	UserSwitch as_owner(ExtensionOwner(spi));
 	/*
-	 * From pg_inherits, not pg_partition_tree(), which locks every audited
-	 * tree: this runs at the end of every CREATE and ALTER TABLE, and an
-	 * unrelated one must not wait behind a migration that holds an audited
-	 * table. Foreign tables cannot have TRUNCATE triggers (audit() and ATTACH
-	 * refuse them; one left from before must not fail every DDL command).
+	 * From pg_inherits, not pg_partition_tree(), which locks every tree it
+	 * reads, and from the latest committed registry (an audit() committed
+	 * after a REPEATABLE READ snapshot counts). Foreign tables cannot have
+	 * TRUNCATE triggers (audit() and ATTACH refuse them).
 	 */
-	std::vector<SqlRow> const missing = spi.Query(
+	std::vector<SqlRow> const missing = spi.QueryLatest(
 		std::string("WITH RECURSIVE tree (relid, root, level) AS ("
 					"  SELECT a.table_oid::pg_catalog.oid, a.table_oid::pg_catalog.oid, 0 FROM tenant_guard.audited_tables a"
 					"  UNION ALL"
@@ -129,9 +134,36 @@ void AddMissingTruncateTriggers(SpiSession &spi, const std::vector<Oid> *only)
 	}
 }
 
+std::vector<Oid> ArrivingPartitions(Node *stmt)
+{
+	RangeVar *arriving = nullptr;
+	if (stmt != nullptr && IsA(stmt, CreateStmt) && reinterpret_cast<CreateStmt *>(stmt)->partbound != nullptr)
+		arriving = reinterpret_cast<CreateStmt *>(stmt)->relation;
+	if (stmt != nullptr && IsA(stmt, AlterTableStmt)) {
+		ListCell *lc;
+		foreach (lc, reinterpret_cast<AlterTableStmt *>(stmt)->cmds) {
+			auto *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
+			if (cmd->subtype == AT_AttachPartition)
+				arriving = reinterpret_cast<PartitionCmd *>(cmd->def)->name;
+		}
+	}
+	if (arriving == nullptr)
+		return {};
+	Oid const relid = PgCall(RangeVarGetRelidExtended, arriving, NoLock, RVR_MISSING_OK,
+							 static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
+	if (!OidIsValid(relid))
+		return {};
+	std::vector<Oid> out;
+	List *all = PgCall(find_all_inheritors, relid, NoLock, static_cast<List **>(nullptr));
+	ListCell *lc;
+	foreach (lc, all)
+		out.push_back(lfirst_oid(lc));
+	return out;
+}
+
 void DropTruncateTriggers(SpiSession &spi, Oid relid)
 {
-	std::vector<SqlRow> const triggers = spi.Query(
+	std::vector<SqlRow> const triggers = spi.QueryLatest(
 		std::string("SELECT t.tgname FROM pg_catalog.pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) "
 					"$1::pg_catalog.oid AND ") +
 			kIsTruncateCapture,

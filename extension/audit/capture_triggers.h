@@ -13,6 +13,7 @@
 
 extern "C" {
 #include "postgres.h"
+#include "nodes/nodes.h"
 }
 
 #include <string>
@@ -39,6 +40,16 @@ void DropTriggers(SpiSession &spi, const std::vector<Oid> &relations);
  * another trigger took is an ERROR (42710); without, it is skipped.
  */
 void AddMissingTruncateTriggers(SpiSession &spi, const std::vector<Oid> *only = nullptr);
+
+/*
+ * The relations a statement brings into a partition tree: the partition that
+ * CREATE TABLE ... PARTITION OF makes, or the one an ATTACH PARTITION names,
+ * with its own partitions. Only those need the TRUNCATE trigger repaired: a
+ * repair of every tree at every ALTER TABLE made unrelated DDL wait for other
+ * trees' locks, and made a restore from pg_dump fail (its own CREATE TRIGGER
+ * found the repair's already there).
+ */
+std::vector<Oid> ArrivingPartitions(Node *stmt);
 
 /*
  * Drops the TRUNCATE capture triggers (found by what they call, whatever

@@ -15,6 +15,7 @@
 extern "C" {
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/dependency.h"
 #include "catalog/objectaccess.h"
 #include "catalog/partition.h"
 #include "catalog/pg_class.h"
@@ -24,6 +25,9 @@ extern "C" {
 #include "storage/ipc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
+#include "access/htup_details.h"
+#include "catalog/pg_attribute.h"
 }
 
 #include <algorithm>
@@ -58,8 +62,16 @@ struct Dropped {
 /* An ATTACH or DETACH, resolved before the statement (its own code may shadow the names later). */
 struct PartitionMove {
 	bool detach = false;
+	bool concurrent = false;
 	Oid parent = InvalidOid;
 	Oid partition = InvalidOid;
+};
+
+/* Where a statement's frame began in each of the notes below: what it noted is its own. */
+struct FrameMarks {
+	size_t drops;
+	size_t pins;
+	size_t created;
 };
 
 ProcessUtility_hook_type prev_process_utility_hook = nullptr;
@@ -70,10 +82,12 @@ struct ColumnPin {
 	Oid table;
 	std::string name;
 	AttrNumber attnum;
+	bool tenant; /* the tenant column (else an excluded one) */
 };
 
 int utility_depth = 0;			   /* ProcessUtility calls running in this backend */
 std::vector<ColumnPin> column_pins; /* of the statements running, each frame's from its mark */
+std::vector<Oid> created_relations; /* made by the statements running (object_access_hook), likewise */
 std::vector<Dropped> pending_drops; /* seen by the drop hook, not yet recorded */
 MemoryContext note_context = nullptr; /* NoteDrop's catalog lookups, reset after each */
 
@@ -94,6 +108,13 @@ std::vector<Named> Lineage(Oid relid)
 	foreach (lc, ancestors)
 		out.push_back(NamedRelation(lfirst_oid(lc)));
 	return out;
+}
+
+/* From object_access_hook, for each relation a statement creates (its catalog row may not be visible yet). */
+void NoteCreate(Oid relid)
+{
+	if (!proc_exit_inprogress)
+		created_relations.push_back(relid);
 }
 
 /* The trail exists in this database, and tenant_guard is not installing or changing it itself. */
@@ -177,17 +198,18 @@ public:
 		return out;
 	}
 
-	/* The columns an audited table's settings name: its tenant column and its excluded columns. */
-	std::vector<std::string> ColumnsOf(Oid table)
+	/* The columns an audited table's settings name: its tenant column (true) and its excluded columns. */
+	std::vector<std::pair<std::string, bool>> ColumnsOf(Oid table)
 	{
 		UserSwitch as_owner(owner_);
-		std::vector<std::string> out;
+		std::vector<std::pair<std::string, bool>> out;
 		for (const SqlRow &r : spi_.QueryLatest(
-				 "SELECT n FROM tenant_guard.audited_tables a,"
-				 "       pg_catalog.unnest(ARRAY[a.tenant_column] OPERATOR(pg_catalog.||) a.exclude_columns) AS n"
+				 "SELECT n, o OPERATOR(pg_catalog.=) 1 FROM tenant_guard.audited_tables a,"
+				 "       pg_catalog.unnest(ARRAY[a.tenant_column] OPERATOR(pg_catalog.||) a.exclude_columns)"
+				 "       WITH ORDINALITY AS x(n, o)"
 				 " WHERE a.table_oid::pg_catalog.oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND n IS NOT NULL",
 				 {std::to_string(table)}))
-			out.push_back(*r[0]);
+			out.emplace_back(*r[0], SqlBool(r[1]));
 		return out;
 	}
 
@@ -195,19 +217,25 @@ public:
 	void Forget(const std::vector<std::string> &oids)
 	{
 		UserSwitch as_owner(owner_);
-		spi_.Execute("DELETE FROM tenant_guard.audited_tables WHERE table_oid::pg_catalog.oid"
+		spi_.ExecuteLatest("DELETE FROM tenant_guard.audited_tables WHERE table_oid::pg_catalog.oid"
 					 " OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])",
 					 {ArrayLiteral(oids)});
 	}
 
 	/*
-	 * A relation in an audited tree that the trail cannot vouch for: a child
-	 * by plain inheritance or a foreign table (no capture trigger covers it),
-	 * or an unlogged table (a crash empties it without events); with the
-	 * audited table's name.
+	 * Of `subjects` (what a statement created, attached, made inherit or made
+	 * unlogged, with their partitions), one in an audited tree that the trail
+	 * cannot vouch for: a child by plain inheritance or a foreign table (no
+	 * capture trigger covers it), or an unlogged table (a crash empties it
+	 * without events); with the audited table's name. Only the statement's
+	 * subjects: something wrong elsewhere is check()'s to report, and must
+	 * not make every later DDL command fail.
 	 */
-	std::optional<std::pair<Oid, std::string>> Uncaptured()
+	std::optional<std::pair<Oid, std::string>> Uncaptured(const std::vector<Oid> &subjects)
 	{
+		std::vector<std::string> oids;
+		for (Oid relid : subjects)
+			oids.push_back(std::to_string(relid));
 		UserSwitch as_owner(owner_);
 		std::vector<SqlRow> const found = spi_.QueryLatest(
 			"WITH RECURSIVE tree (relid, root) AS ("
@@ -216,9 +244,12 @@ public:
 			"  SELECT i.inhrelid, t.root FROM pg_catalog.pg_inherits i JOIN tree t"
 			"    ON i.inhparent OPERATOR(pg_catalog.=) t.relid)"
 			" SELECT t.relid, t.root FROM tree t JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid"
-			" WHERE c.relkind OPERATOR(pg_catalog.=) 'f' OR c.relpersistence OPERATOR(pg_catalog.=) 'u'"
-			"    OR (t.relid OPERATOR(pg_catalog.<>) t.root AND NOT c.relispartition)"
-			" LIMIT 1");
+			" WHERE t.relid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])"
+			"   AND (c.relkind OPERATOR(pg_catalog.=) 'f'"
+			"        OR (c.relkind OPERATOR(pg_catalog.=) 'r' AND c.relpersistence OPERATOR(pg_catalog.=) 'u')"
+			"        OR (t.relid OPERATOR(pg_catalog.<>) t.root AND NOT c.relispartition))"
+			" LIMIT 1",
+			{ArrayLiteral(oids)});
 		if (found.empty())
 			return std::nullopt;
 		return std::make_pair(SqlOid(found[0][0]), RelationDisplayName(SqlOid(found[0][1])));
@@ -395,14 +426,41 @@ AlterTableStmt *AlterOfTable(Node *stmt)
 	return alter->objtype == OBJECT_TABLE || alter->objtype == OBJECT_FOREIGN_TABLE ? alter : nullptr;
 }
 
-/* Statements after which an audited tree may hold a relation the trail cannot vouch for. */
-bool MayAddUncaptured(Node *stmt)
+/*
+ * What a statement may have put into an audited tree that the trail cannot
+ * vouch for: the relations it created (object_access_hook, since `mark`),
+ * and those an ATTACH, INHERIT or SET UNLOGGED named before it ran, each
+ * with its partitions.
+ */
+std::vector<Oid> Subjects(Node *stmt, size_t created_mark, const PartitionMove &move, Oid altered)
 {
-	if (stmt != nullptr && (IsA(stmt, CreateStmt) || IsA(stmt, CreateForeignTableStmt)))
-		return reinterpret_cast<CreateStmt *>(stmt)->inhRelations != NIL;
-	AlterTableStmt *alter = AlterOfTable(stmt);
-	return alter != nullptr && (HasCommand(alter, AT_AddInherit) || HasCommand(alter, AT_AttachPartition) ||
-								HasCommand(alter, AT_SetUnLogged));
+	std::vector<Oid> named(created_relations.begin() + static_cast<long>(created_mark), created_relations.end());
+	for (Oid relid : {move.detach ? InvalidOid : move.partition, altered})
+		if (OidIsValid(relid) && PgCall(get_rel_relkind, relid) != '\0') {
+			List *all = PgCall(find_all_inheritors, relid, NoLock, static_cast<List **>(nullptr));
+			ListCell *lc;
+			foreach (lc, all)
+				named.push_back(lfirst_oid(lc));
+		}
+	(void)stmt;
+	/* Indexes, sequences, TOAST tables and the like hold no rows of their own. */
+	std::vector<Oid> out;
+	for (Oid relid : named) {
+		char const kind = PgCall(get_rel_relkind, relid);
+		if (kind == RELKIND_RELATION || kind == RELKIND_PARTITIONED_TABLE || kind == RELKIND_FOREIGN_TABLE)
+			out.push_back(relid);
+	}
+	return out;
+}
+
+/* Before the statement: the table an ALTER TABLE ... INHERIT or SET UNLOGGED names. */
+Oid ResolveAltered(PlannedStmt *pstmt)
+{
+	AlterTableStmt *alter = AlterOfTable(pstmt->utilityStmt);
+	if (alter == nullptr || !(HasCommand(alter, AT_AddInherit) || HasCommand(alter, AT_SetUnLogged)))
+		return InvalidOid;
+	return PgCall(RangeVarGetRelidExtended, alter->relation, NoLock, RVR_MISSING_OK,
+				  static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
 }
 
 /*
@@ -413,9 +471,9 @@ bool MayAddUncaptured(Node *stmt)
  * foreign table's rows live and change on another server, and it cannot have
  * a TRUNCATE trigger. Judged on the catalogs, not on the statement's names.
  */
-void RefuseUncaptured(Registry &registry)
+void RefuseUncaptured(Registry &registry, const std::vector<Oid> &subjects)
 {
-	std::optional<std::pair<Oid, std::string>> const found = registry.Uncaptured();
+	std::optional<std::pair<Oid, std::string>> const found = registry.Uncaptured(subjects);
 	if (!found)
 		return;
 	auto const &[relid, audited] = *found;
@@ -456,8 +514,10 @@ PartitionMove ResolveMove(PlannedStmt *pstmt)
 		return PgCall(RangeVarGetRelidExtended, rv, NoLock, RVR_MISSING_OK,
 					  static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
 	};
+	auto *partcmd = reinterpret_cast<PartitionCmd *>(cmd->def);
 	move.parent = resolve(alter->relation);
-	move.partition = resolve(reinterpret_cast<PartitionCmd *>(cmd->def)->name);
+	move.partition = resolve(partcmd->name);
+	move.concurrent = partcmd->concurrent;
 	return move;
 }
 
@@ -525,11 +585,23 @@ void PinColumns(PlannedStmt *pstmt)
 		std::vector<Named> const below = Subtree(table);
 		reached.insert(reached.end(), below.begin() + 1, below.end());
 		for (const auto &[root, registration] : registry.Of(reached))
-			for (const std::string &name : registry.ColumnsOf(root)) {
+			for (const auto &[name, tenant] : registry.ColumnsOf(root)) {
 				const char *column = name.c_str();
-				column_pins.push_back(ColumnPin{root, name, PgCall(get_attnum, root, column)});
+				column_pins.push_back(ColumnPin{root, name, PgCall(get_attnum, root, column), tenant});
 			}
 	}
+}
+
+/* The pinned column still exists under another name. */
+bool ColumnRenamedAway(const ColumnPin &pin)
+{
+	HeapTuple tuple = PgCall(SearchSysCacheCopy, static_cast<int>(ATTNUM), ObjectIdGetDatum(pin.table),
+							 Int16GetDatum(pin.attnum), static_cast<Datum>(0), static_cast<Datum>(0));
+	if (tuple == nullptr)
+		return false;
+	bool const dropped = reinterpret_cast<Form_pg_attribute>(GETSTRUCT(tuple))->attisdropped;
+	PgCall(heap_freetuple, tuple);
+	return !dropped;
 }
 
 /* After it: each pinned column is still the same column under the same name. */
@@ -540,11 +612,16 @@ void RequirePinnedColumns(size_t mark)
 		if (PgCall(get_rel_relkind, pin.table) == '\0')
 			continue; /* dropped with it: recorded as a DROP */
 		const char *column = pin.name.c_str();
-		if (PgCall(get_attnum, pin.table, column) == pin.attnum)
+		AttrNumber const now = PgCall(get_attnum, pin.table, column);
+		if (now == pin.attnum)
+			continue;
+		/* An excluded column dropped takes its values with it; a new one of that name is excluded too. */
+		if (!pin.tenant && now == InvalidAttrNumber && !ColumnRenamedAway(pin))
 			continue;
 		std::string const table = RelationDisplayName(pin.table);
 		throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
-					"cannot rename or drop column \"" + pin.name + "\" of audited table " + table,
+					std::string(pin.tenant ? "cannot rename or drop" : "cannot rename") + " column \"" + pin.name +
+						"\" of audited table " + table,
 					"The table's audit settings name it (its tenant column or an excluded column), and the "
 					"capture trigger finds it by name: the rows' tenant, or the exclusion of a secret, would "
 					"move to another column.",
@@ -576,50 +653,62 @@ void RequireSameRelations(PlannedStmt *pstmt, const PartitionMove &move, Oid rew
 				"A name now finds another table than when the statement began: code it ran, or another "
 				"session, changed search_path or renamed or created a table meanwhile, and the audit "
 				"trail could not say which table moved.",
-				"Run the statement again, with schema-qualified names.");
+				move.concurrent
+					? "The first step of DETACH CONCURRENTLY is committed: complete it with ALTER TABLE ... "
+					  "DETACH PARTITION ... FINALIZE."
+					: "Run the statement again, with schema-qualified names.");
 }
 
 /*
- * After a statement: what it dropped (the drops noted since it began, at
- * `mark`: those of a statement around it are that one's to record, in its own
- * subtransaction), what its ATTACH or DETACH moved, a column rewrite, and
- * anything it put into an audited tree that no capture trigger sees. Within
- * tenant_guard's own DDL nothing is judged.
+ * After a statement: pinned columns unchanged, anything it put into an
+ * audited tree that the trail cannot vouch for, TRUNCATE triggers for the
+ * partitions it made, what it dropped (the drops noted since its frame
+ * began: those of a statement around it are that one's to record, in its own
+ * subtransaction), what its ATTACH or DETACH moved, and a column rewrite.
+ * Within tenant_guard's own DDL nothing is judged.
  */
-void RecordMembershipChanges(PlannedStmt *pstmt, const char *query_string, size_t mark,
-							 const PartitionMove &move, Oid rewritten, size_t pin_mark)
+void RecordMembershipChanges(PlannedStmt *pstmt, const char *query_string, const FrameMarks &marks,
+							 const PartitionMove &move, Oid rewritten, Oid altered)
 {
-	if (column_pins.size() > pin_mark)
-		RequirePinnedColumns(pin_mark);
-	bool const drops = pending_drops.size() > mark;
+	if (column_pins.size() > marks.pins)
+		RequirePinnedColumns(marks.pins);
+	bool const drops = pending_drops.size() > marks.drops;
 	bool const moves = OidIsValid(move.partition);
-	bool const uncaptured = MayAddUncaptured(pstmt->utilityStmt);
-	bool const created = CreatesPartition(pstmt->utilityStmt);
-	if ((!drops && !moves && !OidIsValid(rewritten) && !uncaptured && !created) || !TrailInPlace())
+	bool const created = created_relations.size() > marks.created;
+	if ((!drops && !moves && !OidIsValid(rewritten) && !OidIsValid(altered) && !created) || !TrailInPlace())
 		return;
+	/* What the statement did is visible to the lookups and queries below. */
+	PgCall(CommandCounterIncrement);
+	std::vector<Oid> const subjects = Subjects(pstmt->utilityStmt, marks.created, move, altered);
 	if (moves || OidIsValid(rewritten))
 		RequireSameRelations(pstmt, move, rewritten);
-	/* What the statement did is visible to the queries below. */
-	PgCall(CommandCounterIncrement);
 	SpiSession spi;
 	Registry registry(spi);
-	if (uncaptured)
-		RefuseUncaptured(registry);
+	if (!subjects.empty())
+		RefuseUncaptured(registry, subjects);
 	/* Also where no event trigger runs: CREATE SCHEMA's own statements, session_replication_role = replica. */
-	if (created)
-		AddMissingTruncateTriggers(spi);
+	if (created && CreatesPartition(pstmt->utilityStmt)) {
+		std::vector<Oid> const made(created_relations.begin() + static_cast<long>(marks.created),
+									created_relations.end());
+		AddMissingTruncateTriggers(spi, &made);
+	}
 	if (drops)
-		RecordDrops(registry, mark);
+		RecordDrops(registry, marks.drops);
 	if (moves)
 		RecordPartitionMove(spi, registry, move);
 	if (OidIsValid(rewritten))
 		RecordColumnRewrite(spi, registry, rewritten, StatementText(pstmt, query_string));
 }
 
-void ForgetPinsSince(size_t mark) noexcept
+/* Leaving a frame: what it noted is its own, recorded or not. */
+void ForgetSince(const FrameMarks &marks) noexcept
 {
-	if (column_pins.size() > mark)
-		column_pins.resize(mark);
+	if (pending_drops.size() > marks.drops)
+		pending_drops.resize(marks.drops);
+	if (column_pins.size() > marks.pins)
+		column_pins.resize(marks.pins);
+	if (created_relations.size() > marks.created)
+		created_relations.resize(marks.created);
 }
 
 /* Whatever a statement noted is recorded by it or not at all: never by a statement around it. */
@@ -655,8 +744,10 @@ void ForgetDropsOfSubxact(SubXactEvent event, SubTransactionId subxact, SubTrans
 void ForgetDropsAtEnd(XactEvent event) noexcept
 {
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
-		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT) {
 		pending_drops.clear();
+		created_relations.clear();
+	}
 }
 
 } // namespace
@@ -667,16 +758,17 @@ extern "C" {
 
 struct MembershipCall {
 	tg::UtilityCall utility;
-	size_t mark;	 /* pending_drops before the statement */
-	size_t pin_mark; /* column_pins before it */
+	tg::audit::FrameMarks marks;
 	tg::audit::PartitionMove move;
 	Oid rewritten;
+	Oid altered;
 };
 
 static void tg_membership_resolve(MembershipCall *call)
 {
 	call->move = tg::audit::ResolveMove(call->utility.pstmt);
 	call->rewritten = tg::audit::ResolveRewrite(call->utility.pstmt);
+	call->altered = tg::audit::ResolveAltered(call->utility.pstmt);
 	tg::audit::PinColumns(call->utility.pstmt);
 }
 
@@ -686,15 +778,14 @@ static void tg_membership_run(void *arg)
 	tg::InvokeCpp(tg_membership_resolve, call);
 	tg::CallNextUtility(&call->utility);
 	tg::InvokeCpp(tg::audit::RecordMembershipChanges, call->utility.pstmt, call->utility.query_string,
-				  call->mark, call->move, call->rewritten, call->pin_mark);
+				  call->marks, call->move, call->rewritten, call->altered);
 }
 
 static void tg_membership_leave(void *arg)
 {
 	auto *call = static_cast<MembershipCall *>(arg);
 	tg::audit::utility_depth--;
-	tg::audit::ForgetDropsSince(call->mark);
-	tg::audit::ForgetPinsSince(call->pin_mark);
+	tg::audit::ForgetSince(call->marks);
 }
 
 /* A plain C frame around every utility statement, so that drops in nested ones are seen too. */
@@ -705,9 +796,10 @@ static void tg_membership_process_utility(PlannedStmt *pstmt, const char *query_
 {
 	MembershipCall call{{tg::audit::prev_process_utility_hook, pstmt, query_string, read_only_tree,
 						 context, params, query_env, dest, qc},
-						tg::audit::pending_drops.size(),
-						tg::audit::column_pins.size(),
+						{tg::audit::pending_drops.size(), tg::audit::column_pins.size(),
+						 tg::audit::created_relations.size()},
 						{},
+						InvalidOid,
 						InvalidOid};
 	tg::audit::utility_depth++;
 	tg::CallWithCleanup(tg_membership_run, tg_membership_leave, &call);
@@ -718,8 +810,13 @@ static void tg_membership_object_access(ObjectAccessType access, Oid class_id, O
 {
 	if (tg::audit::prev_object_access_hook != nullptr)
 		tg::audit::prev_object_access_hook(access, class_id, object_id, sub_id, arg);
-	if (access == OAT_DROP && class_id == RelationRelationId && sub_id == 0 && tg::audit::utility_depth > 0)
+	if (class_id != RelationRelationId || sub_id != 0 || tg::audit::utility_depth == 0)
+		return;
+	/* PostgreSQL's own deletions (a rewrite's transient heap) drop nothing of the user's. */
+	if (access == OAT_DROP && !(static_cast<ObjectAccessDrop *>(arg)->dropflags & PERFORM_DELETION_INTERNAL))
 		tg::InvokeCpp(tg::audit::NoteDrop, object_id);
+	else if (access == OAT_POST_CREATE)
+		tg::InvokeCpp(tg::audit::NoteCreate, object_id);
 }
 
 static void tg_membership_subxact(SubXactEvent event, SubTransactionId subxact, SubTransactionId parent, void *)

@@ -1,6 +1,7 @@
 #include "boundary/spi.h"
 
 extern "C" {
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/snapmgr.h"
@@ -142,7 +143,7 @@ std::vector<SqlRow> SpiSession::Query(const std::string &sql, const std::vector<
 	return ResultRows(Run(sql, params));
 }
 
-std::vector<SqlRow> SpiSession::QueryLatest(const std::string &sql, const std::vector<SqlParam> &params)
+uint64_t SpiSession::RunLatest(const std::string &sql, const std::vector<SqlParam> &params, bool read_only)
 {
 	std::vector<Oid> types(params.size(), TEXTOID);
 	std::vector<Datum> values(params.size(), 0);
@@ -168,15 +169,29 @@ std::vector<SqlRow> SpiSession::QueryLatest(const std::string &sql, const std::v
 	Datum *args = values.data();
 	const char *arg_nulls = nulls.c_str();
 	int const rc = PgCall([&] {
-		return SPI_execute_snapshot(plan, args, arg_nulls, GetLatestSnapshot(), InvalidSnapshot, true, false, 0L);
+		/* What this transaction did so far is part of "latest" too. */
+		CommandCounterIncrement();
+		return SPI_execute_snapshot(plan, args, arg_nulls, GetLatestSnapshot(), InvalidSnapshot, read_only, false,
+									0L);
 	});
+	PgCall(SPI_freeplan, plan);
 	if (rc < 0)
 		throw Error(ERRCODE_INTERNAL_ERROR,
 					"tenant_guard's SPI query failed with code " + std::to_string(rc) + " (" +
 						PgCall(SPI_result_code_string, rc) + ")",
 					"The query was: " + sql,
 					"This is a bug in tenant_guard; please report it with the statement that failed.");
-	return ResultRows(SPI_processed);
+	return SPI_processed;
+}
+
+std::vector<SqlRow> SpiSession::QueryLatest(const std::string &sql, const std::vector<SqlParam> &params)
+{
+	return ResultRows(RunLatest(sql, params, true));
+}
+
+uint64_t SpiSession::ExecuteLatest(const std::string &sql, const std::vector<SqlParam> &params)
+{
+	return RunLatest(sql, params, false);
 }
 
 SqlValue SpiSession::Value(const std::string &sql, const std::vector<SqlParam> &params)

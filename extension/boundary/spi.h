@@ -60,6 +60,8 @@ public:
 	 * what it did, also under REPEATABLE READ (as PostgreSQL's RI checks do).
 	 */
 	std::vector<SqlRow> QueryLatest(const std::string &sql, const std::vector<SqlParam> &params = {});
+	/* A statement that changes rows, finding them in the latest committed state likewise. */
+	uint64_t ExecuteLatest(const std::string &sql, const std::vector<SqlParam> &params = {});
 
 	/* The single value of a one-row, one-column query (empty: no row or NULL). */
 	SqlValue Value(const std::string &sql,
@@ -75,6 +77,7 @@ public:
 
 private:
 	uint64_t Run(const std::string &sql, const std::vector<SqlParam> &params);
+	uint64_t RunLatest(const std::string &sql, const std::vector<SqlParam> &params, bool read_only);
 	uint64_t RunTyped(const std::string &sql, const std::vector<Oid> &types,
 					  const std::vector<Datum> &values, const std::string &nulls);
 };
