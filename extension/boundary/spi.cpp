@@ -51,21 +51,43 @@ SpiSession::~SpiSession()
 	}
 }
 
+namespace {
+
+/* Text parameters as SPI takes them: TEXTOID each, 'n' for NULL. */
+struct TextArgs {
+	std::vector<Oid> types;
+	std::vector<Datum> values;
+	std::string nulls;
+
+	explicit TextArgs(const std::vector<SqlParam> &params)
+		: types(params.size(), TEXTOID), values(params.size(), 0), nulls(params.size(), ' ')
+	{
+		for (size_t i = 0; i < params.size(); i++) {
+			if (!params[i]) {
+				nulls[i] = 'n';
+				continue;
+			}
+			const char *text = params[i]->c_str();
+			values[i] = PgCall([text] { return CStringGetTextDatum(text); });
+		}
+	}
+};
+
+[[noreturn]] void SpiFailed(const std::string &sql, int rc)
+{
+	throw Error(ERRCODE_INTERNAL_ERROR,
+				"tenant_guard's SPI query failed with code " + std::to_string(rc) + " (" +
+					PgCall(SPI_result_code_string, rc) + ")",
+				"The query was: " + sql,
+				"This is a bug in tenant_guard; please report it with the statement that failed.");
+}
+
+} // namespace
+
 uint64_t SpiSession::Run(const std::string &sql, const std::vector<SqlParam> &params)
 {
-	std::vector<Oid> types(params.size(), TEXTOID);
-	std::vector<Datum> values(params.size(), 0);
-	std::string nulls(params.size(), ' ');
-	for (size_t i = 0; i < params.size(); i++) {
-		if (!params[i]) {
-			nulls[i] = 'n';
-			continue;
-		}
-		const char *text = params[i]->c_str();
-		values[i] = PgCall([text] { return CStringGetTextDatum(text); });
-	}
-
-	return RunTyped(sql, types, values, nulls);
+	TextArgs const args(params);
+	return RunTyped(sql, args.types, args.values, args.nulls);
 }
 
 uint64_t SpiSession::RunTyped(const std::string &sql, const std::vector<Oid> &types,
@@ -78,11 +100,7 @@ uint64_t SpiSession::RunTyped(const std::string &sql, const std::vector<Oid> &ty
 	int const rc = PgCall(SPI_execute_with_args, query, nargs, argtypes, args, nulls.c_str(),
 						  false, 0L);
 	if (rc < 0)
-		throw Error(ERRCODE_INTERNAL_ERROR,
-					"tenant_guard's SPI query failed with code " + std::to_string(rc) + " (" +
-						PgCall(SPI_result_code_string, rc) + ")",
-					"The query was: " + sql,
-					"This is a bug in tenant_guard; please report it with the statement that failed.");
+		SpiFailed(sql, rc);
 	return SPI_processed;
 }
 
@@ -145,42 +163,23 @@ std::vector<SqlRow> SpiSession::Query(const std::string &sql, const std::vector<
 
 uint64_t SpiSession::RunLatest(const std::string &sql, const std::vector<SqlParam> &params, bool read_only)
 {
-	std::vector<Oid> types(params.size(), TEXTOID);
-	std::vector<Datum> values(params.size(), 0);
-	std::string nulls(params.size(), ' ');
-	for (size_t i = 0; i < params.size(); i++) {
-		if (!params[i]) {
-			nulls[i] = 'n';
-			continue;
-		}
-		const char *text = params[i]->c_str();
-		values[i] = PgCall([text] { return CStringGetTextDatum(text); });
-	}
+	TextArgs args(params);
 	const char *query = sql.c_str();
-	int const nargs = static_cast<int>(types.size());
-	Oid *argtypes = types.data();
+	int const nargs = static_cast<int>(args.types.size());
+	Oid *argtypes = args.types.data();
 	SPIPlanPtr plan = PgCall(SPI_prepare, query, nargs, argtypes);
 	if (plan == nullptr)
-		throw Error(ERRCODE_INTERNAL_ERROR,
-					"tenant_guard's SPI query could not be prepared (" +
-						std::string(PgCall(SPI_result_code_string, SPI_result)) + ")",
-					"The query was: " + sql,
-					"This is a bug in tenant_guard; please report it with the statement that failed.");
-	Datum *args = values.data();
-	const char *arg_nulls = nulls.c_str();
+		SpiFailed(sql, SPI_result);
+	Datum *values = args.values.data();
+	const char *nulls = args.nulls.c_str();
 	int const rc = PgCall([&] {
 		/* What this transaction did so far is part of "latest" too. */
 		CommandCounterIncrement();
-		return SPI_execute_snapshot(plan, args, arg_nulls, GetLatestSnapshot(), InvalidSnapshot, read_only, false,
-									0L);
+		return SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(), InvalidSnapshot, read_only, false, 0L);
 	});
 	PgCall(SPI_freeplan, plan);
 	if (rc < 0)
-		throw Error(ERRCODE_INTERNAL_ERROR,
-					"tenant_guard's SPI query failed with code " + std::to_string(rc) + " (" +
-						PgCall(SPI_result_code_string, rc) + ")",
-					"The query was: " + sql,
-					"This is a bug in tenant_guard; please report it with the statement that failed.");
+		SpiFailed(sql, rc);
 	return SPI_processed;
 }
 
