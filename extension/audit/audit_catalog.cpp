@@ -1,9 +1,11 @@
 #include "audit/audit_catalog.h"
+#include "boundary/pg_boundary.h"
 
 extern "C" {
 #include "access/tupdesc.h"
 #include "catalog/namespace.h"
 #include "catalog/partition.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -67,6 +69,16 @@ List *PartitionAncestors(Oid relid)
 		r = get_partition_parent(r, true);
 		out = lappend_oid(out, r);
 	}
+	return out;
+}
+
+std::vector<Oid> InheritorsOf(Oid relid)
+{
+	List *all = PgCall(find_all_inheritors, relid, NoLock, static_cast<List **>(nullptr));
+	std::vector<Oid> out;
+	ListCell *lc;
+	foreach (lc, all)
+		out.push_back(lfirst_oid(lc));
 	return out;
 }
 

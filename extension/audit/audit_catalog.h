@@ -13,6 +13,8 @@ extern "C" {
 #include "utils/relcache.h"
 }
 
+#include <vector>
+
 
 namespace tg::audit {
 
@@ -67,5 +69,8 @@ Oid RequireAuditRelid(const char *name);
  * its audited table, captured, and recorded when it is dropped.
  */
 List *PartitionAncestors(Oid relid);
+
+/* relid and everything below it in its inheritance tree, relid first, unlocked (C++: through PgCall). */
+std::vector<Oid> InheritorsOf(Oid relid);
 
 } // namespace tg::audit

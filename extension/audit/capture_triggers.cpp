@@ -9,7 +9,6 @@
 
 extern "C" {
 #include "catalog/namespace.h"
-#include "catalog/pg_inherits.h"
 #include "nodes/parsenodes.h"
 }
 
@@ -147,18 +146,8 @@ std::vector<Oid> ArrivingPartitions(Node *stmt)
 				arriving = reinterpret_cast<PartitionCmd *>(cmd->def)->name;
 		}
 	}
-	if (arriving == nullptr)
-		return {};
-	Oid const relid = PgCall(RangeVarGetRelidExtended, arriving, NoLock, RVR_MISSING_OK,
-							 static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
-	if (!OidIsValid(relid))
-		return {};
-	std::vector<Oid> out;
-	List *all = PgCall(find_all_inheritors, relid, NoLock, static_cast<List **>(nullptr));
-	ListCell *lc;
-	foreach (lc, all)
-		out.push_back(lfirst_oid(lc));
-	return out;
+	Oid const relid = RelationNamed(arriving);
+	return OidIsValid(relid) ? InheritorsOf(relid) : std::vector<Oid>{};
 }
 
 void DropTruncateTriggers(SpiSession &spi, Oid relid)

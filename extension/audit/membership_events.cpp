@@ -297,13 +297,9 @@ void RecordDrops(Registry &registry, size_t mark)
 std::vector<Named> Subtree(Oid relid)
 {
 	std::vector<Named> out;
-	List *all = PgCall(find_all_inheritors, relid, NoLock, static_cast<List **>(nullptr));
-	ListCell *lc;
-	foreach (lc, all) {
-		Oid const member = lfirst_oid(lc);
+	for (Oid member : InheritorsOf(relid))
 		if (member == relid || PgCall(get_rel_relispartition, member))
 			out.push_back(NamedRelation(member));
-	}
 	return out;
 }
 
@@ -369,6 +365,20 @@ std::string StatementText(PlannedStmt *pstmt, const char *query_string)
 	return std::string(text);
 }
 
+/* The tables a statement on relid changes: relid, or the tables OF a composite type. */
+std::vector<Oid> TablesOf(SpiSession &spi, Oid relid)
+{
+	if (PgCall(get_rel_relkind, relid) != RELKIND_COMPOSITE_TYPE)
+		return {relid};
+	std::vector<Oid> out;
+	for (const SqlRow &r : spi.Query("SELECT c.oid FROM pg_catalog.pg_class c WHERE c.reloftype OPERATOR(pg_catalog.=)"
+									 " (SELECT t.reltype FROM pg_catalog.pg_class t"
+									 "   WHERE t.oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid) ORDER BY c.oid",
+									 {std::to_string(relid)}))
+		out.push_back(SqlOid(r[0]));
+	return out;
+}
+
 /*
  * ALTER COLUMN ... TYPE rewrites every row of an audited table, with USING
  * any value at all (the tenant column's too), and no row event says so: one
@@ -382,22 +392,13 @@ void RecordColumnRewrite(SpiSession &spi, Registry &registry, Oid relid, const s
 {
 	if (!OidIsValid(relid))
 		return;
-	std::vector<Oid> targets{relid};
-	if (PgCall(get_rel_relkind, relid) == RELKIND_COMPOSITE_TYPE) {
-		targets.clear();
-		for (const SqlRow &r : spi.Query("SELECT c.oid FROM pg_catalog.pg_class c WHERE c.reloftype OPERATOR(pg_catalog.=)"
-										 " (SELECT t.reltype FROM pg_catalog.pg_class t"
-										 "   WHERE t.oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid) ORDER BY c.oid",
-										 {std::to_string(relid)}))
-			targets.push_back(SqlOid(r[0]));
-	}
 	auto const write = [&](const std::string &table_name, const std::string &registration) {
 		SqlValue const image = spi.Value("SELECT ($1::pg_catalog.jsonb OPERATOR(pg_catalog.||)"
 										 " pg_catalog.jsonb_build_object('statement', $2))::pg_catalog.text",
 										 {registration, statement});
 		WriteConfigEvent("ALTER", table_name, std::nullopt, *image);
 	};
-	for (Oid target : targets) {
+	for (Oid target : TablesOf(spi, relid)) {
 		std::string const table_name = EventTableName(target);
 		for (const auto &[root, registration] : registry.Of(Lineage(target)))
 			write(table_name, registration);
@@ -432,17 +433,14 @@ AlterTableStmt *AlterOfTable(Node *stmt)
  * and those an ATTACH, INHERIT or SET UNLOGGED named before it ran, each
  * with its partitions.
  */
-std::vector<Oid> Subjects(Node *stmt, size_t created_mark, const PartitionMove &move, Oid altered)
+std::vector<Oid> Subjects(size_t created_mark, const PartitionMove &move, Oid altered)
 {
 	std::vector<Oid> named(created_relations.begin() + static_cast<long>(created_mark), created_relations.end());
 	for (Oid relid : {move.detach ? InvalidOid : move.partition, altered})
 		if (OidIsValid(relid) && PgCall(get_rel_relkind, relid) != '\0') {
-			List *all = PgCall(find_all_inheritors, relid, NoLock, static_cast<List **>(nullptr));
-			ListCell *lc;
-			foreach (lc, all)
-				named.push_back(lfirst_oid(lc));
+			std::vector<Oid> const tree = InheritorsOf(relid);
+			named.insert(named.end(), tree.begin(), tree.end());
 		}
-	(void)stmt;
 	/* Indexes, sequences, TOAST tables and the like hold no rows of their own. */
 	std::vector<Oid> out;
 	for (Oid relid : named) {
@@ -459,8 +457,7 @@ Oid ResolveAltered(PlannedStmt *pstmt)
 	AlterTableStmt *alter = AlterOfTable(pstmt->utilityStmt);
 	if (alter == nullptr || !(HasCommand(alter, AT_AddInherit) || HasCommand(alter, AT_SetUnLogged)))
 		return InvalidOid;
-	return PgCall(RangeVarGetRelidExtended, alter->relation, NoLock, RVR_MISSING_OK,
-				  static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
+	return RelationNamed(alter->relation);
 }
 
 /*
@@ -510,13 +507,9 @@ PartitionMove ResolveMove(PlannedStmt *pstmt)
 	move.detach = cmd->subtype == AT_DetachPartition || cmd->subtype == AT_DetachPartitionFinalize;
 	if (!move.detach && cmd->subtype != AT_AttachPartition)
 		return {};
-	auto const resolve = [](RangeVar *rv) {
-		return PgCall(RangeVarGetRelidExtended, rv, NoLock, RVR_MISSING_OK,
-					  static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
-	};
 	auto *partcmd = reinterpret_cast<PartitionCmd *>(cmd->def);
-	move.parent = resolve(alter->relation);
-	move.partition = resolve(partcmd->name);
+	move.parent = RelationNamed(alter->relation);
+	move.partition = RelationNamed(partcmd->name);
 	move.concurrent = partcmd->concurrent;
 	return move;
 }
@@ -530,8 +523,7 @@ Oid ResolveRewrite(PlannedStmt *pstmt)
 	auto *alter = reinterpret_cast<AlterTableStmt *>(stmt);
 	if ((alter->objtype != OBJECT_TABLE && alter->objtype != OBJECT_TYPE) || !HasCommand(alter, AT_AlterColumnType))
 		return InvalidOid;
-	return PgCall(RangeVarGetRelidExtended, alter->relation, NoLock, RVR_MISSING_OK,
-				  static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
+	return RelationNamed(alter->relation);
 }
 
 /* A statement that renames or drops columns: the relation (or composite type) it names. */
@@ -547,24 +539,7 @@ Oid ResolveColumnChange(Node *stmt)
 		if (HasCommand(alter, AT_DropColumn))
 			relation = alter->relation;
 	}
-	if (relation == nullptr)
-		return InvalidOid;
-	return PgCall(RangeVarGetRelidExtended, relation, NoLock, RVR_MISSING_OK,
-				  static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
-}
-
-/* The tables a statement on relid changes: relid, or the tables OF a composite type. */
-std::vector<Oid> TablesOf(SpiSession &spi, Oid relid)
-{
-	if (PgCall(get_rel_relkind, relid) != RELKIND_COMPOSITE_TYPE)
-		return {relid};
-	std::vector<Oid> out;
-	for (const SqlRow &r : spi.Query("SELECT c.oid FROM pg_catalog.pg_class c WHERE c.reloftype OPERATOR(pg_catalog.=)"
-									 " (SELECT t.reltype FROM pg_catalog.pg_class t"
-									 "   WHERE t.oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid) ORDER BY c.oid",
-									 {std::to_string(relid)}))
-		out.push_back(SqlOid(r[0]));
-	return out;
+	return RelationNamed(relation);
 }
 
 /*
@@ -679,7 +654,7 @@ void RecordMembershipChanges(PlannedStmt *pstmt, const char *query_string, const
 		return;
 	/* What the statement did is visible to the lookups and queries below. */
 	PgCall(CommandCounterIncrement);
-	std::vector<Oid> const subjects = Subjects(pstmt->utilityStmt, marks.created, move, altered);
+	std::vector<Oid> const subjects = Subjects(marks.created, move, altered);
 	if (moves || OidIsValid(rewritten))
 		RequireSameRelations(pstmt, move, rewritten);
 	SpiSession spi;
@@ -711,12 +686,6 @@ void ForgetSince(const FrameMarks &marks) noexcept
 		created_relations.resize(marks.created);
 }
 
-/* Whatever a statement noted is recorded by it or not at all: never by a statement around it. */
-void ForgetDropsSince(size_t mark) noexcept
-{
-	if (pending_drops.size() > mark)
-		pending_drops.resize(mark);
-}
 
 /*
  * A subtransaction rolled back (an EXCEPTION block around a statement that

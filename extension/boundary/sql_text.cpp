@@ -35,6 +35,14 @@ std::string ArrayLiteral(const std::vector<std::string> &elements)
 	return out + "}";
 }
 
+Oid RelationNamed(RangeVar *rv)
+{
+	if (rv == nullptr)
+		return InvalidOid;
+	return PgCall(RangeVarGetRelidExtended, rv, NoLock, RVR_MISSING_OK,
+				  static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
+}
+
 std::string RelationDisplayName(Oid relid)
 {
 	const char *relname = PgCall(get_rel_name, relid);

@@ -6,6 +6,10 @@
 
 #include "boundary/pg_boundary.h"
 
+extern "C" {
+#include "nodes/primnodes.h"
+}
+
 #include <string>
 #include <vector>
 
@@ -19,6 +23,9 @@ std::string QuoteLiteral(const std::string &value);
  * quotes, backslashes, commas or braces, comes back as it was.
  */
 std::string ArrayLiteral(const std::vector<std::string> &elements);
+
+/* The relation a name in a statement finds now (search_path applies), unlocked; InvalidOid for none or nullptr. */
+Oid RelationNamed(RangeVar *rv);
 
 /* "schema.table", quoted where needed; the OID in brackets if it is gone. */
 std::string RelationDisplayName(Oid relid);

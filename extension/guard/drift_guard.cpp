@@ -129,13 +129,6 @@ void RefuseUnlessAllowed(SpiSession &spi, Oid relid, const std::string &what, co
 	LogDrift(spi, relid, *reason, what);
 }
 
-Oid RelationOf(RangeVar *rv)
-{
-	if (rv == nullptr)
-		return InvalidOid;
-	return PgCall(RangeVarGetRelidExtended, rv, NoLock, RVR_MISSING_OK,
-				  static_cast<RangeVarGetRelidCallback>(nullptr), static_cast<void *>(nullptr));
-}
 
 /* The table part of a "table.object" name list (DROP POLICY / DROP TRIGGER). */
 Oid RelationOfQualifiedObject(List *names)
@@ -145,7 +138,7 @@ Oid RelationOfQualifiedObject(List *names)
 		return InvalidOid;
 	List *table = PgCall(list_truncate, PgCall(list_copy, static_cast<const List *>(names)), n - 1);
 	RangeVar *rv = PgCall(makeRangeVarFromNameList, table);
-	return RelationOf(rv);
+	return RelationNamed(rv);
 }
 
 /* Every protected or audited relation the statement names that could be weakened through it. */
@@ -155,23 +148,23 @@ std::vector<Oid> NamedRelations(SpiSession &spi, Node *stmt)
 	switch (nodeTag(stmt)) {
 	case T_AlterTableStmt: {
 		auto *alter = reinterpret_cast<AlterTableStmt *>(stmt);
-		rels.push_back(RelationOf(alter->relation));
+		rels.push_back(RelationNamed(alter->relation));
 		ListCell *lc;
 		foreach (lc, alter->cmds) {
 			auto *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
 			if (cmd->subtype == AT_AttachPartition && cmd->def != nullptr)
-				rels.push_back(RelationOf(reinterpret_cast<PartitionCmd *>(cmd->def)->name));
+				rels.push_back(RelationNamed(reinterpret_cast<PartitionCmd *>(cmd->def)->name));
 		}
 		break;
 	}
 	case T_RenameStmt:
-		rels.push_back(RelationOf(reinterpret_cast<RenameStmt *>(stmt)->relation));
+		rels.push_back(RelationNamed(reinterpret_cast<RenameStmt *>(stmt)->relation));
 		break;
 	case T_CreatePolicyStmt:
-		rels.push_back(RelationOf(reinterpret_cast<CreatePolicyStmt *>(stmt)->table));
+		rels.push_back(RelationNamed(reinterpret_cast<CreatePolicyStmt *>(stmt)->table));
 		break;
 	case T_AlterPolicyStmt:
-		rels.push_back(RelationOf(reinterpret_cast<AlterPolicyStmt *>(stmt)->table));
+		rels.push_back(RelationNamed(reinterpret_cast<AlterPolicyStmt *>(stmt)->table));
 		break;
 	case T_DropStmt: {
 		auto *drop = reinterpret_cast<DropStmt *>(stmt);
@@ -304,7 +297,7 @@ std::vector<RuleChange> RuleChangesOf(Node *stmt)
 	switch (nodeTag(stmt)) {
 	case T_RuleStmt: {
 		auto *rule = reinterpret_cast<RuleStmt *>(stmt);
-		changes.push_back(RuleChange{RelationOf(rule->relation), rule->rulename,
+		changes.push_back(RuleChange{RelationNamed(rule->relation), rule->rulename,
 									 rule->replace ? "creating or replacing" : "creating",
 									 rule->replace ? "created or replaced" : "created", ""});
 		break;
@@ -312,7 +305,7 @@ std::vector<RuleChange> RuleChangesOf(Node *stmt)
 	case T_RenameStmt: {
 		auto *rename = reinterpret_cast<RenameStmt *>(stmt);
 		if (rename->renameType == OBJECT_RULE)
-			changes.push_back(RuleChange{RelationOf(rename->relation), rename->subname, "renaming",
+			changes.push_back(RuleChange{RelationNamed(rename->relation), rename->subname, "renaming",
 										 "renamed", std::string(" to \"") + rename->newname + "\""});
 		break;
 	}
@@ -323,7 +316,7 @@ std::vector<RuleChange> RuleChangesOf(Node *stmt)
 			auto *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
 			if (cmd->subtype == AT_EnableRule || cmd->subtype == AT_EnableAlwaysRule ||
 				cmd->subtype == AT_EnableReplicaRule)
-				changes.push_back(RuleChange{RelationOf(alter->relation), cmd->name, "enabling",
+				changes.push_back(RuleChange{RelationNamed(alter->relation), cmd->name, "enabling",
 											 "enabled", EnableRuleScope(cmd->subtype)});
 		}
 		break;
