@@ -54,6 +54,18 @@ awk 'BEGIN{done=0} /^E /&&!done&&NR>20{done=1; next} {print}' "$EXPORT/log.tsv" 
 check "a deleted event" "1" "$(run verify "$EXPORT-edited" --ca "$TSA/ca.pem" | grep -c "the export holds")"
 head -5 "$EXPORT/log.tsv" >"$EXPORT-edited/log.tsv"
 check "a log cut short: both days" "2" "$(run verify "$EXPORT-edited" --ca "$TSA/ca.pem" | grep -c "the log was cut short")"
+# Numbers at the end of bigint: a chain's first two blocks, and the first two
+# passes, renumbered INT64_MAX and INT64_MIN. Adding one wrapped, so the second of
+# each passed for the first's successor.
+awk 'NR == FNR { if ($1 == "B") blocks[$2]++; next }
+	$1 == "B" && blocks[$2] > 1 && (chain == "" || $2 == chain) && b < 2 { chain = $2; $3 = b++ ? "-9223372036854775808" : "9223372036854775807" }
+	$1 == "P" && p < 2 { $2 = p++ ? "-9223372036854775808" : "9223372036854775807" }
+	{ print }' "$EXPORT/log.tsv" "$EXPORT/log.tsv" >"$EXPORT-edited/log.tsv"
+out=$(run verify "$EXPORT-edited" --ca "$TSA/ca.pem")
+check "a block after block INT64_MAX: named" "1" \
+	"$(grep -c "follows block 9223372036854775807 of the chain, after which there can be none" <<<"$out")"
+check "a pass after pass INT64_MAX: named" "1" \
+	"$(grep -c "follows pass 9223372036854775807, after which there can be none" <<<"$out")"
 check "usage error: exit 2" "exit 2" "$(run verify "$EXPORT" | head -1)"
 # Files that are not what the export writes: refused, never read as something else.
 cp "$EXPORT/log.tsv" "$EXPORT-edited/log.tsv"

@@ -151,6 +151,13 @@ mv "$CLUSTER/forged.tsv" "$CLUSTER/export/checkpoint.tsv"
 verify_out=$("$REPO_ROOT/build/tenant-audit" verify "$CLUSTER/export" --ca "$TSA/ca.pem" --no-progress 2>&1; echo "exit $?")
 check "a second checkpoint line is refused, not read over the first" "checkpoint.tsv: the checkpoint line must come first, and once" \
 	"$(grep -o "checkpoint.tsv: the checkpoint line must come first, and once" <<<"$verify_out")"
+# A checkpoint at the last pass number bigint has: the log could not go on from it
+# (adding one wrapped to -2^63, and the first pass was called missing as that).
+awk '$1 == "K" && !k++ { $4 = "9223372036854775807" } $1 != "K" || k == 1 { print }' \
+	"$CLUSTER/export/checkpoint.tsv" >"$CLUSTER/forged.tsv" && mv "$CLUSTER/forged.tsv" "$CLUSTER/export/checkpoint.tsv"
+verify_out=$("$REPO_ROOT/build/tenant-audit" verify "$CLUSTER/export" --ca "$TSA/ca.pem" --no-progress 2>&1; echo "exit $?")
+check "a checkpoint at pass INT64_MAX is refused" "checkpoint.tsv: the checkpoint's pass 9223372036854775807 leaves no pass to follow it" \
+	"$(grep -o "checkpoint.tsv: the checkpoint's pass 9223372036854775807 leaves no pass to follow it" <<<"$verify_out")"
 check "proofs need the pruned leaves" "the audit log before retention checkpoint 1 was pruned" \
 	"$(err -c "SELECT * FROM tenant_guard.audit_proof('tenant:t1', $straggler)")"
 check "so do consistency proofs" "the audit log before retention checkpoint 1 was pruned" \

@@ -23,6 +23,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <limits>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -43,6 +44,22 @@ std::optional<Hash> ParseHash(std::string_view hex)
 	if (hex.size() != 64 || !DecodeHexInto(hex, reinterpret_cast<char *>(out.data())))
 		return std::nullopt;
 	return out;
+}
+
+/* The number that must follow n: none after INT64_MAX, which only a forged export holds. */
+std::optional<int64_t> Successor(int64_t n)
+{
+	if (n == std::numeric_limits<int64_t>::max())
+		return std::nullopt;
+	return n + 1;
+}
+
+/* "block 8 of the chain is missing", or, after INT64_MAX, that nothing can follow it. */
+std::string MissingAfter(const char *what, int64_t previous, const char *of = "")
+{
+	if (std::optional<int64_t> next = Successor(previous))
+		return std::string(what) + " " + std::to_string(*next) + of + " is missing";
+	return std::string("follows ") + what + " " + std::to_string(previous) + of + ", after which there can be none";
 }
 
 std::vector<Hash> ParsePath(std::string_view list)
@@ -198,6 +215,9 @@ void Verifier::ReadCheckpoint()
 				throw std::runtime_error("checkpoint.tsv: the frontier does not fit the tree size");
 			}
 			last_pass = ParseInt(f[3]);
+			if (!Successor(*last_pass))
+				throw std::runtime_error("checkpoint.tsv: the checkpoint's pass " + std::to_string(*last_pass) +
+										 " leaves no pass to follow it");
 			pass_no_ = *last_pass;
 			prev_pass_hash_ = *pass_hash;
 			pruned_ = "pruned by policy: retention checkpoint " + std::string(f[1]) + " dropped " + std::string(f[7]) +
@@ -260,10 +280,11 @@ void Verifier::EndBlock()
 	if (audit::HashBlock(block_, writer_, sha_) != block_hash_)
 		Problem(where, "does not hash to its block_hash");
 	auto it = chains_.find(block_chain_);
-	int64_t const expected_no = it == chains_.end() ? 1 : it->second.block_no + 1;
+	std::optional<int64_t> const expected_no = it == chains_.end() ? 1 : Successor(it->second.block_no);
 	Hash const expected_prev = it == chains_.end() ? Hash{} : it->second.hash;
 	if (block_.block_no != expected_no)
-		Problem(where, "block " + std::to_string(expected_no) + " of the chain is missing");
+		Problem(where, it == chains_.end() ? "block 1 of the chain is missing"
+										   : MissingAfter("block", it->second.block_no, " of the chain"));
 	else if (block_.prev_hash != expected_prev)
 		Problem(where, "does not name the hash of the chain's previous block");
 	chains_[block_chain_] = {block_.block_no, block_hash_};
@@ -278,8 +299,8 @@ void Verifier::EndPass()
 		return;
 	in_pass_ = false;
 	std::string const where = "pass " + std::to_string(pass_.pass_no);
-	if (pass_.pass_no != pass_no_ + 1)
-		Problem(where, "pass " + std::to_string(pass_no_ + 1) + " is missing");
+	if (pass_.pass_no != Successor(pass_no_))
+		Problem(where, MissingAfter("pass", pass_no_));
 	else if (pass_.prev_hash != prev_pass_hash_)
 		Problem(where, "does not name the hash of the previous pass");
 	if (audit::HashPass(pass_, writer_, sha_) != pass_hash_)
