@@ -3,8 +3,9 @@
 # on a primary cluster of their own and a streaming standby of it:
 #   concurrency  8 clients over 4 tenants and both chain kinds, with rollbacks,
 #                a long transaction and a session idle in transaction: events
-#                equal committed changes, verify_audit() is clean, and seal lag
-#                stays under 1 s while the long transaction is open;
+#                equal committed changes, verify_audit() is clean, and every
+#                event is sealed within 1 s of its commit while the long
+#                transaction is open;
 #   deadline     a sealer kept from writing makes verify_audit() report the
 #                committed events it could not seal;
 #   standby      verify_audit() on the standby is clean, sees a tampering
@@ -27,7 +28,9 @@ cleanup() {
 	rm -rf "$WORK" "$STANDBY"
 }
 trap cleanup EXIT
+# Commit times only to measure seal lag from each commit (never as proof of one).
 TG_CLUSTER_CONF="max_wal_senders = 4
+track_commit_timestamp = on
 tenant_guard.audit_seal_interval = 200" "$REPO_ROOT/scripts/cluster.sh" start "$PRIMARY" >/dev/null
 source "$PRIMARY/env"
 export PGDATABASE=tg_audit
@@ -93,8 +96,16 @@ lag=$(q -c "SELECT round(percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(ep
 	FROM tenant_guard.audit_events e JOIN (SELECT pass_no, unnest(event_seqs) AS seq FROM tenant_guard.audit_blocks) b USING (seq)
 	JOIN tenant_guard.audit_passes p USING (pass_no)
 	WHERE e.occurred_at BETWEEN '$start' AND '$stop' AND e.new_row->>'id' IS DISTINCT FROM '-1'")
-echo "seal lag p99 while a transaction stayed open: ${lag} s"
-check "seal lag p99 under 1 s while a transaction stays open" "t" "$(q -c "SELECT $lag < 1")"
+echo "seal lag p99 while a transaction stayed open: ${lag} s (from the statement)"
+# The issue's terms: every committed event sealed within 1 s of its commit.
+late=$(q -c "SELECT count(*) FILTER (WHERE p.sealed_at - pg_xact_commit_timestamp(e.xmin) >= interval '1 second')
+		|| ' of ' || count(*) || ', slowest ' || round(1000 * max(extract(epoch FROM p.sealed_at - pg_xact_commit_timestamp(e.xmin))))
+		|| ' ms'
+	FROM tenant_guard.audit_events e JOIN (SELECT pass_no, unnest(event_seqs) AS seq FROM tenant_guard.audit_blocks) b USING (seq)
+	JOIN tenant_guard.audit_passes p USING (pass_no)
+	WHERE e.occurred_at BETWEEN '$start' AND '$stop'")
+echo "sealed 1 s or more after their commit: $late"
+check "every event committed while a transaction stays open sealed within 1 s of its commit" "0" "${late%% *}"
 check "the long transaction's event sealed within 1 s of its commit" "t" \
 	"$(q -c "SELECT p.sealed_at - '$long_commit'::timestamptz < interval '1 second'
 		FROM tenant_guard.audit_events e JOIN (SELECT pass_no, unnest(event_seqs) AS seq FROM tenant_guard.audit_blocks) b USING (seq)
