@@ -2,8 +2,8 @@
 # Upgrade test (part of make test): ALTER EXTENSION tenant_guard UPDATE from
 # every earlier version, on a database with protected tables, must yield the
 # same objects as a fresh install of the default version. Objects are compared
-# by their definitions (functions, views, tables and columns, policies,
-# triggers, event triggers, grants), not by name only.
+# by their definitions (functions, views, tables and columns, indexes,
+# policies, triggers, event triggers, grants), not by name only.
 #   scripts/upgrade_test.sh CLUSTER_DIR
 source "$(dirname "$0")/lib.sh"
 
@@ -59,6 +59,9 @@ SELECT 'relation ' || c.oid::regclass || ' kind=' || c.relkind::text || ' acl=' 
        || ' constraints=' || coalesce((SELECT string_agg(pg_get_constraintdef(k.oid), '; ' ORDER BY k.conname)
                                          FROM pg_constraint k WHERE k.conrelid = c.oid), '-')
   FROM ext JOIN pg_class c ON ext.classid = 'pg_class'::regclass AND c.oid = ext.objid
+UNION ALL
+SELECT 'index ' || pg_get_indexdef(i.indexrelid)
+  FROM ext JOIN pg_index i ON ext.classid = 'pg_class'::regclass AND i.indrelid = ext.objid
 UNION ALL
 SELECT 'event trigger ' || t.evtname || ' on ' || t.evtevent || ' tags=' || coalesce(t.evttags::text, '-')
        || ' function=' || t.evtfoid::regprocedure || ' enabled=' || t.evtenabled::text

@@ -37,6 +37,12 @@ SELECT count(*) AS events, count(*) FILTER (WHERE sha256(pg_temp.canonical(e)) =
   FROM tenant_guard.audit_events e;
 -- The heads (and the latest pass_hash) are what an auditor keeps outside.
 SELECT chain_id, block_no, last_seq FROM tenant_guard.audit_heads;
+-- One head for each chain with blocks: its newest block, hash and all.
+SELECT (SELECT count(DISTINCT chain_id) FROM tenant_guard.audit_blocks) AS chains, count(*) AS heads,
+       count(*) FILTER (WHERE (h.block_no, h.block_hash, h.pass_no) =
+           (SELECT b.block_no, b.block_hash, b.pass_no FROM tenant_guard.audit_blocks b
+             WHERE b.chain_id = h.chain_id ORDER BY b.block_no DESC LIMIT 1)) AS newest
+  FROM tenant_guard.audit_heads h;
 
 -- Pass numbers depend on how the sealer's passes fell; the problems name them as N.
 CREATE VIEW pg_temp.problems AS
