@@ -12,9 +12,19 @@
 # prints the kind of every problem it finds. verify_audit()'s speed is
 # measured by bench/verify_audit.sh.
 #
-# The order of the three tables rotates from round to round, so that none
-# always runs first (right after a checkpoint, say) or right after an audited
-# run (while the sealer still seals that run's last events).
+# Three more tables, measured in the same rounds, give the floor that any
+# capture meeting the issue's terms pays here: each change recorded by a row
+# trigger, as a row of the audited transaction. t_trigger has an AFTER ROW
+# trigger in C that does nothing (contrib's lo_manage() returns at once for an
+# INSERT, and for an UPDATE that leaves its column alone, as every UPDATE here
+# does); t_row writes, through a rule, a second row of an audit event's size
+# into a table with a sequence and a primary key; t_floor does both. None
+# hashes, builds a row image or reads a setting: what they cost is
+# PostgreSQL's.
+#
+# The order of the tables rotates from round to round, so that none always
+# runs first (right after a checkpoint, say) or right after an audited run
+# (while the sealer still seals that run's last events).
 #
 #   bench/audit_throughput.sh [ROUNDS] [SECONDS]   (default 6 rounds of 5 s)
 # Writes docs/benchmarks/audit.md, keeping its "## Earlier runs" section and the
@@ -43,13 +53,39 @@ CREATE TABLE t_tenant (LIKE t_plain INCLUDING ALL);
 CREATE TABLE t_global (LIKE t_plain INCLUDING ALL);
 SELECT tenant_guard.audit('t_tenant');
 SELECT tenant_guard.audit('t_global', chain => 'global');
+-- The floor (see above): an empty C trigger, a second row, both.
+CREATE EXTENSION lo;
+CREATE TABLE t_trigger (LIKE t_plain INCLUDING ALL);
+CREATE TABLE t_row (LIKE t_plain INCLUDING ALL);
+CREATE TABLE t_floor (LIKE t_plain INCLUDING ALL);
+CREATE TRIGGER empty AFTER INSERT OR UPDATE ON t_trigger FOR EACH ROW EXECUTE FUNCTION lo_manage(tenant_id);
+CREATE TRIGGER empty AFTER INSERT OR UPDATE ON t_floor FOR EACH ROW EXECUTE FUNCTION lo_manage(tenant_id);
+-- As wide as an audit event of these tables (about 330 bytes), with a
+-- sequence and a primary key, as audit_events has.
+CREATE TABLE event_sink (seq bigserial PRIMARY KEY, occurred_at timestamptz NOT NULL DEFAULT now(),
+	chain_id text, tenant_id int, actor text, row_image jsonb, row_hash bytea);
+CREATE FUNCTION sink_rules(tbl regclass) RETURNS void LANGUAGE plpgsql AS $f$
+DECLARE
+	v text := $v$(chain_id, tenant_id, actor, row_image, row_hash) VALUES ('tenant:' || NEW.tenant_id,
+		NEW.tenant_id, 'bench_user', '{"id": 123456, "note": "order placed by the web shop", "amount": 12.50, "tenant_id": 3, "created_at": "2026-12-02T06:50:00.123456+00:00"}',
+		'\x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff')$v$;
+BEGIN
+	EXECUTE format('CREATE RULE sink_insert AS ON INSERT TO %s DO ALSO INSERT INTO event_sink %s', tbl, v);
+	EXECUTE format('CREATE RULE sink_update AS ON UPDATE TO %s DO ALSO INSERT INTO event_sink %s', tbl, v);
+END
+$f$;
+SELECT sink_rules('t_row'), sink_rules('t_floor');
 INSERT INTO t_plain (tenant_id, amount, note) SELECT g % 4, g, 'seed' FROM generate_series(1, 4000) g;
 INSERT INTO t_tenant SELECT * FROM t_plain;
 INSERT INTO t_global SELECT * FROM t_plain;
+INSERT INTO t_trigger SELECT * FROM t_plain;
+INSERT INTO t_row SELECT * FROM t_plain;
+INSERT INTO t_floor SELECT * FROM t_plain;
 SQL
 
 work=$(mktemp -d)
-for t in plain tenant global; do
+TABLES=(plain tenant global trigger row floor)
+for t in "${TABLES[@]}"; do
 	cat >"$work/insert_$t.sql" <<PGB
 \set tenant random(0, 3)
 INSERT INTO t_$t (tenant_id, amount, note) VALUES (:tenant, 12.50, 'order placed by the web shop');
@@ -75,26 +111,32 @@ for s in "$work"/*.sql; do pgbench_tps "$s" 2 >/dev/null; done
 
 declare -A res
 for workload in insert mixed; do
-	say "$workload: $ROUNDS rounds of ${SECONDS_PER_RUN}s, unaudited / tenant chains / global chain in turn"
-	plain=() tenant=() global=() rt=() rg=()
+	say "$workload: $ROUNDS rounds of ${SECONDS_PER_RUN}s over ${TABLES[*]} in turn"
+	declare -A runs=() ratios=()
+	above=""
 	for ((r = 1; r <= ROUNDS; r++)); do
 		declare -A tps=()
-		order=(plain tenant global)
-		order=("${order[@]:r%3}" "${order[@]:0:r%3}")
+		order=("${TABLES[@]:r%${#TABLES[@]}}" "${TABLES[@]:0:r%${#TABLES[@]}}")
 		for table in "${order[@]}"; do
 			tps[$table]=$(pgbench_tps "$work/${workload}_$table.sql" "$SECONDS_PER_RUN")
 		done
-		p=${tps[plain]} t=${tps[tenant]} g=${tps[global]}
-		echo "  round $r (${order[*]}): unaudited $p, tenant $t, global $g tps"
-		plain+=("$p") tenant+=("$t") global+=("$g")
-		rt+=("$(ratio "$t" "$p")") rg+=("$(ratio "$g" "$p")")
+		line="  round $r:"
+		for table in "${TABLES[@]}"; do
+			runs[$table]+="${tps[$table]} "
+			ratios[$table]+="$(ratio "${tps[$table]}" "${tps[plain]}") "
+			line+=" $table ${tps[$table]}"
+		done
+		above+="$(ratio "${tps[tenant]}" "${tps[floor]}") "
+		echo "$line tps"
 	done
-	res[$workload.plain]=$(printf '%s\n' "${plain[@]}" | median)
-	res[$workload.tenant]=$(printf '%s\n' "${tenant[@]}" | median)
-	res[$workload.global]=$(printf '%s\n' "${global[@]}" | median)
-	res[$workload.rt]=$(printf '%s\n' "${rt[@]}" | median | awk '{printf "%.3f", $1}')
-	res[$workload.rg]=$(printf '%s\n' "${rg[@]}" | median | awk '{printf "%.3f", $1}')
-	echo "  paired medians: tenant ${res[$workload.rt]}, global ${res[$workload.rg]}"
+	for table in "${TABLES[@]}"; do
+		res[$workload.$table]=$(printf '%s\n' ${runs[$table]} | median)
+		res[$workload.r$table]=$(printf '%s\n' ${ratios[$table]} | median | awk '{printf "%.3f", $1}')
+	done
+	res[$workload.above]=$(printf '%s\n' $above | median | awk '{printf "%.3f", $1}')
+	echo "  paired medians: tenant ${res[$workload.rtenant]}, global ${res[$workload.rglobal]}," \
+		"empty trigger ${res[$workload.rtrigger]}, second row ${res[$workload.rrow]}, both ${res[$workload.rfloor]}; tenant over both ${res[$workload.above]}"
+	unset runs ratios
 done
 
 # Seal lag and verify_audit() need every committed event sealed: wait for the sealer.
@@ -104,15 +146,16 @@ lag=$(psql -qXAt -F ' ' <<'SQL'
 SELECT count(*),
        round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM p.sealed_at - e.occurred_at))::numeric),
        round(1000 * percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM p.sealed_at - e.occurred_at))::numeric),
-       round(1000 * max(extract(epoch FROM p.sealed_at - e.occurred_at))::numeric)
+       round(1000 * max(extract(epoch FROM p.sealed_at - e.occurred_at))::numeric),
+       count(*) FILTER (WHERE p.sealed_at - e.occurred_at > interval '1 second')
   FROM tenant_guard.audit_events e
   JOIN (SELECT pass_no, unnest(event_seqs) AS seq FROM tenant_guard.audit_blocks) b USING (seq)
   JOIN tenant_guard.audit_passes p USING (pass_no)
  WHERE e.new_row->>'note' IS DISTINCT FROM 'seed'
 SQL
 )
-read -r lag_events lag_p50 lag_p99 lag_max <<<"$lag"
-echo "seal lag over $lag_events events: p50 ${lag_p50} ms, p99 ${lag_p99} ms, max ${lag_max} ms"
+read -r lag_events lag_p50 lag_p99 lag_max lag_over <<<"$lag"
+echo "seal lag over $lag_events events: p50 ${lag_p50} ms, p99 ${lag_p99} ms, max ${lag_max} ms, $lag_over over 1 s"
 problems=$(psql -qXAt -c "SELECT count(*) FROM tenant_guard.verify_audit()")
 # A benchmark that ends with problems must say which, not only how many.
 [ "$problems" = 0 ] || psql -qX -c "SELECT problem, count(*), min(chain_id::text) AS chain,
@@ -131,20 +174,45 @@ Produced by \`bench/audit_throughput.sh $ROUNDS $SECONDS_PER_RUN\` on $(date -u 
 ($(nproc) cores shared with other work, PostgreSQL $($PG_BINDIR/postgres --version | awk '{print $3}'),
 fsync = on, synchronous_commit = on, $BENCH_CLIENTS pgbench clients with prepared statements,
 4 tenants). Three tables with the same columns and primary key: unaudited, audited with
-\`chain => 'tenant'\`, audited with \`chain => 'global'\`. Each round runs the same
-workload against the three in turn (the order rotating between rounds) for ${SECONDS_PER_RUN} s;
+\`chain => 'tenant'\`, audited with \`chain => 'global'\` (and three more for the floor,
+below). Each round runs the same workload against all six in turn (the order rotating
+between rounds) for ${SECONDS_PER_RUN} s;
 the table shows median tps over $ROUNDS rounds and the median of the paired (same-round)
 ratios. Load average (1, 5, 15 min) before the run: $load_before; after: $load_after.
 
 | workload | unaudited tps | tenant chains tps | ratio | global chain tps | ratio |
 |---|---:|---:|---:|---:|---:|
-| single-row INSERT | ${res[insert.plain]} | ${res[insert.tenant]} | **${res[insert.rt]}** | ${res[insert.global]} | **${res[insert.rg]}** |
-| 50% INSERT, 50% UPDATE | ${res[mixed.plain]} | ${res[mixed.tenant]} | **${res[mixed.rt]}** | ${res[mixed.global]} | **${res[mixed.rg]}** |
+| single-row INSERT | ${res[insert.plain]} | ${res[insert.tenant]} | **${res[insert.rtenant]}** | ${res[insert.global]} | **${res[insert.rglobal]}** |
+| 50% INSERT, 50% UPDATE | ${res[mixed.plain]} | ${res[mixed.tenant]} | **${res[mixed.rtenant]}** | ${res[mixed.global]} | **${res[mixed.rglobal]}** |
 
 Target: at least 0.90 for both chain kinds (the issue asks to aim for 0.95). For
 comparison, measured earlier on this machine with PL/pgSQL triggers: an audit row
 without a chain 0.85, a chain per tenant with a locked head row 0.64, one global
 chain 0.19.
+
+## The floor: what any capture inside the audited transaction costs here
+
+The issue asks for every change to be recorded by a trigger, in audit_events, in
+the audited transaction. Three more tables, measured in the same rounds, do only
+that much of it and nothing of ours: an AFTER ROW trigger in C that does nothing
+(contrib's \`lo_manage()\`, which returns at once for these rows); a second row of
+an audit event's size (about 330 bytes), written by a rule into a table with a
+sequence and a primary key; and both together, the floor. Paired ratios against
+the unaudited table, medians over the same $ROUNDS rounds:
+
+| workload | empty C AFTER ROW trigger | second row (sequence, primary key) | both: the floor | tenant chains | tenant chains / floor |
+|---|---:|---:|---:|---:|---:|
+| single-row INSERT | ${res[insert.rtrigger]} | ${res[insert.rrow]} | **${res[insert.rfloor]}** | ${res[insert.rtenant]} | ${res[insert.above]} |
+| 50% INSERT, 50% UPDATE | ${res[mixed.rtrigger]} | ${res[mixed.rrow]} | **${res[mixed.rfloor]}** | ${res[mixed.rtenant]} | ${res[mixed.above]} |
+
+The floor builds no row image, computes no hash and reads no setting: it is what
+PostgreSQL itself charges for a row trigger and a second row per change, and no
+capture on those terms can cost less. Where the floor is below 0.90, as on this
+machine, the 0.90 target cannot be met by making tenant_guard's code cheaper;
+the last column is what tenant_guard's own work (row images, hashing, the event's
+other columns, partition routing, the capture lock) costs above it. On a machine
+where commits wait for the disk rather than for the CPU, every ratio here moves
+toward 1.
 
 **Reading these numbers.** On this machine an fsync is cheap (a virtual disk with
 a write cache) and other developers' builds and benchmarks share the two cores, so
@@ -205,9 +273,12 @@ no change to the trigger's own 4 µs can get there.
 Over the $lag_events events of the audited runs, from the statement that wrote the
 event (\`occurred_at\`, so it includes the commit's own fsync) to the sealing pass
 that chained it (\`audit_passes.sealed_at\`), with \`tenant_guard.audit_seal_interval\`
-= 200 ms: **p50 ${lag_p50} ms, p99 ${lag_p99} ms**, max ${lag_max} ms. verify_audit()
+= 200 ms: **p50 ${lag_p50} ms, p99 ${lag_p99} ms**, max ${lag_max} ms; $lag_over
+events more than 1 s after their statement (the lag includes the commit itself, which
+waits for the WAL flush and for the CPU like every other step here). verify_audit()
 afterwards: $problems problems. The lag with a transaction open for several seconds
-is checked by scripts/audit_test.sh in make test (p99 under 1 s).
+is checked by scripts/audit_test.sh in make test: every event committed meanwhile is
+sealed within 1 s of its commit.
 
 ${verify_section:-## verify_audit()
 
