@@ -204,7 +204,21 @@ SELECT tenant_guard.audit('oddnames', exclude_columns => ARRAY['se"cret', 'back\
 SELECT chain_id, operation, new_row FROM tenant_guard.audit_events
  WHERE table_name = 'public.oddnames' OR (chain_id = 'config' AND coalesce(new_row, old_row)::text LIKE '%oddnames%') ORDER BY seq;
 
-DROP TABLE ledger, shipments, notes, oddnames CASCADE;
+-- Many chains sealed in one pass, with tenants that an array literal would have
+-- to quote: each block lists exactly its own chain's events, and every chain verifies.
+CREATE TABLE oddtenants (id int, tenant_id text NOT NULL, PRIMARY KEY (tenant_id, id));
+SELECT tenant_guard.audit('oddtenants');
+INSERT INTO oddtenants
+SELECT g, t FROM unnest(ARRAY['a,b', '{c}', 'q"uote', 'back\slash', 'NULL', ' space ', 'é ✓', '']) t,
+       generate_series(1, 3) g;
+SELECT pg_temp.wait_sealed();
+SELECT count(*) AS blocks, count(*) FILTER (WHERE b.event_seqs = (SELECT array_agg(e.seq ORDER BY e.seq)
+           FROM tenant_guard.audit_events e WHERE e.table_name = 'public.oddtenants' AND e.chain_id = b.chain_id)) AS exact
+  FROM tenant_guard.audit_blocks b
+ WHERE b.chain_id IN (SELECT chain_id FROM tenant_guard.audit_events WHERE table_name = 'public.oddtenants');
+SELECT * FROM tenant_guard.verify_audit();
+
+DROP TABLE ledger, shipments, notes, oddnames, oddtenants CASCADE;
 DROP DOMAIN positive_amount;
 DROP FUNCTION pg_temp.canonical(tenant_guard.audit_events);
 DROP EXTENSION tenant_guard;
