@@ -72,7 +72,7 @@ seal_after_idle() {
 			JOIN tenant_guard.audit_blocks b ON e.seq = ANY (b.event_seqs) AND b.chain_id = e.chain_id
 			JOIN tenant_guard.audit_passes p USING (pass_no)
 			WHERE e.seq = (SELECT max(seq) FROM tenant_guard.audit_events)
-			  AND b.block_no = (SELECT block_no FROM tenant_guard.audit_heads h WHERE h.chain_id = e.chain_id)")
+			  AND b.block_no = (SELECT max(h.block_no) FROM tenant_guard.audit_blocks h WHERE h.chain_id = e.chain_id)")
 		[ -n "$lag" ] && { echo "$lag"; return; }
 		sleep 0.1
 	done
