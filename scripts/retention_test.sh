@@ -63,8 +63,34 @@ DAY1=$(q -c "SELECT (max(sealed_at) AT TIME ZONE 'UTC')::date FROM tenant_guard.
 DAY2=$(q -c "SELECT '$DAY1'::date + 1")
 
 say "retention test: what audit_prune() refuses"
+# A prune holds its months while it checks (a verify_audit() of the whole trail among
+# it): sealing must go on meanwhile. This one waits at audit_anchors, which another
+# session holds for 8 s, after it has locked its months; a new event must be sealed
+# while the prune still waits there.
+q -c "BEGIN" -c "LOCK TABLE tenant_guard.audit_anchors IN ACCESS EXCLUSIVE MODE" -c "SELECT pg_sleep(8)" \
+	-c "COMMIT" >/dev/null &
+holder=$!
+sleep 0.5
+err -c "SELECT * FROM tenant_guard.audit_prune('$M1')" >"$CLUSTER/prune_held.out" &
+pruner=$!
+prune_waits="SELECT count(*) FROM pg_locks WHERE relation = 'tenant_guard.audit_anchors'::regclass AND NOT granted"
+for _ in $(seq 30); do
+	[ "$(q -c "$prune_waits")" = 1 ] && break
+	sleep 0.1
+done
+q -c "INSERT INTO ledger VALUES (900, 't1', 0)" >/dev/null
+held_seq=$(q -c "SELECT seq FROM tenant_guard.audit_events WHERE new_row->>'id' = '900'")
+seen=""
+for _ in $(seq 40); do # sealed, and the prune still waiting, in one snapshot
+	seen=$(q -c "SELECT EXISTS (SELECT FROM tenant_guard.audit_blocks WHERE $held_seq = ANY (event_seqs)) || ',' || ($prune_waits)")
+	[ "$seen" = "true,1" ] || [ "${seen#*,}" = 0 ] && break
+	sleep 0.1
+done
+check "sealing goes on while a prune holds its months" "true,1" "$seen"
+wait "$holder"
+wait "$pruner" || true # err's psql failed, as it must: the refusal is checked below
 check "nothing closed yet" "no closed and time-stamped audit day to prune the audit events before $M1 up to" \
-	"$(err -c "SELECT * FROM tenant_guard.audit_prune('$M1')")"
+	"$(cat "$CLUSTER/prune_held.out")"
 head1=$(q -c "SELECT encode(tenant_guard.close_audit_day('$DAY1'), 'hex')")
 check "a closed day is not enough without its time-stamp" \
 	"no closed and time-stamped audit day to prune the audit events before $M1 up to" \

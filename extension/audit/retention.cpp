@@ -405,9 +405,15 @@ PruneResult Prune(SpiSession &spi, DateADT before, bool allow_unanchored)
 	result.parts = Prunable(PgCall(RequireAuditRelid, "audit_events"), before);
 	if (result.parts.empty())
 		return result;
-	/* Writers of these months (stragglers only) finish first; nobody writes to them afterwards. */
+	/*
+	 * Writers of these months (stragglers only) finish first; nobody writes to
+	 * them afterwards. SHARE, not ACCESS EXCLUSIVE: the checks below (a whole
+	 * verify_audit() among them) take seconds, and the sealer, which reads
+	 * every partition in each pass, must go on sealing meanwhile. The DETACH
+	 * at the end takes ACCESS EXCLUSIVE for the last moment.
+	 */
 	for (const PrunedPartition &p : result.parts)
-		spi.Execute("LOCK TABLE " + p.name + " IN ACCESS EXCLUSIVE MODE");
+		spi.Execute("LOCK TABLE " + p.name + " IN SHARE MODE");
 	ClosedAnchor const day = LatestClosedDay(spi, before, allow_unanchored);
 	std::optional<std::string> const last_day = spi.Value(
 		"SELECT pg_catalog.max(day) OPERATOR(pg_catalog.-) '2000-01-01'::pg_catalog.date FROM tenant_guard.audit_checkpoints");
