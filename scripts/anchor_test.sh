@@ -52,7 +52,40 @@ err() { psql -qXAt -v VERBOSITY=default "$@" 2>&1 >/dev/null | sed -n 's/^ERROR:
 check "today is not over" "audit day $TODAY is not over" \
 	"$(err -c "SELECT tenant_guard.close_audit_day((now() AT TIME ZONE 'UTC')::date)")"
 check "a day not closed has no request" "audit day $DAY2 is not closed" "$(err -c "SELECT tenant_guard.anchor_request('$DAY2')")"
+
+# Closing a day starts from the previous closed day's recorded frontier and
+# reads only the events sealed since: a frontier that no longer gives its
+# day's head is refused, and a day-1 event deleted behind the triggers
+# neither stops nor changes day 2's close (verify_anchor and verify_audit
+# report it; before the frontiers, the close re-read the whole log and
+# failed on it, so one deleted event stopped all later anchoring).
+check "each closed day records its frontier, one hash per 1 bit of its size" "30|4" \
+	"$(q -c "SELECT tree_size || '|' || cardinality(frontier) FROM tenant_guard.audit_anchors WHERE day = '$DAY1'")"
+frontier1=$(q -c "SELECT frontier::text FROM tenant_guard.audit_anchors WHERE day = '$DAY1'")
+q >/dev/null <<SQL
+SET session_replication_role = replica;
+UPDATE tenant_guard.audit_anchors SET frontier[4] = sha256('forged') WHERE day = '$DAY1';
+SQL
+check "a frontier that does not give its day's head is refused" \
+	"the frontier recorded for audit day $DAY1 does not give its tree head" \
+	"$(err -c "SELECT tenant_guard.close_audit_day('$DAY2')")"
+check "and nothing was closed" "0" "$(q -c "SELECT count(*) FROM tenant_guard.audit_anchors WHERE day = '$DAY2'")"
+q >/dev/null <<SQL
+SET session_replication_role = replica;
+UPDATE tenant_guard.audit_anchors SET frontier = '$frontier1' WHERE day = '$DAY1';
+CREATE TABLE saved_event AS SELECT * FROM tenant_guard.audit_events ORDER BY seq LIMIT 1;
+DELETE FROM tenant_guard.audit_events WHERE seq = (SELECT seq FROM saved_event);
+SQL
 head2=$(q -c "SELECT encode(tenant_guard.close_audit_day('$DAY2'), 'hex')")
+check "a day-1 event deleted: day 2 still closes" "1" \
+	"$(q -c "SELECT count(*) FROM tenant_guard.audit_anchors WHERE day = '$DAY2'")"
+check "and verify_anchor of day 1 names the deleted event" "event missing" \
+	"$(q -c "SELECT problem FROM tenant_guard.verify_anchor('$DAY1', '') WHERE problem = 'event missing'")"
+q >/dev/null <<'SQL'
+SET session_replication_role = replica;
+INSERT INTO tenant_guard.audit_events SELECT * FROM saved_event;
+DROP TABLE saved_event;
+SQL
 check "closing twice returns the recorded head" "$head1" "$(q -c "SELECT encode(tenant_guard.close_audit_day('$DAY1'), 'hex')")"
 check "tree sizes of the two days" "30|46" "$(q -c "SELECT string_agg(tree_size::text, '|' ORDER BY day) FROM tenant_guard.audit_anchors")"
 check "audit_root recomputes the stored head" "$head1" "$(q -c "SELECT encode(tenant_guard.audit_root('$DAY1'), 'hex')")"
@@ -64,7 +97,7 @@ check "a day before any event is the empty tree" "$(printf '' | sha256sum | cut 
 check "closed anchors are append-only" "UPDATE on tenant_guard.audit_anchors is refused" \
 	"$(err -c "UPDATE tenant_guard.audit_anchors SET tree_size = 0")"
 check "nobody inserts anchors by hand" "INSERT on tenant_guard.audit_anchors is refused" \
-	"$(err -c "INSERT INTO tenant_guard.audit_anchors VALUES ('2026-01-01', 0, 0, '\\x00', now())")"
+	"$(err -c "INSERT INTO tenant_guard.audit_anchors VALUES ('2026-01-01', 0, 0, '\\x00', '{}', now())")"
 
 # Proofs: shapes here; tenant-audit verify checks them cryptographically (below).
 check "inclusion proof of a day-1 event against its own day" "$DAY1|30|27|5" \

@@ -133,16 +133,19 @@ Hash CloseDay(int32_t day)
 					"(midnight UTC), when no sealing pass of that day can still commit.",
 					"Close it later, e.g. from a pg_cron job a few minutes after midnight UTC.");
 	int64_t const last_pass = LastPassOfDay(spi, day);
-	Log const log = RequireLog(spi, last_pass, std::nullopt);
+	Log const log = RequireLogAfterClosedDay(spi, day, last_pass);
 	Sha256 sha;
-	Hash const head = HeadOf(log, sha);
+	MerkleAccumulator const tree = TreeOf(log, sha);
+	Hash const head = tree.Root(sha);
 	AnchorWriteScope writing;
-	spi.Execute("INSERT INTO tenant_guard.audit_anchors (day, last_pass, tree_size, tree_head, closed_at)"
+	spi.Execute("INSERT INTO tenant_guard.audit_anchors (day, last_pass, tree_size, tree_head, frontier, closed_at)"
 				" VALUES ('2000-01-01'::pg_catalog.date OPERATOR(pg_catalog.+) $1::pg_catalog.int4,"
 				" $2::pg_catalog.int8, $3::pg_catalog.int8, pg_catalog.decode($4, 'hex'),"
+				" ARRAY(SELECT pg_catalog.decode(u.x, 'hex') FROM pg_catalog.unnest(pg_catalog.string_to_array($5, ','))"
+				"       WITH ORDINALITY AS u(x, o) ORDER BY u.o),"
 				" pg_catalog.clock_timestamp())",
-				{DayParam(day), std::to_string(last_pass), std::to_string(log.size()),
-				 ToHex(head)});
+				{DayParam(day), std::to_string(last_pass), std::to_string(tree.size()), ToHex(head),
+				 FrontierText(tree)});
 	return head;
 }
 

@@ -68,45 +68,82 @@ bool InAnchorWrite() { return anchor_write_depth > 0; }
 
 namespace {
 
-/* The frontier of the latest checkpoint at or before last_pass (for chain: that chain's). */
-void ReadBase(SpiSession &spi, int64_t last_pass, const std::optional<std::string> &chain, Log &log)
+/* The comma-separated hex frontier of a tree of `size` leaves; what names its owner in the ERROR. */
+MerkleAccumulator StoredFrontier(const std::string &size, const std::string &hex, const std::string &what)
 {
-	std::vector<SqlRow> rows = spi.Query(
-		"SELECT c.checkpoint_no, c.last_pass, COALESCE(CASE WHEN $2::pg_catalog.text IS NULL THEN c.tree_size"
-		"       ELSE h.tree_size END, 0),"
-		"       pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.encode(f, 'hex') FROM pg_catalog.unnest("
-		"         CASE WHEN $2::pg_catalog.text IS NULL THEN c.frontier ELSE h.frontier END)"
-		"         WITH ORDINALITY AS u(f, o) ORDER BY u.o), ',')"
-		"  FROM tenant_guard.audit_checkpoints c"
-		"  LEFT JOIN tenant_guard.audit_checkpoint_chains h ON h.checkpoint_no OPERATOR(pg_catalog.=) c.checkpoint_no"
-		"       AND h.chain_id OPERATOR(pg_catalog.=) $2::pg_catalog.text"
-		" WHERE c.last_pass OPERATOR(pg_catalog.<=) $1::pg_catalog.int8"
-		" ORDER BY c.checkpoint_no DESC LIMIT 1",
-		{std::to_string(last_pass), chain});
-	if (rows.empty())
-		return;
-	log.base_checkpoint = std::stoll(*rows[0][0]);
-	log.base_pass = std::stoll(*rows[0][1]);
 	std::vector<Hash> peaks;
-	const std::string &hex = rows[0][3].value_or("");
 	for (size_t at = 0; at < hex.size(); at += 65)
 		peaks.push_back(StoredHash(hex.substr(at, 64)));
 	try {
-		log.base = MerkleAccumulator::Resume(static_cast<uint64_t>(std::stoll(*rows[0][2])), std::move(peaks));
+		return MerkleAccumulator::Resume(static_cast<uint64_t>(std::stoll(size)), std::move(peaks));
 	} catch (const std::invalid_argument &) {
-		throw Error(ERRCODE_DATA_CORRUPTED,
-					"retention checkpoint " + *rows[0][0] + " has a broken frontier",
+		throw Error(ERRCODE_DATA_CORRUPTED, what + " has a broken frontier",
 					"Its frontier does not have one hash per 1 bit of its tree size.",
 					"Run tenant_guard.verify_audit().");
 	}
 }
 
-} // namespace
-
-Log ReadLog(SpiSession &spi, int64_t last_pass, const std::optional<std::string> &chain)
+/* A bytea[] expression as comma-separated hex, in array order (bytea_output must not matter). */
+std::string FrontierHexOf(const std::string &array)
 {
-	Log log;
-	ReadBase(spi, last_pass, chain, log);
+	return "pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.encode(f, 'hex') FROM pg_catalog.unnest(" + array +
+		   ") WITH ORDINALITY AS u(f, o) ORDER BY u.o), ',')";
+}
+
+/* The frontier of the latest checkpoint at or before last_pass (for chain: that chain's). */
+void ReadBase(SpiSession &spi, int64_t last_pass, const std::optional<std::string> &chain, Log &log)
+{
+	std::vector<SqlRow> rows = spi.Query(
+		"SELECT c.checkpoint_no, c.last_pass, COALESCE(CASE WHEN $2::pg_catalog.text IS NULL THEN c.tree_size"
+		"       ELSE h.tree_size END, 0), " +
+			FrontierHexOf("CASE WHEN $2::pg_catalog.text IS NULL THEN c.frontier ELSE h.frontier END") +
+			"  FROM tenant_guard.audit_checkpoints c"
+			"  LEFT JOIN tenant_guard.audit_checkpoint_chains h ON h.checkpoint_no OPERATOR(pg_catalog.=) c.checkpoint_no"
+			"       AND h.chain_id OPERATOR(pg_catalog.=) $2::pg_catalog.text"
+			" WHERE c.last_pass OPERATOR(pg_catalog.<=) $1::pg_catalog.int8"
+			" ORDER BY c.checkpoint_no DESC LIMIT 1",
+		{std::to_string(last_pass), chain});
+	if (rows.empty())
+		return;
+	log.base_checkpoint = std::stoll(*rows[0][0]);
+	log.base_pass = std::stoll(*rows[0][1]);
+	log.base = StoredFrontier(*rows[0][2], rows[0][3].value_or(""), "retention checkpoint " + *rows[0][0]);
+}
+
+/*
+ * The frontier of the latest day closed before `day` within last_pass, when
+ * there is one; its root must be the head that day was closed with.
+ */
+bool ReadClosedDayBase(SpiSession &spi, int32_t day, int64_t last_pass, Log &log)
+{
+	std::vector<SqlRow> rows = spi.Query(
+		"SELECT day OPERATOR(pg_catalog.-) '2000-01-01'::pg_catalog.date, last_pass, tree_size,"
+		"       pg_catalog.encode(tree_head, 'hex'), " +
+			FrontierHexOf("frontier") +
+			"  FROM tenant_guard.audit_anchors"
+			" WHERE day OPERATOR(pg_catalog.<) ('2000-01-01'::pg_catalog.date OPERATOR(pg_catalog.+) $1::pg_catalog.int4)"
+			"   AND last_pass OPERATOR(pg_catalog.<=) $2::pg_catalog.int8"
+			" ORDER BY day DESC LIMIT 1",
+		{std::to_string(day), std::to_string(last_pass)});
+	if (rows.empty())
+		return false;
+	std::string const closed = "audit day " + DayText(static_cast<int32_t>(std::stol(*rows[0][0])));
+	MerkleAccumulator base = StoredFrontier(*rows[0][2], rows[0][4].value_or(""), closed);
+	Sha256 sha;
+	if (base.Root(sha) != StoredHash(*rows[0][3]))
+		throw Error(ERRCODE_DATA_CORRUPTED, "the frontier recorded for " + closed + " does not give its tree head",
+					"tenant_guard.audit_anchors holds a frontier whose root is not the head the day was "
+					"closed with, so no later day can be closed on top of it.",
+					"Run tenant_guard.verify_anchor() for that day and tenant_guard.verify_audit().");
+	log.base = std::move(base);
+	log.base_pass = std::stoll(*rows[0][1]);
+	log.base_checkpoint = 0;
+	return true;
+}
+
+/* The leaves of the passes after log.base_pass up to last_pass. */
+void ReadLeaves(SpiSession &spi, int64_t last_pass, const std::optional<std::string> &chain, Log &log)
+{
 	/* Hex through encode(): bytea_output must not matter. COLLATE "C": byte order, as the sealer wrote. */
 	std::vector<SqlRow> rows = spi.Query(
 		"SELECT u.seq, b.chain_id, pg_catalog.encode(e.row_hash, 'hex')"
@@ -141,12 +178,10 @@ Log ReadLog(SpiSession &spi, int64_t last_pass, const std::optional<std::string>
 					  " WHERE pruned_seqs OPERATOR(pg_catalog.@>) $1::pg_catalog.int8",
 					  {std::to_string(*log.missing_seq)})
 				.value_or("0"));
-	return log;
 }
 
-Log RequireLog(SpiSession &spi, int64_t last_pass, const std::optional<std::string> &chain)
+void RequireComplete(const Log &log)
 {
-	Log log = ReadLog(spi, last_pass, chain);
 	if (log.missing_seq && log.missing_pruned_by > 0)
 		throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
 					"audit event " + std::to_string(*log.missing_seq) + " of chain " + log.missing_chain +
@@ -162,6 +197,32 @@ Log RequireLog(SpiSession &spi, int64_t last_pass, const std::optional<std::stri
 					"A block lists the event, but tenant_guard.audit_events no longer holds it, so "
 					"no tree head over it can be computed.",
 					"Run tenant_guard.verify_audit() to see every problem of the trail.");
+}
+
+} // namespace
+
+Log ReadLog(SpiSession &spi, int64_t last_pass, const std::optional<std::string> &chain)
+{
+	Log log;
+	ReadBase(spi, last_pass, chain, log);
+	ReadLeaves(spi, last_pass, chain, log);
+	return log;
+}
+
+Log RequireLogAfterClosedDay(SpiSession &spi, int32_t day, int64_t last_pass)
+{
+	Log log;
+	if (!ReadClosedDayBase(spi, day, last_pass, log))
+		ReadBase(spi, last_pass, std::nullopt, log);
+	ReadLeaves(spi, last_pass, std::nullopt, log);
+	RequireComplete(log);
+	return log;
+}
+
+Log RequireLog(SpiSession &spi, int64_t last_pass, const std::optional<std::string> &chain)
+{
+	Log log = ReadLog(spi, last_pass, chain);
+	RequireComplete(log);
 	return log;
 }
 
@@ -197,12 +258,22 @@ int64_t DayExtent(SpiSession &spi, int32_t day)
 	return closed ? closed->last_pass : LastPassOfDay(spi, day);
 }
 
-Hash HeadOf(const Log &log, Sha256 &sha)
+MerkleAccumulator TreeOf(const Log &log, Sha256 &sha)
 {
 	MerkleAccumulator acc = log.base;
 	for (const LogLeaf &leaf : log.leaves)
 		acc.AddLeaf(leaf.row_hash, sha);
-	return acc.Root(sha);
+	return acc;
+}
+
+Hash HeadOf(const Log &log, Sha256 &sha) { return TreeOf(log, sha).Root(sha); }
+
+std::string FrontierText(const MerkleAccumulator &acc)
+{
+	std::string out;
+	for (const Hash &peak : acc.peaks())
+		out += (out.empty() ? "" : ",") + ToHex(peak);
+	return out;
 }
 
 std::vector<Hash> LeafHashesOf(const Log &log, Sha256 &sha)

@@ -34,10 +34,12 @@ struct LogLeaf {
 
 struct Log {
 	/*
-	 * The pruned prefix (docs/audit-retention.md): the frontier that the
-	 * latest retention checkpoint at or before last_pass recorded, covering
-	 * every pass up to base_pass; leaves holds what follows. Empty when
-	 * nothing was pruned.
+	 * The prefix not read, as the frontier of its tree, covering every pass
+	 * up to base_pass; leaves holds what follows. ReadLog: the pruned prefix
+	 * (docs/audit-retention.md), the frontier that the latest retention
+	 * checkpoint at or before last_pass recorded (base_checkpoint), empty
+	 * when nothing was pruned. RequireLogAfterClosedDay: the previous closed
+	 * day's tree.
 	 */
 	MerkleAccumulator base;
 	int64_t base_pass = 0;
@@ -59,6 +61,15 @@ Log ReadLog(SpiSession &spi, int64_t last_pass, const std::optional<std::string>
 /* The same, or an ERROR naming the missing event (XX001) or the checkpoint that pruned it (55000). */
 Log RequireLog(SpiSession &spi, int64_t last_pass, const std::optional<std::string> &chain);
 
+/*
+ * The log as close_audit_day() extends it: the tree of the latest day closed
+ * before `day` (its recorded frontier, whose root must be its recorded head),
+ * else the latest checkpoint's, and the leaves of the passes after it up to
+ * last_pass; the same ERRORs as RequireLog. A day's close reads only what was
+ * sealed since the previous one, not the whole log again.
+ */
+Log RequireLogAfterClosedDay(SpiSession &spi, int32_t day, int64_t last_pass);
+
 struct ClosedDay {
 	int64_t last_pass = 0;
 	int64_t tree_size = 0;
@@ -72,7 +83,10 @@ int64_t LastPassOfDay(SpiSession &spi, int32_t day);
 /* The log's extent for a day: the recorded one once closed, else what is sealed so far. */
 int64_t DayExtent(SpiSession &spi, int32_t day);
 
+MerkleAccumulator TreeOf(const Log &log, Sha256 &sha);
 Hash HeadOf(const Log &log, Sha256 &sha);
+/* The frontier as comma-separated hex, largest subtree first, as the anchor tables take it. */
+std::string FrontierText(const MerkleAccumulator &acc);
 /* Every leaf hash of the log, for proofs; an ERROR (55000) once a prefix was pruned. */
 std::vector<Hash> LeafHashesOf(const Log &log, Sha256 &sha);
 

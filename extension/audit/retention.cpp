@@ -177,14 +177,6 @@ std::string UnionOf(const std::vector<PrunedPartition> &parts, const std::string
 	return sql;
 }
 
-std::string FrontierText(const MerkleAccumulator &acc)
-{
-	std::string out;
-	for (const Hash &peak : acc.peaks())
-		out += (out.empty() ? "" : ",") + ToHex(peak);
-	return out;
-}
-
 MerkleAccumulator ResumeFrom(const std::string &size, const std::optional<std::string> &frontier)
 {
 	std::vector<Hash> peaks;

@@ -1906,6 +1906,10 @@ CREATE TABLE tenant_guard.audit_anchors (
 	last_pass pg_catalog.int8 NOT NULL,
 	tree_size pg_catalog.int8 NOT NULL,
 	tree_head pg_catalog.bytea NOT NULL,
+	-- The roots of the perfect subtrees of the day's tree, largest first (one
+	-- per 1 bit of tree_size): the next close_audit_day() adds the events
+	-- sealed after last_pass to it instead of reading the whole log again.
+	frontier pg_catalog.bytea[] NOT NULL,
 	closed_at pg_catalog.timestamptz NOT NULL
 );
 
