@@ -70,6 +70,8 @@ check "a frontier that does not give its day's head is refused" \
 	"the frontier recorded for audit day $DAY1 does not give its tree head" \
 	"$(err -c "SELECT tenant_guard.close_audit_day('$DAY2')")"
 check "and nothing was closed" "0" "$(q -c "SELECT count(*) FROM tenant_guard.audit_anchors WHERE day = '$DAY2'")"
+check "verify_anchor reports the changed frontier" "frontier changed" \
+	"$(q -c "SELECT problem FROM tenant_guard.verify_anchor('$DAY1', '') WHERE problem LIKE 'frontier%'")"
 q >/dev/null <<SQL
 SET session_replication_role = replica;
 UPDATE tenant_guard.audit_anchors SET frontier = '$frontier1' WHERE day = '$DAY1';
@@ -86,6 +88,8 @@ SET session_replication_role = replica;
 INSERT INTO tenant_guard.audit_events SELECT * FROM saved_event;
 DROP TABLE saved_event;
 SQL
+check "restored, day 1's head and frontier verify again" "not anchored" \
+	"$(q -c "SELECT string_agg(problem, ',') FROM tenant_guard.verify_anchor('$DAY1', '')")"
 check "closing twice returns the recorded head" "$head1" "$(q -c "SELECT encode(tenant_guard.close_audit_day('$DAY1'), 'hex')")"
 check "tree sizes of the two days" "30|46" "$(q -c "SELECT string_agg(tree_size::text, '|' ORDER BY day) FROM tenant_guard.audit_anchors")"
 check "audit_root recomputes the stored head" "$head1" "$(q -c "SELECT encode(tenant_guard.audit_root('$DAY1'), 'hex')")"

@@ -361,14 +361,18 @@ TG_FUNCTION(tg_verify_anchor)
 			problems.emplace_back("event missing",
 								  "Event " + std::to_string(*log.missing_seq) + " of chain " + log.missing_chain +
 									  ", sealed by the end of that day, is no longer in audit_events.");
-		} else if (AuditHash const fresh = HeadOf(log, sha); fresh != closed->tree_head ||
-				   static_cast<int64_t>(log.size()) != closed->tree_size) {
+		} else if (MerkleAccumulator const tree = TreeOf(log, sha); tree.Root(sha) != closed->tree_head ||
+				   static_cast<int64_t>(tree.size()) != closed->tree_size) {
 			problems.emplace_back("tree head changed",
 								  "The log as of the end of " + DayText(day) + " now has " +
-									  std::to_string(log.size()) + " events with head " + ToHex(fresh) +
+									  std::to_string(tree.size()) + " events with head " + ToHex(tree.Root(sha)) +
 									  ", but " + std::to_string(closed->tree_size) + " events with head " +
 									  ToHex(closed->tree_head) + " were closed and anchored: events sealed by "
 									  "then were edited, removed, reordered or forged.");
+		} else if (FrontierText(tree) != closed->frontier) {
+			problems.emplace_back("frontier changed",
+								  "The frontier recorded for " + DayText(day) + " in tenant_guard.audit_anchors "
+								  "is not that of its tree; the next day's close starts from it.");
 		}
 	}
 	tg::PgCall(InitMaterializedSRF, fcinfo, static_cast<bits32>(0));

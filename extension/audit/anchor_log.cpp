@@ -229,7 +229,8 @@ Log RequireLog(SpiSession &spi, int64_t last_pass, const std::optional<std::stri
 std::optional<ClosedDay> FindClosedDay(SpiSession &spi, int32_t day)
 {
 	std::vector<SqlRow> rows = spi.Query(
-		"SELECT last_pass, tree_size, pg_catalog.encode(tree_head, 'hex') FROM tenant_guard.audit_anchors"
+		"SELECT last_pass, tree_size, pg_catalog.encode(tree_head, 'hex'), " + FrontierHexOf("frontier") +
+			" FROM tenant_guard.audit_anchors"
 		" WHERE day OPERATOR(pg_catalog.=) ('2000-01-01'::pg_catalog.date OPERATOR(pg_catalog.+) $1::pg_catalog.int4)",
 		{std::to_string(day)});
 	if (rows.empty())
@@ -238,6 +239,7 @@ std::optional<ClosedDay> FindClosedDay(SpiSession &spi, int32_t day)
 	out.last_pass = std::stoll(*rows[0][0]);
 	out.tree_size = std::stoll(*rows[0][1]);
 	out.tree_head = StoredHash(*rows[0][2]);
+	out.frontier = rows[0][3].value_or("");
 	return out;
 }
 

@@ -74,6 +74,7 @@ struct ClosedDay {
 	int64_t last_pass = 0;
 	int64_t tree_size = 0;
 	Hash tree_head{};
+	std::string frontier; /* as recorded, in FrontierText()'s form */
 };
 std::optional<ClosedDay> FindClosedDay(SpiSession &spi, int32_t day);
 
