@@ -3,12 +3,9 @@
 # its DAYS-th day, against its first day and against a scan of the one day's
 # events, in the same run.
 #
-# DAYS days of EVENTS_PER_DAY audited INSERTs over 4 tenants (chain =>
-# 'tenant'), each day's events written by one statement and sealed by the
-# sealer before the next; the passes of day k are then dated k days back
-# (sealed_at, written with the append-only triggers bypassed), as if each
-# day's writes had been sealed that day. The days are then closed in order,
-# as the daily job closes them, each close timed. The baseline is a scan of
+# DAYS days of EVENTS_PER_DAY audited INSERTs over 4 tenants, each day
+# sealed that day (build_day_history in bench/lib.sh). The days are closed
+# in order, as the daily job closes them, each close timed. The baseline is a scan of
 # what one day adds to the log: the row_hash of every event its blocks list,
 # in log order.
 #
@@ -21,37 +18,10 @@ PER_DAY=${2:-33334}
 OUT="$REPO_ROOT/docs/benchmarks/close_audit_day.md"
 
 start_bench_cluster
-
-psql -qX -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-CREATE EXTENSION tenant_guard;
-CREATE TABLE orders (id bigserial, tenant_id int NOT NULL, note text, amount numeric, PRIMARY KEY (tenant_id, id));
-SELECT tenant_guard.audit('orders');
-SQL
-
 say "$DAYS days of $PER_DAY audited INSERTs, each day sealed before the next"
-last_pass=()
-for ((d = 1; d <= DAYS; d++)); do
-	psql -qX -v ON_ERROR_STOP=1 -c \
-		"INSERT INTO orders (tenant_id, note, amount) SELECT g % 4, 'order ' || g, g * 1.25 FROM generate_series(1, $PER_DAY) g" \
-		>/dev/null
-	wait_for_sealer "${PGDATABASE:-postgres}" 120
-	last_pass+=("$(psql -qXAt -c "SELECT max(pass_no) FROM tenant_guard.audit_passes")")
-done
+build_day_history "$DAYS" "$PER_DAY"
+last_pass=("${DAY_LAST_PASS[@]}")
 
-# Day d (1..DAYS) is DAYS + 1 - d days before today (UTC): the last one is yesterday.
-psql -qX -v ON_ERROR_STOP=1 >/dev/null <<SQL
-SET session_replication_role = replica;
-UPDATE tenant_guard.audit_passes p SET sealed_at = ((now() AT TIME ZONE 'UTC')::date - ($DAYS + 1 - d.day)::int)::timestamp
-       AT TIME ZONE 'UTC' + interval '12 hours'
-  FROM (SELECT ordinality AS day, lag(last) OVER (ORDER BY ordinality) AS first, last
-          FROM unnest('{$(IFS=,; echo "${last_pass[*]}")}'::int8[]) WITH ORDINALITY AS u(last)) d
- WHERE p.pass_no <= d.last AND p.pass_no > coalesce(d.first, 0);
-VACUUM ANALYZE tenant_guard.audit_passes, tenant_guard.audit_blocks, tenant_guard.audit_events;
-CHECKPOINT;
-SQL
-
-ms_of() { sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1; }
-day_of() { psql -qXAt -c "SELECT (now() AT TIME ZONE 'UTC')::date - ($DAYS + 1 - $1)"; }
 # scan_ms D: reads what day D adds to the log, as a close reads it.
 scan_ms() {
 	local first=0
@@ -66,7 +36,7 @@ scan_ms() {
 say "closing the $DAYS days in order"
 close=()
 for ((d = 1; d <= DAYS; d++)); do
-	close+=("$(psql -qXAt -c '\timing on' -c "SELECT length(tenant_guard.close_audit_day('$(day_of "$d")'))" | ms_of)")
+	close+=("$(psql -qXAt -c '\timing on' -c "SELECT length(tenant_guard.close_audit_day('$(history_day "$d" "$DAYS")'))" | ms_of)")
 	echo "  day $d: ${close[$d - 1]} ms"
 done
 sizes=$(psql -qXAt -c "SELECT min(tree_size) || ' ' || max(tree_size) FROM tenant_guard.audit_anchors")

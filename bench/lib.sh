@@ -36,3 +36,43 @@ wait_for_sealer() {
 	done
 	die "sealing did not catch up within ${seconds}s: last seq $last, high watermark $high, $events events, $sealed sealed"
 }
+
+# build_day_history DAYS PER_DAY: an audited table (orders, chain => 'tenant',
+# 4 tenants) and DAYS days of PER_DAY audited INSERTs, each day's written by
+# one statement and sealed before the next; the passes of day d (1..DAYS) are
+# then dated DAYS + 1 - d days back (sealed_at, with the append-only triggers
+# bypassed), as if each day's writes had been sealed that day: the last day
+# is yesterday. Sets DAY_LAST_PASS (day d's last pass at index d - 1).
+build_day_history() {
+	local days=$1 per_day=$2 d
+	psql -qX -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+CREATE EXTENSION tenant_guard;
+CREATE TABLE orders (id bigserial, tenant_id int NOT NULL, note text, amount numeric, PRIMARY KEY (tenant_id, id));
+SELECT tenant_guard.audit('orders');
+SQL
+	DAY_LAST_PASS=()
+	for ((d = 1; d <= days; d++)); do
+		psql -qX -v ON_ERROR_STOP=1 -c \
+			"INSERT INTO orders (tenant_id, note, amount) SELECT g % 4, 'order ' || g, g * 1.25 FROM generate_series(1, $per_day) g" \
+			>/dev/null
+		wait_for_sealer "${PGDATABASE:-postgres}" 120
+		DAY_LAST_PASS+=("$(psql -qXAt -c "SELECT max(pass_no) FROM tenant_guard.audit_passes")")
+	done
+	psql -qX -v ON_ERROR_STOP=1 >/dev/null <<SQL
+SET session_replication_role = replica;
+UPDATE tenant_guard.audit_passes p SET sealed_at = ((now() AT TIME ZONE 'UTC')::date - ($days + 1 - d.day)::int)::timestamp
+       AT TIME ZONE 'UTC' + interval '12 hours'
+  FROM (SELECT ordinality AS day, lag(last) OVER (ORDER BY ordinality) AS first, last
+          FROM unnest('{$(IFS=,; echo "${DAY_LAST_PASS[*]}")}'::int8[]) WITH ORDINALITY AS u(last)) d
+ WHERE p.pass_no <= d.last AND p.pass_no > coalesce(d.first, 0);
+VACUUM ANALYZE tenant_guard.audit_passes, tenant_guard.audit_blocks, tenant_guard.audit_events;
+CHECKPOINT;
+SQL
+}
+
+# history_day D DAYS: the date of day D of build_day_history's DAYS.
+history_day() { psql -qXAt -c "SELECT (now() AT TIME ZONE 'UTC')::date - ($2 + 1 - $1)"; }
+
+# ms_of: the milliseconds of the last "Time:" line of psql's \timing on stdin.
+ms_of() { sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1; }
+

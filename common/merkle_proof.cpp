@@ -75,40 +75,43 @@ uint64_t SplitPoint(uint64_t n)
 	return k;
 }
 
-/* PATH(m, D[begin:end]) of RFC 9162 2.1.3.1, appended in leaf-to-root order. */
-void Path(const std::vector<Hash> &d, uint64_t m, uint64_t begin, uint64_t end, Sha256 &sha,
-		  std::vector<Hash> &out)
+/*
+ * PATH(m, D[begin:end]) of RFC 9162 2.1.3.1, appended in leaf-to-root order;
+ * root(b, e) is MTH(D[b:e]).
+ */
+template <typename RootFn>
+void Path(const RootFn &root, uint64_t m, uint64_t begin, uint64_t end, std::vector<Hash> &out)
 {
 	uint64_t const n = end - begin;
 	if (n == 1)
 		return;
 	uint64_t const k = SplitPoint(n);
 	if (m < k) {
-		Path(d, m, begin, begin + k, sha, out);
-		out.push_back(SubtreeRoot(d, begin + k, end, sha));
+		Path(root, m, begin, begin + k, out);
+		out.push_back(root(begin + k, end));
 	} else {
-		Path(d, m - k, begin + k, end, sha, out);
-		out.push_back(SubtreeRoot(d, begin, begin + k, sha));
+		Path(root, m - k, begin + k, end, out);
+		out.push_back(root(begin, begin + k));
 	}
 }
 
 /* SUBPROOF(m, D[begin:end], b) of RFC 9162 2.1.4.1. */
-void Subproof(const std::vector<Hash> &d, uint64_t m, uint64_t begin, uint64_t end, bool b, Sha256 &sha,
-			  std::vector<Hash> &out)
+template <typename RootFn>
+void Subproof(const RootFn &root, uint64_t m, uint64_t begin, uint64_t end, bool b, std::vector<Hash> &out)
 {
 	uint64_t const n = end - begin;
 	if (m == n) {
 		if (!b)
-			out.push_back(SubtreeRoot(d, begin, end, sha));
+			out.push_back(root(begin, end));
 		return;
 	}
 	uint64_t const k = SplitPoint(n);
 	if (m <= k) {
-		Subproof(d, m, begin, begin + k, b, sha, out);
-		out.push_back(SubtreeRoot(d, begin + k, end, sha));
+		Subproof(root, m, begin, begin + k, b, out);
+		out.push_back(root(begin + k, end));
 	} else {
-		Subproof(d, m - k, begin + k, end, false, sha, out);
-		out.push_back(SubtreeRoot(d, begin, begin + k, sha));
+		Subproof(root, m - k, begin + k, end, false, out);
+		out.push_back(root(begin, begin + k));
 	}
 }
 
@@ -120,7 +123,7 @@ std::vector<Hash> InclusionProof(const std::vector<Hash> &leaf_hashes, uint64_t 
 	if (size > leaf_hashes.size() || index >= size)
 		throw std::invalid_argument("inclusion proof needs index < size <= number of leaves");
 	std::vector<Hash> out;
-	Path(leaf_hashes, index, 0, size, sha, out);
+	Path([&](uint64_t b, uint64_t e) { return SubtreeRoot(leaf_hashes, b, e, sha); }, index, 0, size, out);
 	return out;
 }
 
@@ -157,7 +160,8 @@ std::vector<Hash> ConsistencyProof(const std::vector<Hash> &leaf_hashes, uint64_
 		throw std::invalid_argument("consistency proof needs 0 < first <= second <= number of leaves");
 	std::vector<Hash> out;
 	if (first < second)
-		Subproof(leaf_hashes, first, 0, second, true, sha, out);
+		Subproof([&](uint64_t b, uint64_t e) { return SubtreeRoot(leaf_hashes, b, e, sha); }, first, 0, second, true,
+				 out);
 	return out;
 }
 
@@ -199,6 +203,68 @@ bool VerifyConsistency(uint64_t first, uint64_t second, const Hash &first_root, 
 		sn >>= 1;
 	}
 	return fr == first_root && sr == second_root && sn == 0;
+}
+
+void MerkleTree::AddLeafHash(const Hash &leaf_hash, Sha256 &sha)
+{
+	if (levels_.empty())
+		levels_.emplace_back();
+	levels_[0].push_back(leaf_hash);
+	/* An even count on a level completes a perfect subtree one level up. */
+	for (size_t j = 0; levels_[j].size() % 2 == 0; j++) {
+		if (j + 1 == levels_.size())
+			levels_.emplace_back();
+		const std::vector<Hash> &level = levels_[j];
+		levels_[j + 1].push_back(NodeHash(level[level.size() - 2], level.back(), sha));
+	}
+}
+
+Hash MerkleTree::AlignedRoot(uint64_t begin, uint64_t end, Sha256 &sha) const
+{
+	if (begin >= end)
+		return sha.Of({});
+	/* [begin, end) is the aligned perfect subtrees of end - begin's 1 bits, largest first. */
+	std::vector<const Hash *> pieces;
+	uint64_t at = begin;
+	for (int j = 63; j >= 0; j--) {
+		uint64_t const width = uint64_t{1} << j;
+		if (!((end - begin) & width))
+			continue;
+		if (at % width != 0)
+			throw std::logic_error("MerkleTree: a subtree of the RFC 9162 split is not aligned");
+		pieces.push_back(&levels_[static_cast<size_t>(j)][at >> j]);
+		at += width;
+	}
+	Hash root = *pieces.back();
+	for (size_t i = pieces.size() - 1; i-- > 0;)
+		root = NodeHash(*pieces[i], root, sha);
+	return root;
+}
+
+Hash MerkleTree::Root(uint64_t size, Sha256 &sha) const
+{
+	if (size > this->size())
+		throw std::invalid_argument("a tree head needs size <= number of leaves");
+	return AlignedRoot(0, size, sha);
+}
+
+std::vector<Hash> MerkleTree::InclusionProof(uint64_t index, uint64_t size, Sha256 &sha) const
+{
+	if (size > this->size() || index >= size)
+		throw std::invalid_argument("inclusion proof needs index < size <= number of leaves");
+	std::vector<Hash> out;
+	Path([&](uint64_t b, uint64_t e) { return AlignedRoot(b, e, sha); }, index, 0, size, out);
+	return out;
+}
+
+std::vector<Hash> MerkleTree::ConsistencyProof(uint64_t first, uint64_t second, Sha256 &sha) const
+{
+	if (first == 0 || first > second || second > size())
+		throw std::invalid_argument("consistency proof needs 0 < first <= second <= number of leaves");
+	std::vector<Hash> out;
+	if (first < second)
+		Subproof([&](uint64_t b, uint64_t e) { return AlignedRoot(b, e, sha); }, first, 0, second, true, out);
+	return out;
 }
 
 } // namespace tg::audit

@@ -39,6 +39,27 @@ check "the export verifies" "exit 0" "$(head -1 <<<"$out")"
 check "what was checked" "checked 46 events, 3 closed days" \
 	"$(sed -n 's/^\(checked [0-9]* events\), [0-9]* blocks, [0-9]* passes, \([0-9]* closed days\).*/\1, \2/p' <<<"$out")"
 check "proofs were in the export" "1|2" "$(grep -c '^C ' "$EXPORT/proofs.tsv")|$(grep -c '^I ' "$EXPORT/proofs.tsv")"
+# The export computes them from the log it streams; the database's own
+# audit_consistency() and audit_proof() must give the same lines, hash for hash.
+check "the export's proofs are the database's" "$(q <<'SQL' | sort
+WITH days AS (
+  SELECT day, last_pass, lead(day) OVER (ORDER BY day) AS next_day
+    FROM tenant_guard.audit_anchors WHERE tree_size > 0)
+SELECT concat_ws(' ', 'C', to_char(d.day, 'YYYY-MM-DD'), to_char(d.next_day, 'YYYY-MM-DD'), c.first_size, c.second_size, encode(c.first_head, 'hex'),
+                 encode(c.second_head, 'hex'), coalesce(nullif(array_to_string(ARRAY(
+                   SELECT encode(h, 'hex') FROM unnest(c.path) WITH ORDINALITY AS u(h, o) ORDER BY o), ','), ''), '-'))
+  FROM days d CROSS JOIN LATERAL tenant_guard.audit_consistency(d.day, d.next_day) c
+ WHERE d.next_day IS NOT NULL
+UNION ALL
+SELECT concat_ws(' ', 'I', to_char(d.day, 'YYYY-MM-DD'), p.tree_size, p.leaf_index, encode(p.row_hash, 'hex'), encode(p.tree_head, 'hex'),
+                 coalesce(nullif(array_to_string(ARRAY(
+                   SELECT encode(h, 'hex') FROM unnest(p.path) WITH ORDINALITY AS u(h, o) ORDER BY o), ','), ''), '-'))
+  FROM days d
+ CROSS JOIN LATERAL (SELECT b.chain_id, b.event_seqs[1] AS seq FROM tenant_guard.audit_blocks b
+                      WHERE b.pass_no <= d.last_pass ORDER BY b.pass_no DESC, b.chain_id COLLATE "C" LIMIT 1) ev
+ CROSS JOIN LATERAL tenant_guard.audit_proof(ev.chain_id, ev.seq, d.day) p
+SQL
+)" "$(sort "$EXPORT/proofs.tsv")"
 out=$(run verify "$EXPORT" --ca "$TSA/other/ca.pem")
 check "another CA: exit 1" "exit 1" "$(head -1 <<<"$out")"
 check "another CA: every token fails" "3" "$(grep -c "does not verify against this CA" <<<"$out")"

@@ -1,9 +1,11 @@
 /*
  * export.cpp — tenant-audit export: writes the sealed log, the closed days
  * with their time-stamp tokens, and proofs, as the text files described in
- * docs/tenant-audit.md. Streams: one COPY per file, one line at a time.
+ * docs/tenant-audit.md. Streams: one COPY per file, one line at a time; the
+ * proofs are computed from the log as it streams by (export_proofs.h).
  */
 #include "commands.h"
+#include "export_proofs.h"
 #include "hex.h"
 #include "pg.h"
 
@@ -79,26 +81,20 @@ SELECT 1, h.chain_id, concat_ws(' ', 'H', encode(convert_to(h.chain_id, 'UTF8'),
 ) x ORDER BY kind, chain COLLATE "C"
 ) TO STDOUT)SQL";
 
-/* Proofs need every leaf: none once a prefix of the log was pruned. */
-constexpr const char *kProofsQuery = R"SQL(COPY (
-WITH days AS (
-  SELECT day, last_pass, lead(day) OVER (ORDER BY day) AS next_day
-    FROM tenant_guard.audit_anchors
-   WHERE tree_size > 0 AND NOT EXISTS (SELECT FROM tenant_guard.audit_checkpoints))
-SELECT concat_ws(' ', 'C', to_char(d.day, 'YYYY-MM-DD'), to_char(d.next_day, 'YYYY-MM-DD'), c.first_size,
-                 c.second_size, encode(c.first_head, 'hex'), encode(c.second_head, 'hex'),
-                 coalesce(nullif(array_to_string(ARRAY(SELECT encode(h, 'hex') FROM unnest(c.path) h), ','), ''), '-'))
-  FROM days d CROSS JOIN LATERAL tenant_guard.audit_consistency(d.day, d.next_day) c
- WHERE d.next_day IS NOT NULL
-UNION ALL
-SELECT concat_ws(' ', 'I', to_char(d.day, 'YYYY-MM-DD'), p.tree_size, p.leaf_index, encode(p.row_hash, 'hex'),
-                 encode(p.tree_head, 'hex'),
-                 coalesce(nullif(array_to_string(ARRAY(SELECT encode(h, 'hex') FROM unnest(p.path) h), ','), ''), '-'))
-  FROM days d
- CROSS JOIN LATERAL (SELECT b.chain_id, b.event_seqs[1] AS seq FROM tenant_guard.audit_blocks b
-                      WHERE b.pass_no <= d.last_pass ORDER BY b.pass_no DESC, b.chain_id COLLATE "C" LIMIT 1) ev
- CROSS JOIN LATERAL tenant_guard.audit_proof(ev.chain_id, ev.seq, d.day) p
-) TO STDOUT)SQL";
+/* The closed days to prove (docs/tenant-audit.md): none once a prefix of the log was pruned, as proofs need every leaf. */
+constexpr const char *kProvedDaysQuery = R"SQL(
+SELECT to_char(day, 'YYYY-MM-DD'), last_pass FROM tenant_guard.audit_anchors
+ WHERE NOT EXISTS (SELECT FROM tenant_guard.audit_checkpoints)
+ ORDER BY day)SQL";
+
+std::vector<DayExtent> ProvedDays(Connection &db)
+{
+	Result const r = db.Exec(kProvedDaysQuery);
+	std::vector<DayExtent> out;
+	for (int i = 0; i < PQntuples(r.get()); i++)
+		out.push_back({PQgetvalue(r.get(), i, 0), std::stoll(PQgetvalue(r.get(), i, 1))});
+	return out;
+}
 
 std::optional<std::string> Field(std::string_view hex, const char *what)
 {
@@ -123,8 +119,8 @@ std::vector<std::string_view> Split(std::string_view line, char sep)
 	}
 }
 
-/* F line (the event's columns) -> E line (its canonical bytes, which verify hashes). */
-void WriteEvent(std::string_view line, audit::CanonicalWriter &writer, std::ofstream &out)
+/* F line (the event's columns) -> E line (its canonical bytes, which verify hashes); returns its row hash. */
+audit::Hash WriteEvent(std::string_view line, audit::CanonicalWriter &writer, audit::Sha256 &sha, std::ofstream &out)
 {
 	std::vector<std::string_view> f = Split(line, ' ');
 	if (f.size() != 16)
@@ -161,6 +157,16 @@ void WriteEvent(std::string_view line, audit::CanonicalWriter &writer, std::ofst
 	e.client_addr = text[15];
 	audit::EncodeEvent(e, writer);
 	out << "E " << f[1] << ' ' << EncodeHex(writer.bytes()) << '\n';
+	return sha.Of(writer.bytes());
+}
+
+/* The number of a P line ("P pass_no ..."). */
+int64_t PassNumber(std::string_view line)
+{
+	std::vector<std::string_view> f = Split(line, ' ');
+	if (f.size() < 2)
+		throw std::runtime_error("the database sent a malformed pass line");
+	return std::stoll(std::string(f[1]));
 }
 
 } // namespace
@@ -179,18 +185,22 @@ int RunExport(const ExportOptions &options)
 		if (!log || !anchors || !proofs || !checkpoint)
 			throw std::runtime_error("cannot write into " + options.dir);
 		log << "# tenant-audit export 1: log in RFC 9162 leaf order\n";
+		ProofWriter prover(ProvedDays(db));
 		audit::CanonicalWriter writer;
+		audit::Sha256 sha;
 		uint64_t events = 0;
 		db.CopyOut(kLogQuery, [&](std::string_view line) {
 			if (!line.empty() && line[0] == 'F') {
-				WriteEvent(line, writer, log);
+				prover.OnEvent(WriteEvent(line, writer, sha, log));
 				events++;
-			} else {
-				log << line << '\n';
+				return;
 			}
+			if (!line.empty() && line[0] == 'P')
+				prover.OnPass(PassNumber(line));
+			log << line << '\n';
 		});
 		db.CopyOut(kAnchorsQuery, [&](std::string_view line) { anchors << line << '\n'; });
-		db.CopyOut(kProofsQuery, [&](std::string_view line) { proofs << line << '\n'; });
+		prover.Write(proofs);
 		db.CopyOut(kCheckpointQuery, [&](std::string_view line) { checkpoint << line << '\n'; });
 		db.Exec("COMMIT");
 		if (!log.flush() || !anchors.flush() || !proofs.flush() || !checkpoint.flush())
