@@ -5,10 +5,10 @@
 # A sealer with nothing to do exits after 2 s, and the next write starts it
 # again; at its start it reads the events the passes above its low
 # watermark sealed, and each chain's newest block when the chain first
-# writes. Two databases in one cluster: one
-# fresh, one with a day of history as continuous load leaves it (PASSES
-# passes, 5 a second for a day by default, of one block for each of CHAINS
-# chains, 4 by default). The history is written directly, with the append-only triggers
+# writes. Two databases in one cluster: one fresh, one with a day of history
+# as continuous load leaves it (PASSES passes, 5 a second for a day by
+# default, of one block for each of CHAINS chains, 4 by default). The
+# history is written directly, with the append-only triggers
 # bypassed, as the sealer writes it: numbered passes with growing
 # watermarks, one block per chain per pass. Its blocks list one event each
 # (under load they list hundreds): what a restart reads does not depend on
