@@ -72,6 +72,35 @@ check "a frontier that does not give its day's head is refused" \
 check "and nothing was closed" "0" "$(q -c "SELECT count(*) FROM tenant_guard.audit_anchors WHERE day = '$DAY2'")"
 check "verify_anchor reports the changed frontier" "frontier changed" \
 	"$(q -c "SELECT problem FROM tenant_guard.verify_anchor('$DAY1', '') WHERE problem LIKE 'frontier%'")"
+# The extent a later close resumes from is checked against the blocks too
+# (the time-stamp covers only the head): a forged last pass or tree size,
+# even with a frontier whose root is still the head, is refused.
+q >/dev/null <<SQL
+SET session_replication_role = replica;
+UPDATE tenant_guard.audit_anchors SET frontier = '$frontier1' WHERE day = '$DAY1';
+SQL
+refused_with() { # refused_with NAME SET-CLAUSE EXPECTED-ERROR: forge day 1's row, try day 2, restore
+	q >/dev/null <<SQL
+SET session_replication_role = replica;
+UPDATE tenant_guard.audit_anchors SET $2 WHERE day = '$DAY1';
+SQL
+	check "$1" "$3" "$(err -c "SELECT tenant_guard.close_audit_day('$DAY2')")"
+	q >/dev/null <<SQL
+SET session_replication_role = replica;
+UPDATE tenant_guard.audit_anchors SET last_pass = $pass1, tree_size = 30, frontier = '$frontier1' WHERE day = '$DAY1';
+SQL
+}
+pass1=$(q -c "SELECT last_pass FROM tenant_guard.audit_anchors WHERE day = '$DAY1'")
+extent="the extent recorded for audit day $DAY1 does not match its passes"
+broken="audit day $DAY1 has a broken frontier"
+refused_with "a forged last pass is refused" "last_pass = last_pass - 1" "$extent"
+refused_with "a forged tree size, the frontier merged to keep the head, is refused" \
+	"tree_size = 16, frontier = ARRAY[tree_head]" "$extent"
+refused_with "a NULL element in the frontier is refused" "frontier = frontier || NULL::bytea" "$broken"
+refused_with "two hashes in one element are refused" "frontier = ARRAY[frontier[1] || frontier[2]] || frontier[3:4]" "$broken"
+refused_with "a 33-byte element is refused" "frontier[4] = frontier[4] || '\\x00'::bytea" "$broken"
+refused_with "a negative tree size is refused" "tree_size = -2" "$broken"
+check "after every refusal nothing was closed" "0" "$(q -c "SELECT count(*) FROM tenant_guard.audit_anchors WHERE day = '$DAY2'")"
 q >/dev/null <<SQL
 SET session_replication_role = replica;
 UPDATE tenant_guard.audit_anchors SET frontier = '$frontier1' WHERE day = '$DAY1';

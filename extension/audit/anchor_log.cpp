@@ -7,6 +7,7 @@ extern "C" {
 #include "utils/datetime.h"
 }
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 #include <unordered_map>
@@ -68,26 +69,48 @@ bool InAnchorWrite() { return anchor_write_depth > 0; }
 
 namespace {
 
-/* The comma-separated hex frontier of a tree of `size` leaves; what names its owner in the ERROR. */
-MerkleAccumulator StoredFrontier(const std::string &size, const std::string &hex, const std::string &what)
+Error BrokenFrontier(const std::string &what, const std::string &why)
+{
+	return Error(ERRCODE_DATA_CORRUPTED, what + " has a broken frontier", why,
+				 "Compare it with a fresh recomputation: tenant_guard.verify_anchor() for a closed day, "
+				 "tenant_guard.verify_audit() for a checkpoint.");
+}
+
+/*
+ * The frontier of a tree of `size` leaves from FrontierHexOf()'s text; what
+ * names its owner in the ERROR. Every element must be one 32-byte hash.
+ */
+MerkleAccumulator StoredFrontier(const std::string &size, const std::string &text, const std::string &what)
 {
 	std::vector<Hash> peaks;
-	for (size_t at = 0; at < hex.size(); at += 65)
-		peaks.push_back(StoredHash(hex.substr(at, 64)));
+	for (size_t at = 0; at < text.size();) {
+		size_t const comma = std::min(text.find(',', at), text.size());
+		std::optional<Hash> const peak = HashFromHex(text.substr(at, comma - at));
+		if (!peak)
+			throw BrokenFrontier(what, "Element " + std::to_string(peaks.size() + 1) +
+										   " of its frontier is not a 32-byte hash.");
+		peaks.push_back(*peak);
+		at = comma + 1;
+	}
+	long long const leaves = std::stoll(size);
 	try {
-		return MerkleAccumulator::Resume(static_cast<uint64_t>(std::stoll(size)), std::move(peaks));
+		if (leaves < 0)
+			throw std::invalid_argument("negative");
+		return MerkleAccumulator::Resume(static_cast<uint64_t>(leaves), std::move(peaks));
 	} catch (const std::invalid_argument &) {
-		throw Error(ERRCODE_DATA_CORRUPTED, what + " has a broken frontier",
-					"Its frontier does not have one hash per 1 bit of its tree size.",
-					"Run tenant_guard.verify_audit().");
+		throw BrokenFrontier(what, "Its frontier has " + std::to_string(peaks.size()) +
+									   " hashes for a tree of " + size + " leaves, which needs one per 1 bit.");
 	}
 }
 
-/* A bytea[] expression as comma-separated hex, in array order (bytea_output must not matter). */
+/*
+ * A bytea[] expression as comma-separated hex, in array order (bytea_output
+ * must not matter); a NULL element as "null", which no hash parses as.
+ */
 std::string FrontierHexOf(const std::string &array)
 {
-	return "pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.encode(f, 'hex') FROM pg_catalog.unnest(" + array +
-		   ") WITH ORDINALITY AS u(f, o) ORDER BY u.o), ',')";
+	return "pg_catalog.array_to_string(ARRAY(SELECT COALESCE(pg_catalog.encode(f, 'hex'), 'null')"
+		   " FROM pg_catalog.unnest(" + array + ") WITH ORDINALITY AS u(f, o) ORDER BY u.o), ',')";
 }
 
 /* The frontier of the latest checkpoint at or before last_pass (for chain: that chain's). */
@@ -111,8 +134,45 @@ void ReadBase(SpiSession &spi, int64_t last_pass, const std::optional<std::strin
 }
 
 /*
+ * A closed day's recorded tree size must be what its blocks list: the
+ * previous closed day's size plus the events of the blocks after its last
+ * pass, up to this day's. The frontier's root is checked against the head,
+ * which the time-stamp covers; size and last pass are not covered by it, and
+ * a later close resumes from them. One day of blocks. (Whether last_pass is
+ * the day's last pass cannot be checked from the passes alone: a pass stamped
+ * before midnight may commit after the close, and then belongs to the next
+ * day's log, docs/audit.md.)
+ */
+void RequireRecordedExtent(SpiSession &spi, int32_t day, int64_t last_pass, int64_t tree_size)
+{
+	std::vector<SqlRow> prev = spi.Query(
+		"SELECT last_pass, tree_size FROM tenant_guard.audit_anchors"
+		" WHERE day OPERATOR(pg_catalog.<) ('2000-01-01'::pg_catalog.date OPERATOR(pg_catalog.+) $1::pg_catalog.int4)"
+		" ORDER BY day DESC LIMIT 1",
+		{std::to_string(day)});
+	int64_t const from_pass = prev.empty() ? 0 : std::stoll(*prev[0][0]);
+	int64_t const from_size = prev.empty() ? 0 : std::stoll(*prev[0][1]);
+	int64_t const listed = std::stoll(
+		spi.Value("SELECT COALESCE(pg_catalog.sum(pg_catalog.cardinality(event_seqs)), 0) FROM tenant_guard.audit_blocks"
+				  " WHERE pass_no OPERATOR(pg_catalog.>) $1::pg_catalog.int8 AND pass_no OPERATOR(pg_catalog.<=) $2::pg_catalog.int8",
+				  {std::to_string(from_pass), std::to_string(last_pass)})
+			.value_or("0"));
+	if (from_pass <= last_pass && from_size + listed == tree_size)
+		return;
+	throw Error(ERRCODE_DATA_CORRUPTED,
+				"the extent recorded for audit day " + DayText(day) + " does not match its passes",
+				"tenant_guard.audit_anchors records " + std::to_string(tree_size) + " events up to pass " +
+					std::to_string(last_pass) + ", but the blocks up to that pass list " +
+					std::to_string(from_size + listed) + " (" + std::to_string(from_size) +
+					" up to the previous closed day's pass " + std::to_string(from_pass) +
+					"). No later day can be closed on top of it.",
+				"Run tenant_guard.verify_anchor('" + DayText(day) + "', ...) and tenant_guard.verify_audit().");
+}
+
+/*
  * The frontier of the latest day closed before `day` within last_pass, when
- * there is one; its root must be the head that day was closed with.
+ * there is one; its root must be the head that day was closed with, and its
+ * extent that of its passes.
  */
 bool ReadClosedDayBase(SpiSession &spi, int32_t day, int64_t last_pass, Log &log)
 {
@@ -127,14 +187,16 @@ bool ReadClosedDayBase(SpiSession &spi, int32_t day, int64_t last_pass, Log &log
 		{std::to_string(day), std::to_string(last_pass)});
 	if (rows.empty())
 		return false;
-	std::string const closed = "audit day " + DayText(static_cast<int32_t>(std::stol(*rows[0][0])));
+	int32_t const closed_day = static_cast<int32_t>(std::stol(*rows[0][0]));
+	std::string const closed = "audit day " + DayText(closed_day);
 	MerkleAccumulator base = StoredFrontier(*rows[0][2], rows[0][4].value_or(""), closed);
 	Sha256 sha;
 	if (base.Root(sha) != StoredHash(*rows[0][3]))
 		throw Error(ERRCODE_DATA_CORRUPTED, "the frontier recorded for " + closed + " does not give its tree head",
 					"tenant_guard.audit_anchors holds a frontier whose root is not the head the day was "
 					"closed with, so no later day can be closed on top of it.",
-					"Run tenant_guard.verify_anchor() for that day and tenant_guard.verify_audit().");
+					"Run tenant_guard.verify_anchor('" + DayText(closed_day) + "', ...) and tenant_guard.verify_audit().");
+	RequireRecordedExtent(spi, closed_day, std::stoll(*rows[0][1]), std::stoll(*rows[0][2]));
 	log.base = std::move(base);
 	log.base_pass = std::stoll(*rows[0][1]);
 	log.base_checkpoint = 0;
