@@ -100,3 +100,26 @@ rm "$EXPORT-edited/anchors.tsv" && mkfifo "$EXPORT-edited/anchors.tsv"
 out=$(timeout 30 "$AUDIT" verify "$EXPORT-edited" --ca "$TSA/ca.pem" 2>&1; echo "exit $?")
 check "a FIFO for a file: refused at once, not waited on" "1" "$(grep -c "anchors.tsv is not a regular file" <<<"$out")"
 check "and the exit code says so" "exit 2" "$(tail -1 <<<"$out")"
+
+# A trail damaged behind the triggers still exports, for the auditor to
+# look at: an event of the first day deleted, every day from then on has a
+# log that does not give its recorded head, so it gets no proof (a proof
+# against another head proves nothing) and the export names it; verify
+# reports the deletion, not proofs about heads the anchors do not hold.
+q >/dev/null <<'SQL'
+SET session_replication_role = replica;
+CREATE TABLE saved_cli_event AS SELECT * FROM tenant_guard.audit_events ORDER BY seq LIMIT 1;
+DELETE FROM tenant_guard.audit_events WHERE seq = (SELECT seq FROM saved_cli_event);
+SQL
+out=$(run export --dsn "$DSN" "$EXPORT-damaged")
+check "a damaged trail exports" "exit 0" "$(head -1 <<<"$out")"
+check "and names the days it could not prove" "2" "$(grep -c "^tenant-audit export: no proofs for day " <<<"$out")"
+check "no proof of those days" "0" "$(wc -l <"$EXPORT-damaged/proofs.tsv")"
+out=$(run verify "$EXPORT-damaged" --ca "$TSA/ca.pem")
+check "verify reports the deleted event" "1" "$(grep -c "the export holds" <<<"$out")"
+check "and no proof about another head" "0" "$(grep -c "is not about the closed" <<<"$out")"
+q >/dev/null <<'SQL'
+SET session_replication_role = replica;
+INSERT INTO tenant_guard.audit_events SELECT * FROM saved_cli_event;
+DROP TABLE saved_cli_event;
+SQL

@@ -83,7 +83,7 @@ SELECT 1, h.chain_id, concat_ws(' ', 'H', encode(convert_to(h.chain_id, 'UTF8'),
 
 /* The closed days to prove (docs/tenant-audit.md): none once a prefix of the log was pruned, as proofs need every leaf. */
 constexpr const char *kProvedDaysQuery = R"SQL(
-SELECT to_char(day, 'YYYY-MM-DD'), last_pass FROM tenant_guard.audit_anchors
+SELECT to_char(day, 'YYYY-MM-DD'), last_pass, tree_size, encode(tree_head, 'hex') FROM tenant_guard.audit_anchors
  WHERE NOT EXISTS (SELECT FROM tenant_guard.audit_checkpoints)
  ORDER BY day)SQL";
 
@@ -91,8 +91,14 @@ std::vector<DayExtent> ProvedDays(Connection &db)
 {
 	Result const r = db.Exec(kProvedDaysQuery);
 	std::vector<DayExtent> out;
-	for (int i = 0; i < PQntuples(r.get()); i++)
-		out.push_back({PQgetvalue(r.get(), i, 0), std::stoll(PQgetvalue(r.get(), i, 1))});
+	for (int i = 0; i < PQntuples(r.get()); i++) {
+		std::optional<audit::Hash> const head = audit::HashFromHex(PQgetvalue(r.get(), i, 3));
+		if (!head)
+			throw std::runtime_error(std::string("the tree head of closed day ") + PQgetvalue(r.get(), i, 0) +
+									 " is not 32 bytes long");
+		out.push_back({PQgetvalue(r.get(), i, 0), std::stoll(PQgetvalue(r.get(), i, 1)),
+					   std::stoll(PQgetvalue(r.get(), i, 2)), *head});
+	}
 	return out;
 }
 
@@ -200,7 +206,8 @@ int RunExport(const ExportOptions &options)
 			log << line << '\n';
 		});
 		db.CopyOut(kAnchorsQuery, [&](std::string_view line) { anchors << line << '\n'; });
-		prover.Write(proofs);
+		for (const std::string &day : prover.Write(proofs))
+			std::cerr << "tenant-audit export: no proofs for " << day << " (tenant-audit verify says why)\n";
 		db.CopyOut(kCheckpointQuery, [&](std::string_view line) { checkpoint << line << '\n'; });
 		db.Exec("COMMIT");
 		if (!log.flush() || !anchors.flush() || !proofs.flush() || !checkpoint.flush())

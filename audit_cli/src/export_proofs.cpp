@@ -62,23 +62,36 @@ void ProofWriter::OnEvent(const audit::Hash &row_hash)
 	tree_.AddLeaf(row_hash, sha_);
 }
 
-void ProofWriter::Write(std::ostream &out)
+std::vector<std::string> ProofWriter::Write(std::ostream &out)
 {
 	EndDaysBefore(std::numeric_limits<int64_t>::max());
+	std::vector<std::string> left_out;
 	std::vector<const Day *> proved;
-	for (const Day &d : days_)
-		if (d.size > 0)
-			proved.push_back(&d);
+	for (const Day &d : days_) {
+		if (d.size == 0 && d.extent.tree_size == 0)
+			continue;
+		audit::Hash const head = tree_.Root(d.size, sha_);
+		if (d.size == 0 || static_cast<int64_t>(d.size) != d.extent.tree_size || head != d.extent.tree_head) {
+			left_out.push_back("day " + d.extent.day + ": the exported log up to pass " +
+							   std::to_string(d.extent.last_pass) + " has " + std::to_string(d.size) +
+							   " events with head " + audit::ToHex(head) + ", the closed day " +
+							   std::to_string(d.extent.tree_size) + " events with head " +
+							   audit::ToHex(d.extent.tree_head));
+			continue;
+		}
+		proved.push_back(&d);
+	}
 	for (size_t i = 0; i + 1 < proved.size(); i++) {
 		const Day &from = *proved[i], &to = *proved[i + 1];
 		out << "C " << from.extent.day << ' ' << to.extent.day << ' ' << from.size << ' ' << to.size << ' '
-			<< audit::ToHex(tree_.Root(from.size, sha_)) << ' ' << audit::ToHex(tree_.Root(to.size, sha_)) << ' '
+			<< audit::ToHex(from.extent.tree_head) << ' ' << audit::ToHex(to.extent.tree_head) << ' '
 			<< PathText(tree_.ConsistencyProof(from.size, to.size, sha_)) << '\n';
 	}
 	for (const Day *d : proved)
 		out << "I " << d->extent.day << ' ' << d->size << ' ' << *d->first_of_last << ' ' << audit::ToHex(d->row_hash)
-			<< ' ' << audit::ToHex(tree_.Root(d->size, sha_)) << ' '
+			<< ' ' << audit::ToHex(d->extent.tree_head) << ' '
 			<< PathText(tree_.InclusionProof(*d->first_of_last, d->size, sha_)) << '\n';
+	return left_out;
 }
 
 } // namespace tg::audit_cli

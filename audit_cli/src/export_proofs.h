@@ -3,7 +3,8 @@
  * from the log as the export streams it: a consistency proof between each
  * two consecutive non-empty closed days and one event's inclusion proof per
  * day (the first event of the day's last pass). One tree of the whole log
- * (common/merkle_proof.h's MerkleTree, 64 bytes an event) proves every day in
+ * (common/merkle_proof.h's MerkleTree, 64 to 96 bytes an event as its
+ * vectors grow) proves every day in
  * O(log^2 n) hashes; asking the database for each day's proofs read the
  * whole log again for each.
  */
@@ -19,9 +20,12 @@
 
 namespace tg::audit_cli {
 
+/* A closed day as audit_anchors records it. */
 struct DayExtent {
 	std::string day; /* YYYY-MM-DD */
 	int64_t last_pass = 0;
+	int64_t tree_size = 0;
+	audit::Hash tree_head{};
 };
 
 class ProofWriter {
@@ -33,8 +37,13 @@ public:
 	void OnPass(int64_t pass_no);
 	void OnEvent(const audit::Hash &row_hash);
 
-	/* C lines, then I lines (docs/tenant-audit.md); call once the log has streamed by. */
-	void Write(std::ostream &out);
+	/*
+	 * C lines, then I lines (docs/tenant-audit.md); call once the log has
+	 * streamed by. Only days whose exported log gives their recorded size and
+	 * head are proved (a proof against another head proves nothing); returns
+	 * a sentence for each day left out.
+	 */
+	std::vector<std::string> Write(std::ostream &out);
 
 private:
 	struct Day {
