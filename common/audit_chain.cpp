@@ -171,6 +171,14 @@ std::string ToHex(const Hash &hash)
 	return out;
 }
 
+std::string HexList(const std::vector<Hash> &hashes)
+{
+	std::string out;
+	for (const Hash &h : hashes)
+		out += (out.empty() ? "" : ",") + ToHex(h);
+	return out;
+}
+
 std::optional<Hash> HashFromBytes(std::string_view bytes)
 {
 	if (bytes.size() != 32)

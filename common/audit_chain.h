@@ -192,6 +192,8 @@ struct PassFields {
 Hash HashPass(const PassFields &pass, CanonicalWriter &writer, Sha256 &sha);
 
 std::string ToHex(const Hash &hash);
+/* Hashes as comma-separated hex, in order ("" for none): frontiers and proof paths. */
+std::string HexList(const std::vector<Hash> &hashes);
 /* nullopt unless exactly 32 bytes. */
 std::optional<Hash> HashFromBytes(std::string_view bytes);
 /* nullopt unless exactly 64 hex digits (either case): what encode(hash, 'hex') gives. */

@@ -9,15 +9,7 @@ namespace tg::audit_cli {
 
 namespace {
 
-std::string PathText(const std::vector<audit::Hash> &path)
-{
-	if (path.empty())
-		return "-";
-	std::string out;
-	for (const audit::Hash &h : path)
-		out += (out.empty() ? "" : ",") + audit::ToHex(h);
-	return out;
-}
+std::string PathText(const std::vector<audit::Hash> &path) { return path.empty() ? "-" : audit::HexList(path); }
 
 } // namespace
 

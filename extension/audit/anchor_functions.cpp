@@ -145,7 +145,7 @@ Hash CloseDay(int32_t day)
 				"       WITH ORDINALITY AS u(x, o) ORDER BY u.o),"
 				" pg_catalog.clock_timestamp())",
 				{DayParam(day), std::to_string(last_pass), std::to_string(tree.size()), ToHex(head),
-				 FrontierText(tree)});
+				 HexList(tree.peaks())});
 	return head;
 }
 
@@ -369,7 +369,7 @@ TG_FUNCTION(tg_verify_anchor)
 									  ", but " + std::to_string(closed->tree_size) + " events with head " +
 									  ToHex(closed->tree_head) + " were closed and anchored: events sealed by "
 									  "then were edited, removed, reordered or forged.");
-		} else if (FrontierText(tree) != closed->frontier) {
+		} else if (HexList(tree.peaks()) != closed->frontier) {
 			problems.emplace_back("frontier changed",
 								  "The frontier recorded for " + DayText(day) + " in tenant_guard.audit_anchors "
 								  "is not that of its tree; the next day's close starts from it.");

@@ -93,13 +93,14 @@ MerkleAccumulator StoredFrontier(const std::string &size, const std::string &tex
 		at = comma + 1;
 	}
 	long long const leaves = std::stoll(size);
+	std::string const mismatch = "Its frontier has " + std::to_string(peaks.size()) + " hashes for a tree of " +
+								 size + " leaves, which needs one per 1 bit.";
+	if (leaves < 0)
+		throw BrokenFrontier(what, mismatch);
 	try {
-		if (leaves < 0)
-			throw std::invalid_argument("negative");
 		return MerkleAccumulator::Resume(static_cast<uint64_t>(leaves), std::move(peaks));
 	} catch (const std::invalid_argument &) {
-		throw BrokenFrontier(what, "Its frontier has " + std::to_string(peaks.size()) +
-									   " hashes for a tree of " + size + " leaves, which needs one per 1 bit.");
+		throw BrokenFrontier(what, mismatch);
 	}
 }
 
@@ -331,14 +332,6 @@ MerkleAccumulator TreeOf(const Log &log, Sha256 &sha)
 }
 
 Hash HeadOf(const Log &log, Sha256 &sha) { return TreeOf(log, sha).Root(sha); }
-
-std::string FrontierText(const MerkleAccumulator &acc)
-{
-	std::string out;
-	for (const Hash &peak : acc.peaks())
-		out += (out.empty() ? "" : ",") + ToHex(peak);
-	return out;
-}
 
 std::vector<Hash> LeafHashesOf(const Log &log, Sha256 &sha)
 {

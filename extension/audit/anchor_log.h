@@ -74,7 +74,7 @@ struct ClosedDay {
 	int64_t last_pass = 0;
 	int64_t tree_size = 0;
 	Hash tree_head{};
-	std::string frontier; /* as recorded, in FrontierText()'s form */
+	std::string frontier; /* as recorded, as HexList(peaks) gives it */
 };
 std::optional<ClosedDay> FindClosedDay(SpiSession &spi, int32_t day);
 
@@ -86,8 +86,6 @@ int64_t DayExtent(SpiSession &spi, int32_t day);
 
 MerkleAccumulator TreeOf(const Log &log, Sha256 &sha);
 Hash HeadOf(const Log &log, Sha256 &sha);
-/* The frontier as comma-separated hex, largest subtree first, as the anchor tables take it. */
-std::string FrontierText(const MerkleAccumulator &acc);
 /* Every leaf hash of the log, for proofs; an ERROR (55000) once a prefix was pruned. */
 std::vector<Hash> LeafHashesOf(const Log &log, Sha256 &sha);
 

@@ -309,7 +309,7 @@ void RecordCheckpoint(SpiSession &spi, const NewCheckpoint &cp, const ClosedAnch
 		"   $8, $9, $10::pg_catalog.int8multirange, $11::pg_catalog.int8, pg_catalog.string_to_array($12, ','),"
 		"   pg_catalog.session_user(), pg_catalog.clock_timestamp())",
 		{std::to_string(cp.no), std::to_string(before), std::to_string(day.day), std::to_string(day.last_pass),
-		 std::to_string(day.tree_size), ToHex(day.tree_head), FrontierText(cp.tree), day.serial, day.gen_time,
+		 std::to_string(day.tree_size), ToHex(day.tree_head), HexList(cp.tree.peaks()), day.serial, day.gen_time,
 		 *totals[0][0], *totals[0][1], names});
 	/* Per chain: its last block within the day's log, and its own tree's frontier. */
 	for (const auto &[chain, acc] : cp.chains)
@@ -325,7 +325,7 @@ void RecordCheckpoint(SpiSession &spi, const NewCheckpoint &cp, const ClosedAnch
 			"  WHERE b.chain_id OPERATOR(pg_catalog.=) $3 AND b.pass_no OPERATOR(pg_catalog.<=) $2::pg_catalog.int8"
 			"  ORDER BY b.block_no DESC LIMIT 1",
 			{std::to_string(cp.no), std::to_string(day.last_pass), chain, std::to_string(acc.size()),
-			 FrontierText(acc)});
+			 HexList(acc.peaks())});
 }
 
 void DropPartitions(SpiSession &spi, std::vector<PrunedPartition> &parts)
