@@ -122,9 +122,7 @@ std::vector<Hash> InclusionProof(const std::vector<Hash> &leaf_hashes, uint64_t 
 {
 	if (size > leaf_hashes.size() || index >= size)
 		throw std::invalid_argument("inclusion proof needs index < size <= number of leaves");
-	std::vector<Hash> out;
-	Path([&](uint64_t b, uint64_t e) { return SubtreeRoot(leaf_hashes, b, e, sha); }, index, 0, size, out);
-	return out;
+	return InclusionProofOf([&](uint64_t b, uint64_t e) { return SubtreeRoot(leaf_hashes, b, e, sha); }, index, size);
 }
 
 bool VerifyInclusion(uint64_t index, uint64_t size, const Hash &leaf_hash, const std::vector<Hash> &proof,
@@ -158,11 +156,8 @@ std::vector<Hash> ConsistencyProof(const std::vector<Hash> &leaf_hashes, uint64_
 {
 	if (first == 0 || first > second || second > leaf_hashes.size())
 		throw std::invalid_argument("consistency proof needs 0 < first <= second <= number of leaves");
-	std::vector<Hash> out;
-	if (first < second)
-		Subproof([&](uint64_t b, uint64_t e) { return SubtreeRoot(leaf_hashes, b, e, sha); }, first, 0, second, true,
-				 out);
-	return out;
+	return ConsistencyProofOf([&](uint64_t b, uint64_t e) { return SubtreeRoot(leaf_hashes, b, e, sha); }, first,
+							  second);
 }
 
 bool VerifyConsistency(uint64_t first, uint64_t second, const Hash &first_root, const Hash &second_root,
@@ -205,65 +200,22 @@ bool VerifyConsistency(uint64_t first, uint64_t second, const Hash &first_root, 
 	return fr == first_root && sr == second_root && sn == 0;
 }
 
-void MerkleTree::AddLeafHash(const Hash &leaf_hash, Sha256 &sha)
+std::vector<Hash> InclusionProofOf(const SubtreeRootFn &root, uint64_t index, uint64_t size)
 {
-	if (levels_.empty())
-		levels_.emplace_back();
-	levels_[0].push_back(leaf_hash);
-	/* An even count on a level completes a perfect subtree one level up. */
-	for (size_t j = 0; levels_[j].size() % 2 == 0; j++) {
-		if (j + 1 == levels_.size())
-			levels_.emplace_back();
-		const std::vector<Hash> &level = levels_[j];
-		levels_[j + 1].push_back(NodeHash(level[level.size() - 2], level.back(), sha));
-	}
-}
-
-Hash MerkleTree::AlignedRoot(uint64_t begin, uint64_t end, Sha256 &sha) const
-{
-	if (begin >= end)
-		return sha.Of({});
-	/* [begin, end) is the aligned perfect subtrees of end - begin's 1 bits, largest first. */
-	std::vector<const Hash *> pieces;
-	uint64_t at = begin;
-	for (int j = 63; j >= 0; j--) {
-		uint64_t const width = uint64_t{1} << j;
-		if (!((end - begin) & width))
-			continue;
-		if (at % width != 0)
-			throw std::logic_error("MerkleTree: a subtree of the RFC 9162 split is not aligned");
-		pieces.push_back(&levels_[static_cast<size_t>(j)][at >> j]);
-		at += width;
-	}
-	Hash root = *pieces.back();
-	for (size_t i = pieces.size() - 1; i-- > 0;)
-		root = NodeHash(*pieces[i], root, sha);
-	return root;
-}
-
-Hash MerkleTree::Root(uint64_t size, Sha256 &sha) const
-{
-	if (size > this->size())
-		throw std::invalid_argument("a tree head needs size <= number of leaves");
-	return AlignedRoot(0, size, sha);
-}
-
-std::vector<Hash> MerkleTree::InclusionProof(uint64_t index, uint64_t size, Sha256 &sha) const
-{
-	if (size > this->size() || index >= size)
-		throw std::invalid_argument("inclusion proof needs index < size <= number of leaves");
+	if (index >= size)
+		throw std::invalid_argument("inclusion proof needs index < size");
 	std::vector<Hash> out;
-	Path([&](uint64_t b, uint64_t e) { return AlignedRoot(b, e, sha); }, index, 0, size, out);
+	Path(root, index, 0, size, out);
 	return out;
 }
 
-std::vector<Hash> MerkleTree::ConsistencyProof(uint64_t first, uint64_t second, Sha256 &sha) const
+std::vector<Hash> ConsistencyProofOf(const SubtreeRootFn &root, uint64_t first, uint64_t second)
 {
-	if (first == 0 || first > second || second > size())
-		throw std::invalid_argument("consistency proof needs 0 < first <= second <= number of leaves");
+	if (first == 0 || first > second)
+		throw std::invalid_argument("consistency proof needs 0 < first <= second");
 	std::vector<Hash> out;
 	if (first < second)
-		Subproof([&](uint64_t b, uint64_t e) { return AlignedRoot(b, e, sha); }, first, 0, second, true, out);
+		Subproof(root, first, 0, second, true, out);
 	return out;
 }
 

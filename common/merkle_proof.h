@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -84,29 +85,14 @@ std::vector<Hash> ConsistencyProof(const std::vector<Hash> &leaf_hashes, uint64_
 bool VerifyConsistency(uint64_t first, uint64_t second, const Hash &first_root, const Hash &second_root,
 					   const std::vector<Hash> &proof, Sha256 &sha);
 
-/*
- * Every leaf hash of a log and the roots of its aligned perfect subtrees, two
- * hashes a leaf: any prefix's head and any inclusion or consistency proof in
- * O(log^2 n) hashes, where the functions above over a list of leaf hashes
- * hash O(n) for each. For a tool that proves many days of one log
- * (tenant-audit export).
- */
-class MerkleTree {
-public:
-	void AddLeafHash(const Hash &leaf_hash, Sha256 &sha);
-	void AddLeaf(const Hash &row_hash, Sha256 &sha) { AddLeafHash(LeafHash(row_hash, sha), sha); }
-	uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
-	/* MTH of the first `size` leaves; std::invalid_argument unless size <= size(). */
-	Hash Root(uint64_t size, Sha256 &sha) const;
-	/* As InclusionProof() and ConsistencyProof() above, over this tree's leaves. */
-	std::vector<Hash> InclusionProof(uint64_t index, uint64_t size, Sha256 &sha) const;
-	std::vector<Hash> ConsistencyProof(uint64_t first, uint64_t second, Sha256 &sha) const;
+/* MTH(D[begin:end]) of a tree whose leaves are not all at hand (tenant-audit export). */
+using SubtreeRootFn = std::function<Hash(uint64_t begin, uint64_t end)>;
 
-private:
-	/* MTH(D[begin:end]) for a subtree that the RFC 9162 split reaches from the root. */
-	Hash AlignedRoot(uint64_t begin, uint64_t end, Sha256 &sha) const;
-	/* levels_[j][i]: the root of leaves [i * 2^j, (i + 1) * 2^j). */
-	std::vector<std::vector<Hash>> levels_;
-};
+/*
+ * The same proofs, asking root for each subtree they need; the same checks
+ * on index and sizes, against size and second only.
+ */
+std::vector<Hash> InclusionProofOf(const SubtreeRootFn &root, uint64_t index, uint64_t size);
+std::vector<Hash> ConsistencyProofOf(const SubtreeRootFn &root, uint64_t first, uint64_t second);
 
 } // namespace tg::audit

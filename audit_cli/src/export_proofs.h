@@ -2,20 +2,25 @@
  * export_proofs.h — the proofs of tenant-audit export (proofs.tsv), computed
  * from the log as the export streams it: a consistency proof between each
  * two consecutive non-empty closed days and one event's inclusion proof per
- * day (the first event of the day's last pass). One tree of the whole log
- * (common/merkle_proof.h's MerkleTree, 64 to 96 bytes an event as its
- * vectors grow) proves every day in
- * O(log^2 n) hashes; asking the database for each day's proofs read the
- * whole log again for each.
+ * day (the first event of the day's last pass). Asking the database for each
+ * day's proofs read the whole log again for each.
+ *
+ * In memory independent of the log's length: the subtree roots a
+ * consistency proof needs are known from the recorded tree sizes before the
+ * log streams, and are kept as they complete; an inclusion proof needs the
+ * tree's frontier where its event's pass starts and that pass's leaves,
+ * which is all it keeps of the log besides its own frontier.
  */
 #pragma once
 
 #include "common/merkle_proof.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tg::audit_cli {
@@ -48,23 +53,40 @@ public:
 private:
 	struct Day {
 		DayExtent extent;
-		uint64_t size = 0;					 /* events sealed by the day's last pass */
-		std::optional<uint64_t> first_of_last; /* leaf index of the first event of its last non-empty pass */
-		audit::Hash row_hash{};
+		uint64_t size = 0; /* events sealed by the day's last pass */
+		audit::Hash head{};
+		std::string inclusion; /* its I line, once it ended with its recorded size and head */
 	};
-	/* Days whose extent ends before pass_no take their sizes now. */
+	/* A perfect subtree: leaves [index * 2^level, (index + 1) * 2^level). */
+	using Subtree = std::pair<int, uint64_t>;
+
+	/* Days whose extent ends before pass_no end now. */
 	void EndDaysBefore(int64_t pass_no);
+	void EndDay(Day &d);
+	std::string InclusionLine(const Day &d);
+	void AddLeafHash(const audit::Hash &leaf_hash);
+	/* MTH over [begin, end) from the subtrees kept for the consistency proofs. */
+	audit::Hash KeptRoot(uint64_t begin, uint64_t end);
 
 	std::vector<Day> days_;
 	std::vector<size_t> by_extent_; /* indexes into days_, by last_pass */
 	size_t next_ = 0;				/* into by_extent_: the first day not yet ended */
-	/* Events after the last closed day's extent are in no proof: the tree stops before them. */
+	/* Events after the last closed day's extent are in no proof: they are not kept. */
 	int64_t last_proved_pass_ = 0;
 	bool in_proved_pass_ = false;
+
+	/* The log's tree so far: its size and frontier (MerkleAccumulator's, with the subtrees completed seen). */
+	uint64_t size_ = 0;
+	std::vector<audit::Hash> peaks_;
+	/* The subtrees the consistency proofs need, filled in as they complete. */
+	std::map<Subtree, std::optional<audit::Hash>> wanted_;
+
+	/* The latest pass with events: where it starts, the frontier there, its leaf hashes, its first row hash. */
 	bool pass_has_events_ = false;
-	std::optional<uint64_t> first_of_pass_; /* the latest non-empty pass's first leaf */
+	uint64_t pass_start_ = 0;
+	std::vector<audit::Hash> pass_peaks_;
+	std::vector<audit::Hash> pass_leaves_;
 	audit::Hash first_row_{};
-	audit::MerkleTree tree_;
 	audit::Sha256 sha_;
 };
 

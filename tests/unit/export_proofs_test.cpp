@@ -2,7 +2,8 @@
 // passes with several events, empty passes and an empty day, the C and I
 // lines equal the RFC 9162 proofs over the list of leaf hashes (the functions
 // tests/unit/merkle_proof_test.cpp checks), and a day whose recorded size or
-// head the log does not give gets no proof and is named.
+// head the log does not give gets no proof and is named; and so for many
+// random logs.
 #include <boost/test/unit_test.hpp>
 
 #include "export_proofs.h"
@@ -122,6 +123,60 @@ BOOST_AUTO_TEST_CASE(events_after_the_last_closed_day_are_not_kept)
 	BOOST_TEST(got == "I 2026-11-01 2 0 " + ToHex(log.rows[0]) + ' ' + ToHex(SubtreeRoot(log.leaves, 0, 2, sha)) +
 						  ' ' + ToHex(log.leaves[1]) + '\n');
 	BOOST_TEST(Stream(log, {}, left_out).empty());
+}
+
+// Many logs of up to 300 passes of 0 to 9 events (up to about 1,400 leaves,
+// across many powers of two), closed days at random extents, some sharing
+// one: every line equals the proofs over the whole list of leaf hashes.
+BOOST_AUTO_TEST_CASE(random_logs_give_the_list_proofs)
+{
+	Sha256 sha;
+	uint64_t state = 12345;
+	auto next = [&state](uint64_t bound) {
+		state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+		return (state >> 33) % bound;
+	};
+	for (int round = 0; round < 60; round++) {
+		std::vector<int> per_pass;
+		for (uint64_t p = 0, n = 1 + next(300); p < n; p++)
+			per_pass.push_back(static_cast<int>(next(4) == 0 ? 0 : next(10)));
+		Log const log = MakeLog(per_pass, sha);
+		std::vector<DayExtent> days;
+		for (int64_t pass = 0;;) {
+			pass += static_cast<int64_t>(next(40));
+			if (pass > static_cast<int64_t>(per_pass.size()))
+				break;
+			if (pass == 0)
+				continue;
+			days.push_back(Closed("2026-10-" + std::to_string(10 + days.size()), pass, log, sha));
+		}
+		std::vector<std::string> left_out;
+		std::string const got = Stream(log, days, left_out);
+		BOOST_TEST(left_out.empty());
+		std::ostringstream want;
+		const DayExtent *from = nullptr;
+		for (const DayExtent &d : days) {
+			if (d.tree_size == 0)
+				continue;
+			if (from)
+				want << "C " << from->day << ' ' << d.day << ' ' << from->tree_size << ' ' << d.tree_size << ' '
+					 << ToHex(from->tree_head) << ' ' << ToHex(d.tree_head) << ' '
+					 << PathText(ConsistencyProof(log.leaves, from->tree_size, d.tree_size, sha)) << '\n';
+			from = &d;
+		}
+		for (const DayExtent &d : days) {
+			if (d.tree_size == 0)
+				continue;
+			size_t last = static_cast<size_t>(d.last_pass - 1);
+			while (per_pass[last] == 0)
+				last--;
+			uint64_t const index = log.first_of_pass[last];
+			want << "I " << d.day << ' ' << d.tree_size << ' ' << index << ' ' << ToHex(log.rows[index]) << ' '
+				 << ToHex(d.tree_head) << ' '
+				 << PathText(InclusionProof(log.leaves, index, static_cast<uint64_t>(d.tree_size), sha)) << '\n';
+		}
+		BOOST_TEST(got == want.str(), "round " << round);
+	}
 }
 
 BOOST_AUTO_TEST_SUITE_END()

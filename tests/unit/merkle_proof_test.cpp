@@ -2,8 +2,7 @@
 // eight-leaf test log, the streaming head equal to the recursive definition,
 // and for every tree size 1..64: each leaf's inclusion proof verifies and a
 // proof for the wrong size, index or root does not; each consistency proof
-// m <= n verifies and is refused for the wrong sizes and for first > second;
-// MerkleTree gives the same heads and proofs.
+// m <= n verifies and is refused for the wrong sizes and for first > second.
 #include <boost/test/unit_test.hpp>
 
 #include "common/merkle_proof.h"
@@ -178,57 +177,6 @@ BOOST_AUTO_TEST_CASE(consistency_proofs_for_every_pair_up_to_64)
 	BOOST_CHECK_THROW(ConsistencyProof(d, 5, 4, sha), std::invalid_argument);
 	BOOST_CHECK_THROW(ConsistencyProof(d, 0, 4, sha), std::invalid_argument);
 	BOOST_CHECK_THROW(ConsistencyProof(d, 1, kMaxSize + 2, sha), std::invalid_argument);
-}
-
-// MerkleTree (tenant-audit export's proofs of many days of one log): the
-// reference roots, and for every size up to 64 the same heads and the same
-// proofs, hash for hash, as the functions over a list of leaf hashes, which
-// the tests above check against RFC 9162.
-BOOST_AUTO_TEST_CASE(merkle_tree_gives_the_reference_roots)
-{
-	Sha256 sha;
-	const char *const leaves[] = {"", "00", "10", "2021", "3031", "40414243", "5051525354555657",
-								  "606162636465666768696a6b6c6d6e6f"};
-	MerkleTree tree;
-	for (const char *leaf : leaves)
-		tree.AddLeafHash(LeafHash(Unhex(leaf), sha), sha);
-	BOOST_TEST(ToHex(tree.Root(0, sha)) == ToHex(sha.Of({})));
-	BOOST_TEST(ToHex(tree.Root(7, sha)) == "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c");
-	BOOST_TEST(ToHex(tree.Root(8, sha)) == "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328");
-}
-
-BOOST_AUTO_TEST_CASE(merkle_tree_proofs_equal_the_list_proofs_up_to_64)
-{
-	Sha256 sha;
-	std::vector<Hash> const d = LeafHashes(kMaxSize, sha);
-	MerkleTree tree;
-	for (const Hash &h : d)
-		tree.AddLeafHash(h, sha);
-	BOOST_TEST(tree.size() == kMaxSize);
-	for (uint64_t n = 1; n <= kMaxSize; n++) {
-		BOOST_TEST(ToHex(tree.Root(n, sha)) == ToHex(SubtreeRoot(d, 0, n, sha)), "size " << n);
-		for (uint64_t m = 0; m < n; m++)
-			BOOST_TEST((tree.InclusionProof(m, n, sha) == InclusionProof(d, m, n, sha)), "leaf " << m << " of " << n);
-		for (uint64_t m = 1; m <= n; m++)
-			BOOST_TEST((tree.ConsistencyProof(m, n, sha) == ConsistencyProof(d, m, n, sha)), m << " -> " << n);
-	}
-	BOOST_CHECK_THROW(tree.Root(kMaxSize + 1, sha), std::invalid_argument);
-	BOOST_CHECK_THROW(tree.InclusionProof(3, kMaxSize + 1, sha), std::invalid_argument);
-	BOOST_CHECK_THROW(tree.ConsistencyProof(0, 4, sha), std::invalid_argument);
-	BOOST_CHECK_THROW(tree.ConsistencyProof(5, 4, sha), std::invalid_argument);
-}
-
-// A tree that grows after proofs were taken proves its older sizes the same.
-BOOST_AUTO_TEST_CASE(merkle_tree_older_sizes_stay_the_same_as_it_grows)
-{
-	Sha256 sha;
-	std::vector<Hash> const d = LeafHashes(kMaxSize, sha);
-	MerkleTree tree;
-	for (uint64_t n = 1; n <= kMaxSize; n++) {
-		tree.AddLeafHash(d[n - 1], sha);
-		for (uint64_t m = 1; m <= n; m += 7)
-			BOOST_TEST(ToHex(tree.Root(m, sha)) == ToHex(SubtreeRoot(d, 0, m, sha)), m << " of " << n);
-	}
 }
 
 BOOST_AUTO_TEST_SUITE_END()
