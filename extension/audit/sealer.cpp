@@ -342,14 +342,20 @@ template <typename Int> Datum IntArray(const std::vector<Int> &values, Oid type)
 	return ArrayDatum(elems, n, type);
 }
 
+/* C-style: strings (chain ids) as a text[]. */
+Datum TextArray(const std::vector<std::string> &values)
+{
+	int const n = static_cast<int>(values.size());
+	Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (n + 1)));
+	for (int i = 0; i < n; i++)
+		elems[i] = PointerGetDatum(cstring_to_text_with_len(values[i].data(), static_cast<int>(values[i].size())));
+	return ArrayDatum(elems, n, TEXTOID);
+}
+
 /* C-style, called through PgCall: the parameters of the pass's block INSERT. */
 void BlockParams(const PassBlocks *b, int64 pass_no, Datum *params)
 {
-	int const n = static_cast<int>(b->chains.size());
-	Datum *chains = static_cast<Datum *>(palloc(sizeof(Datum) * (n + 1)));
-	for (int i = 0; i < n; i++)
-		chains[i] = PointerGetDatum(cstring_to_text_with_len(b->chains[i].data(), static_cast<int>(b->chains[i].size())));
-	params[kChains] = ArrayDatum(chains, n, TEXTOID);
+	params[kChains] = TextArray(b->chains);
 	params[kPassNo] = Int64GetDatum(pass_no);
 	params[kSeqs] = IntArray(b->seqs, INT8OID);
 	params[kBlockNos] = IntArray(b->block_nos, INT8OID);
@@ -578,22 +584,12 @@ int Sealer::Pass(SpiSession &spi)
 	return static_cast<int>(committed.size());
 }
 
-/* C-style, called through PgCall: chain ids as a text[]. */
-Datum ChainArray(const std::vector<const std::string *> *chains)
-{
-	int const n = static_cast<int>(chains->size());
-	Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (n + 1)));
-	for (int i = 0; i < n; i++)
-		elems[i] = PointerGetDatum(cstring_to_text_with_len((*chains)[i]->data(), static_cast<int>((*chains)[i]->size())));
-	return ArrayDatum(elems, n, TEXTOID);
-}
-
 void Sealer::LoadHeads(SpiSession &spi, const std::map<std::string, std::vector<const SeenEvent *>> &by_chain)
 {
-	std::vector<const std::string *> missing;
+	std::vector<std::string> missing;
 	for (const auto &[chain, events] : by_chain)
 		if (heads_.find(chain) == heads_.end())
-			missing.push_back(&chain);
+			missing.push_back(chain);
 	if (missing.empty())
 		return;
 	/*
@@ -602,7 +598,7 @@ void Sealer::LoadHeads(SpiSession &spi, const std::map<std::string, std::vector<
 	 * Reading every chain's head at the start instead took 150 to 250 ms with
 	 * 10,000 chains, at every start after an idle exit.
 	 */
-	Datum const chains = PgCall(ChainArray, &missing);
+	Datum const chains = PgCall(TextArray, missing);
 	std::optional<std::string> const found = spi.FirstValue(
 		"SELECT pg_catalog.string_agg(c.i::pg_catalog.text OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||)"
 		"       h.block_no::pg_catalog.text OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||)"
@@ -613,8 +609,8 @@ void Sealer::LoadHeads(SpiSession &spi, const std::map<std::string, std::vector<
 		"                      ORDER BY b.block_no DESC LIMIT 1) h",
 		{TEXTARRAYOID}, {chains}, " ");
 	/* A chain without a block yet starts at block 1 after the zero hash. */
-	for (const std::string *chain : missing)
-		heads_[*chain] = {0, Hash{}};
+	for (const std::string &chain : missing)
+		heads_[chain] = {0, Hash{}};
 	std::istringstream in(found.value_or(""));
 	size_t i = 0;
 	int64 block_no = 0;
@@ -622,7 +618,7 @@ void Sealer::LoadHeads(SpiSession &spi, const std::map<std::string, std::vector<
 	while (in >> i >> block_no >> hash) {
 		if (i == 0 || i > missing.size())
 			throw Error(ERRCODE_INTERNAL_ERROR, "a chain head query returned an unknown chain");
-		heads_[*missing[i - 1]] = {block_no, HashParam(hash)};
+		heads_[missing[i - 1]] = {block_no, HashParam(hash)};
 	}
 }
 
