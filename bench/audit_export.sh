@@ -49,7 +49,6 @@ done
 rm -rf "$EXPORT"
 /usr/bin/time -f %M -o "$BENCH_CLUSTER/rss" "$AUDIT" export --dsn "$DSN" "$EXPORT" >/dev/null || die "the export failed"
 rss_mb=$(awk '{printf "%.0f", $1 / 1024}' "$BENCH_CLUSTER/rss")
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 me=$(printf '%s\n' "${exports[@]}" | median) mc=$(printf '%s\n' "${copies[@]}" | median)
 events=$(psql -qXAt -c "SELECT count(*) FROM tenant_guard.audit_events")
 proofs=$(wc -l <"$EXPORT/proofs.tsv")

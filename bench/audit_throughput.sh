@@ -102,7 +102,6 @@ UPDATE t_$t SET amount = amount + 1 WHERE tenant_id = :k % 4 AND id = :k;
 PGB
 done
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.4f", a / b}'; }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -76,3 +76,5 @@ history_day() { psql -qXAt -c "SELECT (now() AT TIME ZONE 'UTC')::date - ($2 + 1
 # ms_of: the milliseconds of the last "Time:" line of psql's \timing on stdin.
 ms_of() { sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1; }
 
+# median: the median of the numbers on stdin, one a line.
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }

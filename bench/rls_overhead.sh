@@ -66,7 +66,6 @@ protected=$(PGUSER=bench_app psql -qXAt -f "$work/agg_protected.sql" | grep '|')
 psql -qX -c "CREATE ROLE bench_noguard LOGIN" -c "GRANT bench_app TO bench_noguard" \
 	-c "ALTER ROLE bench_noguard SET tenant_guard.guard = off" >/dev/null
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 say "warming up both tables"
 psql -qX -c "CREATE EXTENSION pg_prewarm" -c "SELECT pg_prewarm(c.oid::regclass) FROM pg_class c WHERE c.relname LIKE 'bench%'" >/dev/null

@@ -66,7 +66,6 @@ SELECT round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY lag)::numeric),
   FROM l;
 SQL
 }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 say "$ROUNDS rounds of ${SECONDS_PER_RUN}s: 4 tenants, then $TENANTS"
 declare -A col

@@ -91,7 +91,6 @@ heads_ms() {
 	psql -qXAt -d "$1" -c '\timing on' -c "SELECT count(*) FROM tenant_guard.audit_heads" |
 		sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
 }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 say "$ROUNDS rounds: the first event after an idle exit, fresh then aged"
 fresh=() aged=() hf=() ha=()

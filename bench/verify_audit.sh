@@ -53,7 +53,6 @@ timed() { # timed SQL: milliseconds of one run, wall and CPU ("WALL CPU")
 	after=$(children_cpu)
 	echo "$wall $(((after - before) * tick_ms))"
 }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.4f", a / b}'; }
 scan_sql="SELECT sum(length(new_row::text)) FROM tenant_guard.audit_events"
 verify_sql="SELECT count(*) FROM tenant_guard.verify_audit()"
