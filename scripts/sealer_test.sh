@@ -16,7 +16,8 @@
 #             EXTENSION does) while the sealer has an event to seal: the
 #             sealer must skip its pass, not hold one table while it waits for
 #             another and make the DDL the deadlock check's victim; and a
-#             starting sealer seals while a prune holds SHARE UPDATE EXCLUSIVE;
+#             starting sealer seals while a prune holds SHARE UPDATE EXCLUSIVE
+#             on the trail, and while a VACUUM holds it on a month's partition;
 #   forged    an event forged with a NULL chain after its NOT NULL was dropped,
 #             in the range the sealer scans next: never sealed, reported by
 #             verify_audit(), and the sealer (and with it the server) survives;
@@ -213,6 +214,19 @@ hold_lock tenant_guard.audit_events "SHARE UPDATE EXCLUSIVE" 5
 q -c "INSERT INTO ddl_t VALUES (3, 3)"
 wait_for 3 "$all_sealed" && sealed=t || sealed=f
 check "ddl: a starting sealer seals while another holds SHARE UPDATE EXCLUSIVE on the trail" t "$sealed"
+wait $holder
+# VACUUM and ANALYZE of a month's partition (autovacuum's too, which inserts
+# set off) hold SHARE UPDATE EXCLUSIVE on it for as long as they run. The lock
+# the partition maker takes on audit_events must not reach down to the
+# partitions: a starting sealer then waited for the VACUUM (for autovacuum's
+# until the deadlock check cancelled it, after deadlock_timeout).
+wait_for 10 "SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'tenant_guard audit sealer'
+	AND datname = current_database()" || echo "the sealer did not exit while idle" >&2
+hold_lock "tenant_guard.audit_events_$(q -c "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM')")" \
+	"SHARE UPDATE EXCLUSIVE" 5
+q -c "INSERT INTO ddl_t VALUES (4, 4)"
+wait_for 2 "$all_sealed" && sealed=t || sealed=f
+check "ddl: a starting sealer seals within 2 s while a VACUUM holds this month's partition" t "$sealed"
 wait $holder
 
 say "sealer: an event forged with NULL columns where the sealer scans next"

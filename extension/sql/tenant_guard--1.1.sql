@@ -2062,7 +2062,9 @@ BEGIN
 	END IF;
 	-- One partition maker or prune at a time (this mode conflicts with itself,
 	-- not with writers): a second caller then finds the first's partitions.
-	LOCK TABLE tenant_guard.audit_events IN SHARE UPDATE EXCLUSIVE MODE;
+	-- ONLY: on the partitions, VACUUM and ANALYZE hold this mode while they
+	-- run, and the sealer, which calls this after every start, must not wait.
+	LOCK TABLE ONLY tenant_guard.audit_events IN SHARE UPDATE EXCLUSIVE MODE;
 	SELECT max(c.before_month) INTO pruned_before FROM tenant_guard.audit_checkpoints c;
 	FOR i IN 0 .. months - 1 LOOP
 		m := (first_month + make_interval(months => i))::date;
