@@ -39,9 +39,12 @@ OUT="$REPO_ROOT/docs/benchmarks/audit.md"
 BENCH_CLUSTER=$(mktemp -d /tmp/tenant_guard_bench.XXXXXX)
 trap '"$REPO_ROOT/scripts/cluster.sh" stop "$BENCH_CLUSTER"' EXIT
 # Later lines win: durable commits, as in production.
+# track_commit_timestamp only to measure seal lag from each commit; every table's
+# commits pay for it alike.
 TG_CLUSTER_CONF="shared_buffers = 512MB
 fsync = on
 synchronous_commit = on
+track_commit_timestamp = on
 max_wal_size = 4GB" "$REPO_ROOT/scripts/cluster.sh" start "$BENCH_CLUSTER" >/dev/null
 source "$BENCH_CLUSTER/env"
 
@@ -82,6 +85,8 @@ INSERT INTO t_trigger SELECT * FROM t_plain;
 INSERT INTO t_row SELECT * FROM t_plain;
 INSERT INTO t_floor SELECT * FROM t_plain;
 SQL
+# Seal lag counts the events of the runs, not the seed's.
+seed_seq=$(psql -qXAt -c "SELECT coalesce(pg_sequence_last_value('tenant_guard.audit_event_seq'), 0)")
 
 work=$(mktemp -d)
 TABLES=(plain tenant global trigger row floor)
@@ -140,21 +145,51 @@ done
 
 # Seal lag and verify_audit() need every committed event sealed: wait for the sealer.
 wait_for_sealer postgres 120
+# Statistics for the joins below: without them a nested loop over millions of events.
+psql -qX -c "ANALYZE tenant_guard.audit_events, tenant_guard.audit_blocks, tenant_guard.audit_passes"
 echo "sealed: the newest pass examined every seq, and every event is in a block"
-lag=$(psql -qXAt -F ' ' <<'SQL'
+lag=$(psql -qXAt -F ' ' <<SQL
+WITH l AS (
+	SELECT extract(epoch FROM p.sealed_at - e.occurred_at) AS statement,
+	       extract(epoch FROM p.sealed_at - pg_xact_commit_timestamp(e.xmin)) AS commit
+	  FROM tenant_guard.audit_events e
+	  JOIN (SELECT pass_no, unnest(event_seqs) AS seq FROM tenant_guard.audit_blocks) b USING (seq)
+	  JOIN tenant_guard.audit_passes p USING (pass_no)
+	 WHERE e.seq > $seed_seq)
 SELECT count(*),
-       round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM p.sealed_at - e.occurred_at))::numeric),
-       round(1000 * percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM p.sealed_at - e.occurred_at))::numeric),
-       round(1000 * max(extract(epoch FROM p.sealed_at - e.occurred_at))::numeric),
-       count(*) FILTER (WHERE p.sealed_at - e.occurred_at > interval '1 second')
-  FROM tenant_guard.audit_events e
-  JOIN (SELECT pass_no, unnest(event_seqs) AS seq FROM tenant_guard.audit_blocks) b USING (seq)
-  JOIN tenant_guard.audit_passes p USING (pass_no)
- WHERE e.new_row->>'note' IS DISTINCT FROM 'seed'
+       round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY commit)::numeric),
+       round(1000 * percentile_cont(0.99) WITHIN GROUP (ORDER BY commit)::numeric),
+       round(1000 * max(commit)::numeric), count(*) FILTER (WHERE commit > 1),
+       round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY statement)::numeric),
+       round(1000 * percentile_cont(0.99) WITHIN GROUP (ORDER BY statement)::numeric),
+       round(1000 * max(statement)::numeric), count(*) FILTER (WHERE statement > 1)
+  FROM l
 SQL
 )
-read -r lag_events lag_p50 lag_p99 lag_max lag_over <<<"$lag"
-echo "seal lag over $lag_events events: p50 ${lag_p50} ms, p99 ${lag_p99} ms, max ${lag_max} ms, $lag_over over 1 s"
+read -r lag_events lag_p50 lag_p99 lag_max lag_over st_p50 st_p99 st_max st_over <<<"$lag"
+echo "seal lag over $lag_events events from their commit: p50 ${lag_p50} ms, p99 ${lag_p99} ms, max ${lag_max} ms, $lag_over over 1 s;" \
+	"from their statement: p50 ${st_p50} ms, p99 ${st_p99} ms, max ${st_max} ms, $st_over over 1 s"
+# Events sealed more than 1 s after their statement, by pass: the time from
+# their statement to their commit, and from the pass before to this one, tell
+# a late commit from a late sealer (which exits after 2 s without events).
+late=""
+if [ "$st_over" != 0 ]; then
+	late=$(psql -qX <<SQL
+SELECT p.pass_no, count(*) AS events,
+       count(*) FILTER (WHERE p.sealed_at - pg_xact_commit_timestamp(e.xmin) > interval '1 second') AS over_1_s_from_commit,
+       round(1000 * extract(epoch FROM max(pg_xact_commit_timestamp(e.xmin) - e.occurred_at))) AS max_ms_statement_to_commit,
+       round(1000 * extract(epoch FROM p.sealed_at - p.previous_sealed_at)) AS ms_after_previous_pass,
+       p.sealed_at
+  FROM tenant_guard.audit_events e
+  JOIN (SELECT pass_no, unnest(event_seqs) AS seq FROM tenant_guard.audit_blocks) b USING (seq)
+  JOIN (SELECT *, lag(sealed_at) OVER (ORDER BY pass_no) AS previous_sealed_at FROM tenant_guard.audit_passes) p USING (pass_no)
+ WHERE e.seq > $seed_seq AND p.sealed_at - e.occurred_at > interval '1 second'
+ GROUP BY p.pass_no, p.sealed_at, p.previous_sealed_at
+ ORDER BY p.pass_no
+SQL
+)
+	echo "$late"
+fi
 problems=$(psql -qXAt -c "SELECT count(*) FROM tenant_guard.verify_audit()")
 # A benchmark that ends with problems must say which, not only how many.
 [ "$problems" = 0 ] || psql -qX -c "SELECT problem, count(*), min(chain_id::text) AS chain,
@@ -206,18 +241,24 @@ the unaudited table, medians over the same $ROUNDS rounds:
 
 The floor builds no row image, computes no hash and reads no setting: it is what
 PostgreSQL itself charges for a row trigger and a second row per change, and no
-capture on those terms can cost less. Where the floor is below 0.90, as on this
-machine, the 0.90 target cannot be met by making tenant_guard's code cheaper;
-the last column is what tenant_guard's own work (row images, hashing, the event's
-other columns, partition routing, the capture lock) costs above it. On a machine
-where commits wait for the disk rather than for the CPU, every ratio here moves
-toward 1.
+capture on those terms can cost less. On this machine it has measured between
+0.78 and 0.95 from one invocation of this script to the next, its median over
+them about 0.85 for the INSERTs and 0.81 for the mix (the table under Earlier
+runs): the target is at or beyond what any capture on the issue's terms reaches
+here, however little tenant_guard's own code costs, and a single invocation that
+shows 0.90 met (there has been one) shows the spread, not the cost. The last
+column is what that code (row images, hashing, the event's other columns,
+partition routing, the capture lock, the sealer's share of the two cores) costs
+above the floor; it has measured between 0.87 and 1.07. On a machine where commits wait for the
+disk rather than for the CPU, every ratio here moves toward 1. What the writers
+wait for, audited and not: [audit_waits.md](audit_waits.md).
 
 **Reading these numbers.** On this machine an fsync is cheap (a virtual disk with
-a write cache) and other developers' builds and benchmarks share the two cores, so
-the runs are CPU-bound and swing by a factor of two between rounds: the paired
-ratios, not single runs, are the figure to use, and they still move by about ±0.15
-between invocations. The global chain costs the same as per-tenant chains (no
+a write cache) and the two cores are often shared with other developers' builds and
+benchmarks; even with nothing else running, the unaudited table's tps moves by half
+from one 5 s run to the next. The paired ratios, not single runs, are the figure to
+use, and they still move by about ±0.1 between invocations: the floor's columns show
+how much. The global chain costs the same as per-tenant chains (no
 writer waits for another), which was the design goal; what the ratio measures is
 the CPU of writing a second row per change. Writers wait on no lock of ours (the
 capture lock is shared; the sealer holds it exclusively for an instant every pass);
@@ -265,20 +306,35 @@ encoding, bookkeeping) 3.0 and SHA-256 1.2; the sealer accounts for 3.2 of the
 total (about 4% of one core). Where the writers are CPU-bound, as here, 0.90 needs
 the whole audit path under about 8 µs per transaction, a quarter of what
 PostgreSQL's own code spends on the second row and the trigger queue (30.5 µs):
-no change to the trigger's own 4 µs can get there.
+no change to the trigger's own 4 µs can get there. Sampled again the same
+afternoon with nothing else on the machine (8 s of each table, every process,
+frame-pointer call graphs): the backends took 31% more CPU per committed
+transaction audited than unaudited, and tenant_guard.so with libcrypto accounted
+for a tenth of that increase; the sealer took 1.3% of all samples.
 
 ## Seal lag
 
-Over the $lag_events events of the audited runs, from the statement that wrote the
-event (\`occurred_at\`, so it includes the commit's own fsync) to the sealing pass
-that chained it (\`audit_passes.sealed_at\`), with \`tenant_guard.audit_seal_interval\`
-= 200 ms: **p50 ${lag_p50} ms, p99 ${lag_p99} ms**, max ${lag_max} ms; $lag_over
-events more than 1 s after their statement (the lag includes the commit itself, which
-waits for the WAL flush and for the CPU like every other step here). verify_audit()
-afterwards: $problems problems. The lag with a transaction open for several seconds
-is checked by scripts/audit_test.sh in make test: every event committed meanwhile is
-sealed within 1 s of its commit.
+Over the $lag_events events of the audited runs, with \`tenant_guard.audit_seal_interval\`
+= 200 ms, from each event's commit (\`pg_xact_commit_timestamp\`; track_commit_timestamp
+is on in this cluster to measure it) to the sealing pass that chained it
+(\`audit_passes.sealed_at\`): **p50 ${lag_p50} ms, p99 ${lag_p99} ms**, max ${lag_max} ms;
+**$lag_over events more than 1 s after their commit**, the issue's limit. From the
+statement that wrote the event (\`occurred_at\`, so including the commit's wait for
+the WAL flush and for the CPU): p50 ${st_p50} ms, p99 ${st_p99} ms, max ${st_max} ms,
+$st_over more than 1 s. verify_audit() afterwards: $problems problems. The lag with a
+transaction open for several seconds is checked by scripts/audit_test.sh in make
+test (every event committed meanwhile is sealed within 1 s of its commit), with
+thousands of chains by [seal_lag_tenants.md](seal_lag_tenants.md).
+${late:+
+The events sealed more than 1 s after their statement, by the pass that sealed
+them: the time from their statement to their commit, and from the previous pass
+to this one (the sealer exits after 2 s without events, and the runs of the other
+tables are longer), tell a late commit from a late sealer.
 
+\`\`\`
+$late
+\`\`\`
+}
 ${verify_section:-## verify_audit()
 
 Measured by bench/verify_audit.sh.}
