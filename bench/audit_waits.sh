@@ -19,7 +19,8 @@ OUT="$REPO_ROOT/docs/benchmarks/audit_waits.md"
 
 BENCH_CLUSTER=$(mktemp -d /tmp/tenant_guard_bench.XXXXXX)
 trap '"$REPO_ROOT/scripts/cluster.sh" stop "$BENCH_CLUSTER"' EXIT
-# The cluster of bench/audit_throughput.sh.
+# bench/audit_throughput.sh's cluster, without the track_commit_timestamp that
+# script turns on to measure seal lag.
 TG_CLUSTER_CONF="shared_buffers = 512MB
 fsync = on
 synchronous_commit = on
