@@ -36,17 +36,9 @@ SECONDS_PER_RUN=${2:-5}
 BENCH_CLIENTS=8
 OUT="$REPO_ROOT/docs/benchmarks/audit.md"
 
-BENCH_CLUSTER=$(mktemp -d /tmp/tenant_guard_bench.XXXXXX)
-trap '"$REPO_ROOT/scripts/cluster.sh" stop "$BENCH_CLUSTER"' EXIT
-# Later lines win: durable commits, as in production.
 # track_commit_timestamp only to measure seal lag from each commit; every table's
 # commits pay for it alike.
-TG_CLUSTER_CONF="shared_buffers = 512MB
-fsync = on
-synchronous_commit = on
-track_commit_timestamp = on
-max_wal_size = 4GB" "$REPO_ROOT/scripts/cluster.sh" start "$BENCH_CLUSTER" >/dev/null
-source "$BENCH_CLUSTER/env"
+start_writer_bench_cluster "track_commit_timestamp = on"
 
 psql -qX -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
 CREATE EXTENSION tenant_guard;

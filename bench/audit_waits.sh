@@ -17,15 +17,9 @@ SECONDS_PER_RUN=${2:-10}
 BENCH_CLIENTS=8
 OUT="$REPO_ROOT/docs/benchmarks/audit_waits.md"
 
-BENCH_CLUSTER=$(mktemp -d /tmp/tenant_guard_bench.XXXXXX)
-trap '"$REPO_ROOT/scripts/cluster.sh" stop "$BENCH_CLUSTER"' EXIT
 # bench/audit_throughput.sh's cluster, without the track_commit_timestamp that
 # script turns on to measure seal lag.
-TG_CLUSTER_CONF="shared_buffers = 512MB
-fsync = on
-synchronous_commit = on
-max_wal_size = 4GB" "$REPO_ROOT/scripts/cluster.sh" start "$BENCH_CLUSTER" >/dev/null
-source "$BENCH_CLUSTER/env"
+start_writer_bench_cluster
 
 psql -qX -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
 CREATE EXTENSION tenant_guard;

@@ -10,6 +10,20 @@ start_bench_cluster() {
 	source "$BENCH_CLUSTER/env"
 }
 
+# start_writer_bench_cluster [SETTING...]: a throwaway cluster for the writer
+# benchmarks: durable commits (fsync, synchronous_commit), as in production,
+# room for the tables, WAL enough for no checkpoint by size; each SETTING (a
+# postgresql.conf line) is added after those.
+start_writer_bench_cluster() {
+	BENCH_CLUSTER=$(mktemp -d /tmp/tenant_guard_bench.XXXXXX)
+	trap '"$REPO_ROOT/scripts/cluster.sh" stop "$BENCH_CLUSTER"' EXIT
+	TG_CLUSTER_CONF="shared_buffers = 512MB
+fsync = on
+synchronous_commit = on
+max_wal_size = 4GB$(printf '\n%s' "$@")" "$REPO_ROOT/scripts/cluster.sh" start "$BENCH_CLUSTER" >/dev/null
+	source "$BENCH_CLUSTER/env"
+}
+
 # pgbench_tps SCRIPT SECONDS [ENV=VALUE...]: prints the tps of one run.
 pgbench_tps() {
 	local script=$1 seconds=$2

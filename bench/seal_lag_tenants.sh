@@ -20,14 +20,7 @@ TENANTS=${3:-10000}
 BENCH_CLIENTS=8
 OUT="$REPO_ROOT/docs/benchmarks/seal_lag_tenants.md"
 
-BENCH_CLUSTER=$(mktemp -d /tmp/tenant_guard_bench.XXXXXX)
-trap '"$REPO_ROOT/scripts/cluster.sh" stop "$BENCH_CLUSTER"' EXIT
-TG_CLUSTER_CONF="shared_buffers = 512MB
-fsync = on
-synchronous_commit = on
-track_commit_timestamp = on
-max_wal_size = 4GB" "$REPO_ROOT/scripts/cluster.sh" start "$BENCH_CLUSTER" >/dev/null
-source "$BENCH_CLUSTER/env"
+start_writer_bench_cluster "track_commit_timestamp = on"
 
 work=$(mktemp -d)
 for n in 4 "$TENANTS"; do
