@@ -220,37 +220,49 @@ Hash HashOf(const CapturePlan *plan, const EventRecord &e)
 	return HashEvent(f, *writer, *sha);
 }
 
+/* The month's partition and its indexes, open and locked from BeginInsert to EndInsert. */
+struct OpenTrail {
+	Relation events;
+	Relation rel;
+	const EventTarget *target;
+	Relation *indexes;
+};
+
 /*
- * Takes the capture lock and the event's seq; EndInsert releases the lock.
- * The heavyweight locks of the trail, the month's partition, its indexes and
- * the sequence are taken before it: a backend must not wait for one (behind
- * an ALTER, REINDEX, DROP EXTENSION or a prune) while it holds the capture lock, where it could not be cancelled
+ * Opens the trail and takes the capture lock and the event's seq; EndInsert
+ * inserts, closes and releases the lock. The heavyweight locks of the trail,
+ * the month's partition, its indexes and the sequence are taken before it: a
+ * backend must not wait for one (behind an ALTER, REINDEX, DROP EXTENSION or
+ * a prune) while it holds the capture lock, where it could not be cancelled
  * (interrupts are held off under an LWLock) and the sealer, waiting for that
  * LWLock inside its pass, could close a cycle that no deadlock check sees.
+ * The relations stay open until EndInsert, so that the write does not look
+ * them up and lock them a second time; an error in between leaves them to
+ * the transaction's abort, which closes them.
  */
-int64 BeginInsert(TimestampTz at)
+int64 BeginInsert(TimestampTz at, OpenTrail *trail)
 {
 	Oid const seq = EventSeqRelid();
-	Relation events = table_open(EventsRelid(), RowExclusiveLock);
-	Relation rel = table_open(EventPartition(events, at), RowExclusiveLock);
-	/* Built (catalog reads) and its indexes locked here too, not under the capture lock. */
-	const EventTarget *target = EventTargetFor(rel);
-	for (int i = 0; i < target->nindexes; i++)
-		LockRelationOid(target->indexes[i].relid, RowExclusiveLock);
-	table_close(rel, NoLock);
-	table_close(events, NoLock);
+	trail->events = table_open(EventsRelid(), RowExclusiveLock);
+	trail->rel = table_open(EventPartition(trail->events, at), RowExclusiveLock);
+	RequireEventLayout(trail->rel);
+	/*
+	 * After table_open, which processed the invalidations a new index sends;
+	 * built (catalog reads) here, not under the capture lock.
+	 */
+	trail->target = EventTargetFor(trail->rel);
+	trail->indexes = static_cast<Relation *>(palloc(sizeof(Relation) * (trail->target->nindexes + 1)));
+	for (int i = 0; i < trail->target->nindexes; i++)
+		trail->indexes[i] = index_open(trail->target->indexes[i].relid, RowExclusiveLock);
 	LockRelationOid(seq, RowExclusiveLock);
 	BeginCapture();
 	return nextval_internal(seq, false);
 }
 
-void EndInsert(const CapturePlan *plan, const EventRecord *e, const Hash *hash)
+void EndInsert(const CapturePlan *plan, const EventRecord *e, const Hash *hash, const OpenTrail *trail)
 {
-	/* Locked by BeginInsert, as are the partition and its indexes: these opens do not wait. */
-	Relation events = table_open(EventsRelid(), RowExclusiveLock);
-	Relation rel = table_open(EventPartition(events, e->occurred_at), RowExclusiveLock);
+	Relation rel = trail->rel;
 	TupleDesc desc = RelationGetDescr(rel);
-	RequireEventLayout(rel);
 	Datum values[kEventColumns] = {};
 	bool nulls[kEventColumns] = {};
 	auto set = [&](int column, Datum value) { values[column - 1] = value; };
@@ -296,11 +308,10 @@ void EndInsert(const CapturePlan *plan, const EventRecord *e, const Hash *hash)
 
 	HeapTuple tuple = heap_form_tuple(desc, values, nulls);
 	simple_heap_insert(rel, tuple);
-	/* After table_open, which processed the invalidations a new index sends. */
-	const EventTarget *target = EventTargetFor(rel);
+	const EventTarget *target = trail->target;
 	for (int i = 0; i < target->nindexes; i++) {
 		const EventIndex &ix = target->indexes[i];
-		Relation index = index_open(ix.relid, RowExclusiveLock);
+		Relation index = trail->indexes[i];
 		Datum key[INDEX_MAX_KEYS];
 		bool key_null[INDEX_MAX_KEYS];
 		for (int k = 0; k < ix.info->ii_NumIndexAttrs; k++)
@@ -311,7 +322,7 @@ void EndInsert(const CapturePlan *plan, const EventRecord *e, const Hash *hash)
 		index_close(index, NoLock);
 	}
 	table_close(rel, NoLock);
-	table_close(events, NoLock);
+	table_close(trail->events, NoLock);
 	EndCapture();
 	EnsureSealer();
 }
@@ -390,9 +401,10 @@ void WriteConfigEvent(const char *operation, const std::string &table_name,
 	auto *plan = static_cast<CapturePlan *>(PgCall(palloc0, sizeof(CapturePlan)));
 	PgCall(BuildConfigEvent, operation, table_name.c_str(), before ? before->c_str() : nullptr,
 		   after ? after->c_str() : nullptr, event, plan);
-	event->seq = PgCall(BeginInsert, event->occurred_at);
+	OpenTrail trail{};
+	event->seq = PgCall(BeginInsert, event->occurred_at, &trail);
 	Hash const hash = HashOf(plan, *event);
-	PgCall(EndInsert, plan, event, &hash);
+	PgCall(EndInsert, plan, event, &hash, &trail);
 }
 
 } // namespace tg::audit
@@ -405,8 +417,9 @@ TG_FUNCTION(tg_audit_capture)
 		static_cast<tg::audit::EventRecord *>(tg::PgCall(palloc0, sizeof(tg::audit::EventRecord)));
 	tg::audit::CapturePlan *plan = tg::PgCall(tg::audit::CapturePlanFor, fcinfo, td);
 	tg::PgCall(tg::audit::BuildEvent, plan, td, event);
-	event->seq = tg::PgCall(tg::audit::BeginInsert, event->occurred_at);
+	tg::audit::OpenTrail trail{};
+	event->seq = tg::PgCall(tg::audit::BeginInsert, event->occurred_at, &trail);
 	tg::audit::Hash const hash = tg::audit::HashOf(plan, *event);
-	tg::PgCall(tg::audit::EndInsert, plan, event, &hash);
+	tg::PgCall(tg::audit::EndInsert, plan, event, &hash, &trail);
 	return PointerGetDatum(nullptr);
 }
