@@ -232,12 +232,16 @@ the unaudited table, medians over the same $ROUNDS rounds:
 | 50% INSERT, 50% UPDATE | ${res[mixed.rtrigger]} | ${res[mixed.rrow]} | **${res[mixed.rfloor]}** | ${res[mixed.rtenant]} | ${res[mixed.above]} |
 
 The floor builds no row image, computes no hash and reads no setting: it is what
-PostgreSQL itself charges for a row trigger and a second row per change, and no
-capture on those terms can cost less. On this machine it has measured between
+PostgreSQL itself charges for a row trigger and a second row per change. It is a
+floor in what it does, not in instructions: its second row goes through a rule, a
+second query of the statement, and counted with callgrind (below) a floor
+transaction takes more instructions than an audited one (124.3k against 121.8k
+for an INSERT, 199.5k against 186.4k for an UPDATE; unaudited 68.7k and 117.2k).
+On this machine it has measured between
 0.78 and 0.95 from one invocation of this script to the next, its median over
 them about 0.85 for the INSERTs and 0.81 for the mix (the table under Earlier
-runs): the target is at or beyond what any capture on the issue's terms reaches
-here, however little tenant_guard's own code costs, and a single invocation that
+runs): the target is at or beyond what a row trigger and a second row per change
+reach here, however little tenant_guard's own code costs, and a single invocation that
 shows 0.90 met (there has been one) shows the spread, not the cost. The last
 column is what that code (row images, hashing, the event's other columns,
 partition routing, the capture lock, the sealer's share of the two cores) costs
@@ -261,16 +265,26 @@ is a smaller share of each transaction.
 ## Where an audited writer's time goes
 
 Counted with callgrind (instructions, so independent of the machine's load) in a
-stand-alone backend running 2,000 single-row INSERT transactions like pgbench's:
-an unaudited transaction takes 70k instructions, an audited one 123k, of which the
-capture trigger 44k. In the trigger: the event's heap and index insert with their
-WAL 11k; opening and locking the trail and its index, and forming the tuple 5.5k;
-the row image with its text 7.4k; the sequence 3k; SHA-256 11k under callgrind,
-which cannot use the CPU's SHA instructions (on the CPU itself it is 1.7% of an
-audited backend's time); the rest is the trigger's bookkeeping (in a stand-alone
-backend 2.2k of it asks for a sealer, which cannot start there).
-PostgreSQL's AFTER-trigger queue (saving the event, fetching the row again),
-executor start-up and releasing the extra locks at commit add 8.6k.
+stand-alone backend, on 2026-12-02 after 39a7096, as the difference between 3,000
+and 1,000 prepared single-row transactions like pgbench's (so without start-up),
+per transaction:
+
+| statement | unaudited | \`chain => 'tenant'\` | \`chain => 'global'\` | the floor (empty trigger, second row by a rule) |
+|---|---:|---:|---:|---:|
+| INSERT | 68.7k | 121.8k | 121.7k | 124.3k |
+| UPDATE of one row | 117.2k | 186.4k | 185.3k | 199.5k |
+
+The capture trigger is 45.4k of an audited INSERT. In it: the event's heap and
+index insert with their WAL 11.6k; opening and locking the trail's partition, its
+index and the sequence, the sequence itself and forming the tuple 10.5k; the row
+image with its text 6.7k; SHA-256 7.3k under callgrind, which cannot use the CPU's
+SHA instructions (on the CPU itself it is 1.7% of an audited backend's time); the
+rest is the encoding and the trigger's bookkeeping (in a stand-alone backend 2.2k
+of it asks for a sealer, which cannot start there). PostgreSQL's AFTER-trigger
+queue (saving the event, fetching the row again), executor start-up and releasing
+the extra locks at commit add about 8k. Before 39a7096 the trigger opened and
+locked the partition and its index a second time for the write: 1.8k more per
+event.
 
 Sampled with perf (DWARF call graphs, 8 clients, \`chain => 'tenant'\`): the capture
 trigger is 14% of an audited backend's CPU (the event's heap and index insert with
