@@ -382,9 +382,13 @@ PruneResult Prune(SpiSession &spi, DateADT before, bool allow_unanchored)
 	/*
 	 * One prune or partition maker at a time (SHARE UPDATE EXCLUSIVE conflicts
 	 * with itself, not with writers): a second prune then sees the first's
-	 * checkpoint and partitions, instead of failing on them.
+	 * checkpoint and partitions, instead of failing on them. ONLY the parent,
+	 * as audit_create_partitions() locks it: that mode on a partition is
+	 * VACUUM's, and a prune that waited for a VACUUM of a month that stays
+	 * (an anti-wraparound one is never cancelled for it) would hold the
+	 * parent meanwhile, and close_audit_day() would wait behind it.
 	 */
-	spi.Execute("LOCK TABLE tenant_guard.audit_events IN SHARE UPDATE EXCLUSIVE MODE");
+	spi.Execute("LOCK TABLE ONLY tenant_guard.audit_events IN SHARE UPDATE EXCLUSIVE MODE");
 	std::optional<std::string> const pruned_before = spi.Value(
 		"SELECT pg_catalog.max(before_month) OPERATOR(pg_catalog.-) '2000-01-01'::pg_catalog.date"
 		"  FROM tenant_guard.audit_checkpoints");
