@@ -286,9 +286,17 @@ void BuildTarget(Relation rel, EventTarget *target, MemoryContext cxt)
 							UserIndexName(index)),
 					 errdetail("The capture trigger maintains plain column indexes only."),
 					 errhint("Drop the index or make it a plain column index.")));
-		target->indexes[i++] = EventIndex{RelationGetRelid(index), info};
+		/*
+		 * Not ready for inserts: CREATE INDEX CONCURRENTLY has committed it
+		 * empty and waits for the writers; its validation adds their events
+		 * (as ExecInsertIndexTuples skips it). Its readiness invalidates the
+		 * table's relcache entry, and this target with it.
+		 */
+		if (info->ii_ReadyForInserts)
+			target->indexes[i++] = EventIndex{RelationGetRelid(index), info};
 		index_close(index, NoLock);
 	}
+	target->nindexes = i;
 	list_free(indexes);
 }
 
