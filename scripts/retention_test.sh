@@ -139,8 +139,8 @@ say "retention test: pruning $M2"
 root2=$(q -c "SELECT encode(tenant_guard.audit_root('$DAY2'), 'hex')")
 chain2=$(q -c "SELECT encode(tenant_guard.audit_root('$DAY2', 'tenant:t1'), 'hex')")
 # A VACUUM (or autovacuum) of a month that stays holds SHARE UPDATE EXCLUSIVE on
-# its partition: the prune must not wait for it, holding the parent's lock that
-# every starting sealer then waits for. The "VACUUM" holds its lock for 8 s, and
+# its partition: the prune must not wait for it while it holds the parent's lock,
+# with close_audit_day() waiting behind it. The "VACUUM" holds its lock for 8 s, and
 # must still hold it when the prune is done. (Not by lock_timeout: the timers of
 # a server under libfaketime do not fire.)
 vacuum_holds="SELECT count(*) FROM pg_locks WHERE relation = '$(part "$M1")'::regclass
