@@ -145,16 +145,11 @@ chain2=$(q -c "SELECT encode(tenant_guard.audit_root('$DAY2', 'tenant:t1'), 'hex
 # a server under libfaketime do not fire.)
 vacuum_holds="SELECT count(*) FROM pg_locks WHERE relation = '$(part "$M1")'::regclass
 	AND mode = 'ShareUpdateExclusiveLock' AND granted"
-q -c "BEGIN" -c "LOCK TABLE $(part "$M1") IN SHARE UPDATE EXCLUSIVE MODE" -c "SELECT pg_sleep(8)" -c "COMMIT" >/dev/null &
-vacuum=$!
-for _ in $(seq 30); do
-	[ "$(q -c "$vacuum_holds")" = 1 ] && break
-	sleep 0.1
-done
+hold_lock "$(part "$M1")" "SHARE UPDATE EXCLUSIVE" 8
 check "audit_prune drops the month and names its checkpoint" "1|$(part "$M2")|15" \
 	"$(q -c "SELECT checkpoint_no || '|' || partition || '|' || events FROM tenant_guard.audit_prune('$M1')")"
 check "without waiting for a VACUUM of another month" "1" "$(q -c "$vacuum_holds")"
-wait "$vacuum"
+wait "$holder"
 check "the partition is gone" "" "$(q -c "SELECT to_regclass('$(part "$M2")')")"
 check "the checkpoint records the day, its head and its time-stamp" "$DAY1|$head1|true|15|{$(part "$M2")}" \
 	"$(q -c "SELECT day || '|' || encode(tree_head, 'hex') || '|' || (anchor_serial IS NOT NULL) || '|' || events || '|' || partitions::text

@@ -40,29 +40,11 @@ TG_CLUSTER_CONF="tenant_guard.audit_seal_interval = 100" \
 	"$REPO_ROOT/scripts/cluster.sh" start "$CLUSTER" >/dev/null
 source "$CLUSTER/env"
 export PGOPTIONS="-c client_min_messages=warning"
-wait_for() { # wait_for SECONDS SQL: until SQL returns t
-	for _ in $(seq $(($1 * 10))); do
-		[ "$(q -c "$2")" = t ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+HOLDER_OUT=$WORK/holder.out
 all_sealed="SELECT (SELECT count(*) FROM tenant_guard.audit_events)
 	= (SELECT coalesce(sum(cardinality(event_seqs)), 0) FROM tenant_guard.audit_blocks)"
 sealer_pid="SELECT coalesce(max(pid), 0) FROM pg_stat_activity WHERE backend_type = 'tenant_guard audit sealer'
 	AND datname = current_database()"
-# hold_lock RELATION MODE SECONDS [THEN-SQL]: a session in the background takes
-# the lock, sleeps, runs THEN-SQL if given, and commits (holder: its pid, its
-# output in $WORK/holder.out); returns once the lock is granted.
-hold_lock() {
-	psql -qXAt -c "BEGIN" -c "LOCK TABLE $1 IN $2 MODE" -c "SELECT pg_sleep($3)" ${4:+-c "$4"} \
-		-c "COMMIT" >"$WORK/holder.out" 2>&1 &
-	holder=$!
-	local mode
-	mode=$(sed -E 's/\b([A-Z])([A-Z]*)\b/\1\L\2/g; s/ //g' <<<"$2")Lock
-	wait_for 10 "SELECT count(*) > 0 FROM pg_locks WHERE relation = '$1'::regclass
-		AND mode = '$mode' AND granted" || echo "nobody took $2 on $1" >&2
-}
 sealed_once() { # events not in exactly one block, plus block entries without an event
 	q -c "SELECT count(*) FROM tenant_guard.audit_events e FULL JOIN (SELECT s, count(*) AS n
 		FROM tenant_guard.audit_blocks, unnest(event_seqs) s GROUP BY s) b ON b.s = e.seq
